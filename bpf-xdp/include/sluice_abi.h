@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The contract between the XDP programs and the Java daemon: every map key,
+ * map value and constant the daemon reads or writes is defined here, once.
+ * The Java mirror lives in lb/src/main/java/io/sluice/lb/dataplane/ and a test
+ * (DataplaneAbiBtfTest) checks it against the BTF of the compiled object, so
+ * a change here that is not made on the Java side fails the build.
+ *
+ * Byte order: addresses and ports are network order (as on the wire);
+ * every other integer is host order.
+ */
+#ifndef SLUICE_ABI_H
+#define SLUICE_ABI_H
+
+#include <linux/types.h>
+
+/* Bumped on any incompatible change of a struct or map below. */
+#define SLUICE_ABI_VERSION 1
+
+/* Map sizes. The flow table size can be overridden by the daemon at load time. */
+#define SLUICE_MAX_VIPS          1024
+#define SLUICE_MAX_BACKENDS      16384
+#define SLUICE_FLOW_TABLE_SIZE   262144
+#define SLUICE_MAGLEV_MAX_SIZE   655373   /* largest prime table size accepted */
+
+/* Address families, the kernel's values. */
+#define SLUICE_AF_INET   2
+#define SLUICE_AF_INET6  10
+
+/*
+ * Maglev table layout (inner map of `maglev_tables`, BPF_MAP_TYPE_ARRAY u32 -> u32):
+ * slot 0 holds the table size M, slots 1..M hold backend ids. Keeping the size
+ * inside the table makes size and contents swap together in one outer-map update.
+ */
+#define SLUICE_MAGLEV_SIZE_SLOT   0
+#define SLUICE_MAGLEV_FIRST_SLOT  1
+
+/* The flow hash (MurmurHash3_x86_32 over the 40 bytes of struct sluice_flow_key). */
+#define SLUICE_HASH_SEED 0x5a17c3e1u
+
+/* vips map: {address, port, protocol} -> vip metadata */
+struct sluice_vip_key {
+	__be32 addr[4];      /* IPv4 in addr[0], addr[1..3] zero */
+	__be16 port;
+	__u8   proto;        /* IPPROTO_TCP or IPPROTO_UDP */
+	__u8   family;       /* SLUICE_AF_INET or SLUICE_AF_INET6 */
+};
+
+#define SLUICE_VIP_F_NONE 0u
+
+struct sluice_vip_meta {
+	__u32 vip_id;        /* index into maglev_tables and vip_stats */
+	__u32 flags;         /* SLUICE_VIP_F_* */
+};
+
+/* backends map: backend id (u32 array index) -> backend */
+#define SLUICE_BACKEND_F_IN_USE 0x1u
+
+struct sluice_backend {
+	__be32 addr[4];      /* IPv4 in addr[0] */
+	__u8   family;
+	__u8   flags;        /* SLUICE_BACKEND_F_* */
+	__u16  pad;
+};
+
+/* flows map (LRU hash, per-CPU LRU lists): 5-tuple -> where it goes */
+struct sluice_flow_key {
+	__be32 src[4];
+	__be32 dst[4];
+	__be16 sport;
+	__be16 dport;
+	__u8   proto;
+	__u8   family;
+	__u16  pad;          /* always zero: part of the hashed and looked-up bytes */
+};
+
+struct sluice_flow {
+	__u32 backend_id;
+	__u32 vip_id;
+};
+
+/* lb_config map: a one-entry array, key 0 */
+struct sluice_config {
+	__u8   gateway_mac[6];   /* next hop of every encapsulated packet */
+	__u16  mtu;              /* largest outer IP packet allowed; bigger -> ICMP too-big */
+	__be32 encap_src4;       /* outer IPv4 source = encap_src4 | (flow hash & encap_src4_vary) */
+	__be32 encap_src4_vary;
+	__be32 encap_src6[4];    /* outer IPv6 source; word 3 varied by encap_src6_vary */
+	__be32 encap_src6_vary;
+	__u32  flags;
+};
+
+/* vip_stats and backend_stats: per-CPU arrays indexed by vip id / backend id */
+struct sluice_traffic {
+	__u64 packets;
+	__u64 bytes;
+	__u64 new_flows;         /* flow-table misses that chose this VIP / backend */
+};
+
+/* reason_stats: per-CPU array of __u64 packet counts indexed by enum sluice_reason */
+enum sluice_reason {
+	SLUICE_PASS_NOT_IP = 0,      /* ARP, LLDP, ...: not ours */
+	SLUICE_PASS_NOT_VIP,         /* IP traffic to an address/port/proto that is no VIP */
+	SLUICE_TX_FORWARDED,         /* encapsulated to a backend and sent */
+	SLUICE_TX_ICMP_TOO_BIG,      /* too big after encapsulation: ICMP sent back to the client */
+	SLUICE_DROP_TRUNCATED,       /* headers shorter than they claim */
+	SLUICE_DROP_FRAGMENT,        /* IPv4 fragment or IPv6 fragment header to a VIP */
+	SLUICE_DROP_NO_BACKEND,      /* VIP without a table or with an empty slot */
+	SLUICE_DROP_BAD_BACKEND,     /* table points at a backend id not in use */
+	SLUICE_DROP_ENCAP_FAILED,    /* no headroom for the outer header */
+	SLUICE_DROP_NO_CONFIG,       /* lb_config not written yet */
+	SLUICE_FLOW_HIT,             /* informational: established flow found in the flow table */
+	SLUICE_FLOW_MISS,            /* informational: new flow, chosen by the Maglev table */
+	SLUICE_IPV4_OPTIONS,         /* informational: IPv4 packet with options forwarded */
+	SLUICE_REASON_MAX,
+};
+
+/* decap_stats (backend side): per-CPU array of __u64 indexed by enum sluice_decap_reason */
+enum sluice_decap_reason {
+	SLUICE_DECAP_PASS_NOT_ENCAP = 0,
+	SLUICE_DECAP_DONE,
+	SLUICE_DECAP_DROP_TRUNCATED,
+	SLUICE_DECAP_REASON_MAX,
+};
+
+#endif /* SLUICE_ABI_H */
