@@ -1,0 +1,26 @@
+package io.sluice.lb.daemon;
+
+import io.sluice.lb.config.SluiceConfig;
+
+/** Settings fixed for the life of an attached data plane: a reload that changes them is refused. */
+final class ReloadCompatibility {
+    private ReloadCompatibility() {
+    }
+
+    /** The name of the first setting that differs and cannot change on reload, or null. */
+    static String unchangeableDifference(SluiceConfig running, SluiceConfig candidate) {
+        if (!running.interfaceName().equals(candidate.interfaceName())) {
+            return "interface";
+        }
+        if (!running.pinDir().equals(candidate.pinDir())) {
+            return "pin_dir";
+        }
+        if (running.flowTableSize() != candidate.flowTableSize()) {
+            return "flow_table_size";
+        }
+        if (running.xdpMode() != candidate.xdpMode()) {
+            return "xdp_mode";
+        }
+        return null;
+    }
+}

@@ -1,0 +1,85 @@
+package io.sluice.lb.daemon;
+
+import io.sluice.lb.config.ConfigException;
+import io.sluice.lb.config.ConfigLoader;
+import io.sluice.lb.config.SluiceConfig;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The sluiced command line: run the daemon, check a config, or detach the data plane. */
+@Command(name = "sluiced", mixinStandardHelpOptions = true, versionProvider = Version.Provider.class,
+        description = {
+            "The sluice load-balancer daemon: attaches the XDP balancer to the configured interface, keeps its",
+            "Maglev tables in step with the config, and leaves the data plane running when it exits."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:clean exit, or the config is valid",
+            "1:the config is invalid",
+            "2:bad command line",
+            "3:the data plane could not be attached, adopted or programmed"})
+public final class Sluiced implements Callable<Integer> {
+    static final int EXIT_OK = 0;
+    static final int EXIT_BAD_CONFIG = 1;
+    static final int EXIT_DATAPLANE = 3;
+
+    private static final Logger log = LoggerFactory.getLogger("sluiced");
+
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", defaultValue = "/etc/sluice/sluice.yaml",
+            description = "Config file (default: ${DEFAULT-VALUE}).")
+    private Path config;
+
+    @Option(names = "--check-config", paramLabel = "FILE",
+            description = "Validate FILE, print every problem found, and exit (0 = valid, 1 = invalid).")
+    private Path checkConfig;
+
+    @Option(names = "--detach",
+            description = "Remove the balancer from the config's interface and delete its pins, then exit."
+                    + " Stopping the daemon never does this.")
+    private boolean detach;
+
+    @Override
+    public Integer call() {
+        if (checkConfig != null) {
+            return checkConfig(checkConfig);
+        }
+        SluiceConfig cfg;
+        try {
+            cfg = ConfigLoader.load(config);
+        } catch (ConfigException e) {
+            log.error("event=config_invalid file={} errors=\"{}\"", config, e.getMessage());
+            return EXIT_BAD_CONFIG;
+        }
+        if (detach) {
+            boolean wasAttached = AttachedDataplane.detach(cfg.pinDir());
+            log.info("event=detached pin_dir={} was_attached={}", cfg.pinDir(), wasAttached);
+            return EXIT_OK;
+        }
+        try {
+            return new Daemon(config, cfg).run();
+        } catch (RuntimeException e) {
+            log.error("event=dataplane_failed error=\"{}\"", e.getMessage(), e);
+            return EXIT_DATAPLANE;
+        }
+    }
+
+    private static int checkConfig(Path file) {
+        try {
+            SluiceConfig cfg = ConfigLoader.load(file);
+            System.out.println(file + ": OK (" + cfg.vips().size() + " VIPs)");
+            return EXIT_OK;
+        } catch (ConfigException e) {
+            System.err.println(file + ": invalid");
+            System.err.println(e.getMessage());
+            return EXIT_BAD_CONFIG;
+        }
+    }
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Sluiced()).execute(args));
+    }
+}

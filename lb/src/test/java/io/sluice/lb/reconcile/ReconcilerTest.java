@@ -1,0 +1,212 @@
+package io.sluice.lb.reconcile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.sluice.lb.bpf.BpfObject;
+import io.sluice.lb.bpf.BpfTestSupport;
+import io.sluice.lb.dataplane.BackendEntry;
+import io.sluice.lb.dataplane.BpfObjectFiles;
+import io.sluice.lb.dataplane.DataplaneAbi;
+import io.sluice.lb.dataplane.DataplaneMaps;
+import io.sluice.lb.dataplane.LbConfigEntry;
+import io.sluice.lb.dataplane.Protocol;
+import io.sluice.lb.dataplane.VipKey;
+import io.sluice.lb.dataplane.VipMeta;
+import io.sluice.lb.maglev.MaglevBackend;
+import io.sluice.lb.maglev.MaglevTable;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The reconciler against the real balancer maps in the kernel. */
+class ReconcilerTest {
+    private static final int TABLE_SIZE = 251;
+    private static final int SMALL_FLOW_TABLE = 1024;
+
+    private Path pinDir;
+    private BpfObject object;
+    private DataplaneMaps maps;
+
+    @BeforeEach
+    void load() {
+        assumeTrue(BpfTestSupport.isRoot(), "needs root for BPF");
+        pinDir = BpfTestSupport.newPinDir("reconciler");
+        object = loadPinned(pinDir);
+        maps = DataplaneMaps.of(object);
+    }
+
+    @AfterEach
+    void unload() {
+        if (maps != null) {
+            maps.close();
+        }
+        if (object != null) {
+            object.close();
+        }
+        if (pinDir != null) {
+            BpfTestSupport.removePinDir(pinDir);
+        }
+    }
+
+    @Test
+    void programsVipsBackendsAndTablesMatchingMaglev() throws Exception {
+        DesiredState desired = state(web(backend("10.0.2.11", 1), backend("10.0.2.12", 1), backend("fd00:2::13", 2)));
+
+        ReconcileReport report = new Reconciler(maps).apply(desired);
+
+        assertThat(report.vipsAdded()).isEqualTo(1);
+        assertThat(report.backendsAdded()).isEqualTo(3);
+        assertThat(report.tablesSwapped()).isEqualTo(1);
+        Map<VipKey, VipMeta> vips = maps.readVips();
+        assertThat(vips).containsOnlyKeys(desired.vips().get(0).key());
+        int[] slots = maps.readMaglevTable(vips.values().iterator().next().vipId()).orElseThrow();
+        assertThat(slots).hasSize(TABLE_SIZE);
+        assertThat(toIdentities(slots)).isEqualTo(expectedOwners(desired.vips().get(0)));
+        assertThat(maps.readConfig()).contains(desired.settings());
+    }
+
+    @Test
+    void secondApplyOfTheSameStateWritesNothing() throws Exception {
+        DesiredState desired = state(web(backend("10.0.2.11", 1), backend("10.0.2.12", 1)));
+        new Reconciler(maps).apply(desired);
+
+        ReconcileReport again = new Reconciler(maps).apply(desired);
+
+        assertThat(again.changedAnything()).as(again.toLogFields()).isFalse();
+    }
+
+    @Test
+    void restartedDaemonAdoptingPinnedMapsWritesNothing() throws Exception {
+        DesiredState desired = state(web(backend("10.0.2.11", 1), backend("10.0.2.12", 3)));
+        new Reconciler(maps).apply(desired);
+        maps.close();
+        maps = null;
+
+        try (DataplaneMaps adopted = DataplaneMaps.openPinned(pinDir)) {
+            ReconcileReport report = new Reconciler(adopted).apply(desired);
+            assertThat(report.changedAnything()).as(report.toLogFields()).isFalse();
+        }
+    }
+
+    @Test
+    void weightChangeSwapsOnlyThatVipsTable() throws Exception {
+        DesiredVip web = web(backend("10.0.2.11", 1), backend("10.0.2.12", 1));
+        DesiredVip dns = vip("dns", "10.100.0.2", 53, Protocol.UDP, backend("10.0.2.12", 1), backend("10.0.2.13", 1));
+        Reconciler reconciler = new Reconciler(maps);
+        reconciler.apply(state(web, dns));
+
+        ReconcileReport report = reconciler.apply(state(web(backend("10.0.2.11", 1), backend("10.0.2.12", 5)), dns));
+
+        assertThat(report.tablesSwapped()).isEqualTo(1);
+        assertThat(report.vipsAdded() + report.vipsRemoved() + report.backendsAdded() + report.backendsRemoved())
+                .isZero();
+    }
+
+    @Test
+    void removedVipAndItsOnlyBackendAreCleared() throws Exception {
+        DesiredVip web = web(backend("10.0.2.11", 1));
+        DesiredVip dns = vip("dns", "10.100.0.2", 53, Protocol.UDP, backend("10.0.2.13", 1));
+        Reconciler reconciler = new Reconciler(maps);
+        reconciler.apply(state(web, dns));
+        int dnsId = maps.readVips().get(dns.key()).vipId();
+
+        ReconcileReport report = reconciler.apply(state(web));
+
+        assertThat(report.vipsRemoved()).isEqualTo(1);
+        assertThat(report.backendsRemoved()).isEqualTo(1);
+        assertThat(maps.readVips()).containsOnlyKeys(web.key());
+        assertThat(maps.readMaglevTable(dnsId)).isEmpty();
+        assertThat(maps.readBackends().values()).extracting(BackendEntry::address)
+                .containsExactly(InetAddress.getByName("10.0.2.11"));
+    }
+
+    @Test
+    void vipWhoseBackendsAllHaveWeightZeroHasNoTableButKeepsItsBackends() throws Exception {
+        Reconciler reconciler = new Reconciler(maps);
+        reconciler.apply(state(web(backend("10.0.2.11", 1))));
+        DesiredVip quiesced = web(backend("10.0.2.11", 0));
+
+        ReconcileReport report = reconciler.apply(state(quiesced));
+
+        int vipId = maps.readVips().get(quiesced.key()).vipId();
+        assertThat(report.tablesSwapped()).isEqualTo(1);
+        assertThat(maps.readMaglevTable(vipId)).isEmpty();
+        assertThat(maps.readBackends()).hasSize(1);
+    }
+
+    @Test
+    void backendIdsAreReusedOnlyAfterRelease() throws Exception {
+        Reconciler reconciler = new Reconciler(maps);
+        reconciler.apply(state(web(backend("10.0.2.11", 1), backend("10.0.2.12", 1))));
+        Map<InetAddress, Integer> before = idsByAddress();
+
+        reconciler.apply(state(web(backend("10.0.2.12", 1), backend("10.0.2.14", 1))));
+
+        Map<InetAddress, Integer> after = idsByAddress();
+        InetAddress kept = InetAddress.getByName("10.0.2.12");
+        assertThat(after.get(kept)).as("a backend that stays keeps its id").isEqualTo(before.get(kept));
+        assertThat(after).hasSize(2);
+    }
+
+    private Map<InetAddress, Integer> idsByAddress() {
+        Map<InetAddress, Integer> ids = new HashMap<>();
+        maps.readBackends().forEach((id, entry) -> ids.put(entry.address(), id));
+        return ids;
+    }
+
+    private List<String> toIdentities(int[] slots) {
+        Map<Integer, BackendEntry> backends = maps.readBackends();
+        List<String> owners = new ArrayList<>(slots.length);
+        for (int id : slots) {
+            owners.add(BackendIdentity.of(backends.get(id).address()));
+        }
+        return owners;
+    }
+
+    private static List<String> expectedOwners(DesiredVip vip) {
+        List<MaglevBackend> candidates = vip.backends().stream()
+                .map(b -> new MaglevBackend(b.identity(), b.weight())).toList();
+        MaglevTable table = MaglevTable.build(candidates, vip.tableSize());
+        String[] owners = new String[table.size()];
+        Arrays.setAll(owners, slot -> table.backends().get(table.ownerIndex(slot)).identity());
+        return List.of(owners);
+    }
+
+    private static BpfObject loadPinned(Path dir) {
+        return BpfObject.open(BpfObjectFiles.balancer())
+                .pinMapsUnder(dir)
+                .setMaxEntries(DataplaneAbi.MAP_FLOWS, SMALL_FLOW_TABLE)
+                .load();
+    }
+
+    private static DesiredState state(DesiredVip... vips) throws Exception {
+        LbConfigEntry settings = new LbConfigEntry(new byte[] {2, 0, 0, 0, 0, 3}, 1600,
+                (Inet4Address) InetAddress.getByName("172.16.0.0"), 0xffff,
+                (Inet6Address) InetAddress.getByName("fd00:5c1c::"), 0xff, 0);
+        return new DesiredState(settings, List.of(vips));
+    }
+
+    private static DesiredVip web(DesiredBackend... backends) throws Exception {
+        return vip("web", "10.100.0.1", 80, Protocol.TCP, backends);
+    }
+
+    private static DesiredVip vip(String name, String address, int port, Protocol protocol,
+                                  DesiredBackend... backends) throws Exception {
+        return new DesiredVip(name, new VipKey(InetAddress.getByName(address), port, protocol), TABLE_SIZE,
+                List.of(backends));
+    }
+
+    private static DesiredBackend backend(String address, int weight) throws Exception {
+        return new DesiredBackend(InetAddress.getByName(address), weight);
+    }
+}
