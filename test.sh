@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Runs every test of sluice: unit tests, BPF packet tests (BPF_PROG_TEST_RUN on the real kernel),
+# and the end-to-end lab (real XDP in network namespaces, real TCP). Debian 12, as root.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "test.sh: run as root (BPF, XDP and network namespaces need it)" >&2
+  exit 2
+fi
+
+scripts/install-deps.sh
+
+echo "== build, unit and packet tests (mvn verify)"
+mvn -B -ntp verify
+
+echo "== end-to-end lab"
+lab/e2e-test.sh
