@@ -1,37 +1,42 @@
 package io.sluice.lb.net;
 
-import java.io.IOException;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
+import java.io.IOException;
 
-/** Reads interface facts from sysfs, in the network namespace the daemon runs in. */
+/**
+ * Interface facts in the network namespace the daemon runs in. Asks the kernel through sockets
+ * (java.net.NetworkInterface), not sysfs: under `nsenter --net` /sys still shows the namespace
+ * it was mounted in.
+ */
 public final class NetworkInterfaces {
-    private static final Path SYS_CLASS_NET = Path.of("/sys/class/net");
-
     private NetworkInterfaces() {
     }
 
     /** The kernel's ifindex of the named interface, or an exception naming the interface. */
     public static int ifindex(String name) {
-        Path file = SYS_CLASS_NET.resolve(name).resolve("ifindex");
-        try {
-            return Integer.parseInt(Files.readString(file).trim());
-        } catch (NoSuchFileException e) {
-            throw new IllegalArgumentException("interface " + name + " does not exist in this network namespace");
-        } catch (IOException e) {
-            throw new UncheckedIOException("reading " + file, e);
-        }
+        return find(name).getIndex();
     }
 
     /** The interface's MTU as the kernel reports it. */
     public static int mtu(String name) {
-        Path file = SYS_CLASS_NET.resolve(name).resolve("mtu");
         try {
-            return Integer.parseInt(Files.readString(file).trim());
-        } catch (IOException e) {
-            throw new UncheckedIOException("reading " + file, e);
+            return find(name).getMTU();
+        } catch (SocketException e) {
+            throw new UncheckedIOException("reading the MTU of " + name, e);
+        }
+    }
+
+    private static NetworkInterface find(String name) {
+        try {
+            NetworkInterface nic = NetworkInterface.getByName(name);
+            if (nic == null) {
+                throw new IllegalArgumentException("interface " + name + " does not exist in this network namespace");
+            }
+            return nic;
+        } catch (SocketException e) {
+            throw new UncheckedIOException("looking up interface " + name, (IOException) e);
         }
     }
 }
