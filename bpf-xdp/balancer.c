@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * sluice balancer: XDP on the LB host's NIC. Packets to a VIP are sent to one
+ * backend (flow table, else Maglev), IP-in-IP encapsulated, and bounced back
+ * out of the same NIC (XDP_TX). Everything that is not for a VIP passes to the
+ * host untouched. See README.md for the decisions on edge cases.
+ */
+#include "common.h"
+#include "maps.h"
+#include "stats.h"
+#include "parse.h"
+#include "hash.h"
+#include "select.h"
+#include "encap.h"
+#include "icmp.h"
+#include "abi_btf.h"
+
+static __always_inline int drop(enum sluice_reason reason)
+{
+	count_reason(reason);
+	return XDP_DROP;
+}
+
+/* Ethernet padding after the IP packet would be carried inside the tunnel: cut it. */
+static __always_inline int trim_padding(struct xdp_md *ctx, const struct packet *pkt)
+{
+	__u32 frame_len = (__u32)(ctx->data_end - ctx->data);
+	__u32 wanted = pkt->l2_len + pkt->ip_len;
+
+	if (frame_len <= wanted)
+		return 0;
+	return bpf_xdp_adjust_tail(ctx, -(int)(frame_len - wanted));
+}
+
+static __always_inline int answer_too_big(struct xdp_md *ctx, const struct packet *pkt,
+					  __u32 mtu, __u32 overhead)
+{
+	if (icmp_too_big(ctx, pkt, mtu > overhead ? mtu - overhead : 0))
+		return drop(SLUICE_DROP_ENCAP_FAILED);
+	count_reason(SLUICE_TX_ICMP_TOO_BIG);
+	return XDP_TX;
+}
+
+static __always_inline int balance(struct xdp_md *ctx, struct packet *pkt, __u32 vip_id)
+{
+	__u32 config_key = 0;
+	struct sluice_config *cfg = bpf_map_lookup_elem(&lb_config, &config_key);
+	enum sluice_reason drop_reason = SLUICE_DROP_NO_BACKEND;
+	struct sluice_backend *backend;
+	__u32 backend_id = 0, hash, overhead;
+
+	/* An unwritten config reads as zeros; an MTU of 0 is never valid. */
+	if (!cfg || cfg->mtu == 0)
+		return drop(SLUICE_DROP_NO_CONFIG);
+
+	hash = flow_hash(&pkt->flow);
+	backend = select_backend(&pkt->flow, vip_id, hash, &backend_id, &drop_reason);
+	if (!backend)
+		return drop(drop_reason);
+
+	overhead = encap_overhead(backend);
+	if (pkt->ip_len + overhead > cfg->mtu)
+		return answer_too_big(ctx, pkt, cfg->mtu, overhead);
+
+	if (trim_padding(ctx, pkt) || encapsulate(ctx, pkt, cfg, backend, hash))
+		return drop(SLUICE_DROP_ENCAP_FAILED);
+
+	count_reason(SLUICE_TX_FORWARDED);
+	if (pkt->has_ip_options)
+		count_reason(SLUICE_IPV4_OPTIONS);
+	count_traffic(&vip_stats, vip_id, pkt->ip_len);
+	count_traffic(&backend_stats, backend_id, pkt->ip_len);
+	return XDP_TX;
+}
+
+SEC("xdp")
+int balancer(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct packet pkt = {};
+	struct sluice_vip_key vip_key = {};
+	struct sluice_vip_meta *vip;
+	int parsed = parse_packet(data, data_end, &pkt);
+
+	if (parsed == PARSE_NOT_IP) {
+		count_reason(SLUICE_PASS_NOT_IP);
+		return XDP_PASS;
+	}
+	if (parsed == PARSE_UNKNOWN) {
+		count_reason(SLUICE_PASS_NOT_VIP);
+		return XDP_PASS;
+	}
+
+	/*
+	 * Step 2 of the data path, the DoS stage, belongs here: after parsing and
+	 * before any load-balancing work (deny-listed prefixes, per-source rate
+	 * limits, protocol sanity), each drop with its own reason counter.
+	 */
+
+	__builtin_memcpy(vip_key.addr, pkt.flow.dst, sizeof(vip_key.addr));
+	vip_key.port = pkt.flow.dport;
+	vip_key.proto = pkt.flow.proto;
+	vip_key.family = pkt.flow.family;
+	vip = bpf_map_lookup_elem(&vips, &vip_key);
+	if (!vip) {
+		count_reason(SLUICE_PASS_NOT_VIP);
+		return XDP_PASS;
+	}
+	/* A fragment cannot be hashed consistently with the rest of its flow. */
+	if (parsed == PARSE_FRAGMENT)
+		return drop(SLUICE_DROP_FRAGMENT);
+	if (parsed == PARSE_MALFORMED)
+		return drop(SLUICE_DROP_TRUNCATED);
+	return balance(ctx, &pkt, vip->vip_id);
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * sluice decap: XDP on a backend. Strips the outer IPv4/IPv6 header of an
+ * IP-in-IP packet (protocol 4 or 41) and passes the inner packet to the stack,
+ * which then sees it as if the client had sent it (the VIP lives on loopback).
+ * Everything else passes untouched. Replaces the ipip/ip6tnl devices the lab
+ * kernels lack.
+ */
+#include "common.h"
+#include "l2.h"
+#include "parse.h"
+#include "decap_maps.h"
+#include "abi_btf.h"
+
+/* Bounds the strip length for the verifier: an IPv4 header is at most 60 bytes. */
+#define OUTER_LEN_MASK 0x3f
+
+enum outer_result {
+	OUTER_NOT_ENCAP = 0,
+	OUTER_OK,
+	OUTER_TRUNCATED,
+};
+
+struct outer {
+	__u32 len;          /* bytes to strip */
+	__u32 inner_len;    /* inner packet length the outer header claims */
+	__be16 inner_eth_proto;
+	__u32 inner_min_len;
+};
+
+static __always_inline int inner_family(__u8 proto, struct outer *out)
+{
+	if (proto == IPPROTO_IPIP_ENCAP) {
+		out->inner_eth_proto = bpf_htons(ETH_P_IP);
+		out->inner_min_len = IPV4_HDR_LEN;
+		return OUTER_OK;
+	}
+	if (proto == IPPROTO_IPV6_ENCAP) {
+		out->inner_eth_proto = bpf_htons(ETH_P_IPV6);
+		out->inner_min_len = IPV6_HDR_LEN;
+		return OUTER_OK;
+	}
+	return OUTER_NOT_ENCAP;
+}
+
+static __always_inline int parse_outer_ipv4(void *ip, void *data_end, struct outer *out)
+{
+	struct iphdr *iph = ip;
+	__u32 tot_len;
+
+	if ((void *)(iph + 1) > data_end || iph->version != 4 || iph->ihl < IPV4_MIN_IHL)
+		return OUTER_NOT_ENCAP;
+	/* An outer fragment needs reassembly first: the stack's job. */
+	if (bpf_ntohs(iph->frag_off) & (IPV4_MF | IPV4_OFFSET_MASK))
+		return OUTER_NOT_ENCAP;
+	if (inner_family(iph->protocol, out) != OUTER_OK)
+		return OUTER_NOT_ENCAP;
+	out->len = iph->ihl * 4u;
+	tot_len = bpf_ntohs(iph->tot_len);
+	if (tot_len < out->len)
+		return OUTER_TRUNCATED;
+	out->inner_len = tot_len - out->len;
+	return OUTER_OK;
+}
+
+static __always_inline int parse_outer_ipv6(void *ip, void *data_end, struct outer *out)
+{
+	struct ipv6hdr *ip6 = ip;
+
+	if ((void *)(ip6 + 1) > data_end || ip6->version != 6)
+		return OUTER_NOT_ENCAP;
+	if (inner_family(ip6->nexthdr, out) != OUTER_OK)
+		return OUTER_NOT_ENCAP;
+	out->len = IPV6_HDR_LEN;
+	out->inner_len = bpf_ntohs(ip6->payload_len);
+	return OUTER_OK;
+}
+
+SEC("xdp")
+int decap(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	__u32 frame_len = data_end - data;
+	struct outer out = {};
+	__be16 proto = 0;
+	__u32 l2 = parse_l2(data, data_end, &proto) & L2_LEN_MASK;
+	int result = OUTER_NOT_ENCAP;
+
+	if (l2 && proto == bpf_htons(ETH_P_IP))
+		result = parse_outer_ipv4(data + l2, data_end, &out);
+	else if (l2 && proto == bpf_htons(ETH_P_IPV6))
+		result = parse_outer_ipv6(data + l2, data_end, &out);
+
+	if (result == OUTER_NOT_ENCAP) {
+		count_decap(SLUICE_DECAP_PASS_NOT_ENCAP);
+		return XDP_PASS;
+	}
+	/* Never hand the stack a cut inner packet. */
+	if (result == OUTER_TRUNCATED || out.inner_len < out.inner_min_len ||
+	    l2 + out.len + out.inner_len > frame_len) {
+		count_decap(SLUICE_DECAP_DROP_TRUNCATED);
+		return XDP_DROP;
+	}
+
+	__u32 strip = out.len & OUTER_LEN_MASK;
+	struct ethhdr *old_eth = data;
+
+	if (l2_rewrite(data + strip, old_eth, data_end, l2 != ETH_HDR_LEN,
+		       old_eth->h_dest, old_eth->h_source, out.inner_eth_proto) ||
+	    bpf_xdp_adjust_head(ctx, (int)strip)) {
+		count_decap(SLUICE_DECAP_DROP_TRUNCATED);
+		return XDP_DROP;
+	}
+	count_decap(SLUICE_DECAP_DONE);
+	return XDP_PASS;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The balancer's maps, named and typed exactly as in sluice_abi.h. No pinning is
+ * declared here: the daemon chooses the pin directory (one per LB host).
+ */
+#ifndef SLUICE_MAPS_H
+#define SLUICE_MAPS_H
+
+#include "common.h"
+
+/* Inner-map template for maglev_tables. BPF_F_INNER_MAP lets the daemon insert
+ * tables of any size, so this template's size is irrelevant and kept tiny. */
+#define MAGLEV_TEMPLATE_ENTRIES 2
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SLUICE_MAX_VIPS);
+	__type(key, struct sluice_vip_key);
+	__type(value, struct sluice_vip_meta);
+} vips SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SLUICE_MAX_BACKENDS);
+	__type(key, __u32);
+	__type(value, struct sluice_backend);
+} backends SEC(".maps");
+
+struct maglev_table {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MAGLEV_TEMPLATE_ENTRIES);
+	__uint(map_flags, BPF_F_INNER_MAP);
+	__type(key, __u32);
+	__type(value, __u32);
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, SLUICE_MAX_VIPS);
+	__type(key, __u32);
+	__array(values, struct maglev_table);
+} maglev_tables SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, SLUICE_FLOW_TABLE_SIZE);
+	__uint(map_flags, BPF_F_NO_COMMON_LRU);   /* per-CPU LRU lists: no cross-CPU lock */
+	__type(key, struct sluice_flow_key);
+	__type(value, struct sluice_flow);
+} flows SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sluice_config);
+} lb_config SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SLUICE_MAX_VIPS);
+	__type(key, __u32);
+	__type(value, struct sluice_traffic);
+} vip_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SLUICE_MAX_BACKENDS);
+	__type(key, __u32);
+	__type(value, struct sluice_traffic);
+} backend_stats SEC(".maps");
+
+/* Indexed by enum sluice_reason (array keys must be plain u32 in BTF). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SLUICE_REASON_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} reason_stats SEC(".maps");
+
+#endif /* SLUICE_MAPS_H */
