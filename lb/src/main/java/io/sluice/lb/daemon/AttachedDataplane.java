@@ -2,6 +2,7 @@ package io.sluice.lb.daemon;
 
 import io.sluice.lb.bpf.BpfLink;
 import io.sluice.lb.bpf.BpfObject;
+import io.sluice.lb.bpf.BpfProgram;
 import io.sluice.lb.bpf.XdpMode;
 import io.sluice.lb.dataplane.BpfObjectFiles;
 import io.sluice.lb.dataplane.DataplaneAbi;
@@ -72,8 +73,8 @@ public final class AttachedDataplane implements AutoCloseable {
                 .pinMapsUnder(pinDir)
                 .setMaxEntries(DataplaneAbi.MAP_FLOWS, flowTableSize)
                 .load();
-        try {
-            BpfLink link = BpfLink.attachXdp(object.program(DataplaneAbi.PROG_BALANCER), ifindex, mode);
+        try (BpfProgram balancer = object.program(DataplaneAbi.PROG_BALANCER)) {
+            BpfLink link = BpfLink.attachXdp(balancer, ifindex, mode);
             link.pin(linkPin);
             log.info("event=attached interface={} ifindex={} mode={} pin_dir={} program_id={}", interfaceName,
                     ifindex, link.mode(), pinDir, link.info().programId());

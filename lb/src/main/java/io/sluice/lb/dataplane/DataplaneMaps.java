@@ -1,0 +1,315 @@
+package io.sluice.lb.dataplane;
+
+import io.sluice.lb.bpf.BpfMap;
+import io.sluice.lb.bpf.BpfObject;
+import io.sluice.lb.bpf.MapType;
+import io.sluice.lb.bpf.UpdateFlags;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Typed access to the balancer's maps: what the reconciler reads and writes. Owns one fd
+ * per map and closes them in {@link #close}; the maps themselves live on (pinned,
+ * referenced by the attached program).
+ *
+ * <p>Not thread-safe for writers: the daemon writes from one thread. Reads of counters
+ * from another thread (metrics) are safe.
+ */
+public final class DataplaneMaps implements AutoCloseable {
+
+    private static final int U32_BYTES = Integer.BYTES;
+    private static final int U64_BYTES = Long.BYTES;
+    private static final int CONFIG_KEY = 0;
+    private static final String INNER_MAGLEV_NAME_PREFIX = "maglev_";
+
+    private final BpfMap vips;
+    private final BpfMap backends;
+    private final BpfMap maglevTables;
+    private final BpfMap flows;
+    private final BpfMap lbConfig;
+    private final BpfMap vipStats;
+    private final BpfMap backendStats;
+    private final BpfMap reasonStats;
+
+    private DataplaneMaps(Function<String, BpfMap> opener) {
+        List<BpfMap> opened = new ArrayList<>();
+        try {
+            vips = open(opener, DataplaneAbi.MAP_VIPS, VipKey.SIZE, VipMeta.SIZE, opened);
+            backends = open(opener, DataplaneAbi.MAP_BACKENDS, U32_BYTES, BackendEntry.SIZE, opened);
+            maglevTables = open(opener, DataplaneAbi.MAP_MAGLEV_TABLES, U32_BYTES, U32_BYTES, opened);
+            flows = open(opener, DataplaneAbi.MAP_FLOWS, FlowKey.SIZE, FlowEntry.SIZE, opened);
+            lbConfig = open(opener, DataplaneAbi.MAP_LB_CONFIG, U32_BYTES, LbConfigEntry.SIZE, opened);
+            vipStats = open(opener, DataplaneAbi.MAP_VIP_STATS, U32_BYTES, TrafficCounter.SIZE, opened);
+            backendStats = open(opener, DataplaneAbi.MAP_BACKEND_STATS, U32_BYTES, TrafficCounter.SIZE, opened);
+            reasonStats = open(opener, DataplaneAbi.MAP_REASON_STATS, U32_BYTES, U64_BYTES, opened);
+        } catch (RuntimeException e) {
+            opened.forEach(BpfMap::close);
+            throw e;
+        }
+    }
+
+    /** The maps of a freshly loaded balancer object (own fds: the object may be closed afterwards). */
+    public static DataplaneMaps of(BpfObject loadedBalancer) {
+        return new DataplaneMaps(loadedBalancer::map);
+    }
+
+    /** Adoption: every map by its pin {@code pinDir/<map name>}; a missing pin is an error naming it. */
+    public static DataplaneMaps openPinned(Path pinDir) {
+        return new DataplaneMaps(name -> BpfMap.openPinned(pinDir.resolve(name)));
+    }
+
+    private static BpfMap open(Function<String, BpfMap> opener, String name, int keySize, int valueSize,
+                               List<BpfMap> opened) {
+        BpfMap map = opener.apply(name);
+        opened.add(map);
+        if (map.keySize() != keySize || map.valueSize() != valueSize) {
+            throw new IllegalStateException("map '" + name + "' has key/value " + map.keySize() + "/"
+                    + map.valueSize() + " bytes, this build expects " + keySize + "/" + valueSize
+                    + " (ABI version " + DataplaneAbi.ABI_VERSION + "): pinned maps from another build?");
+        }
+        return map;
+    }
+
+    // --- VIPs
+
+    public Map<VipKey, VipMeta> readVips() {
+        Map<VipKey, VipMeta> result = new LinkedHashMap<>();
+        byte[] value = new byte[VipMeta.SIZE];
+        for (byte[] key : keys(vips)) {
+            if (vips.lookup(key, value)) {
+                result.put(VipKey.decode(key), VipMeta.decode(value));
+            }
+        }
+        return result;
+    }
+
+    public void putVip(VipKey key, VipMeta meta) {
+        vips.update(key.encode(), meta.encode(), UpdateFlags.ANY);
+    }
+
+    public void deleteVip(VipKey key) {
+        vips.delete(key.encode());
+    }
+
+    // --- backends
+
+    /** Backends whose entry has the in-use flag, by id. */
+    public Map<Integer, BackendEntry> readBackends() {
+        Map<Integer, BackendEntry> result = new LinkedHashMap<>();
+        int n = backends.maxEntries();
+        byte[] keys = new byte[n * U32_BYTES];
+        byte[] values = new byte[n * BackendEntry.SIZE];
+        int read = backends.lookupAll(keys, values);
+        ByteBuffer ids = ByteBuffer.wrap(keys).order(ByteOrder.nativeOrder());
+        for (int i = 0; i < read; i++) {
+            byte[] value = Arrays.copyOfRange(values, i * BackendEntry.SIZE, (i + 1) * BackendEntry.SIZE);
+            if (BackendEntry.isInUse(value)) {
+                result.put(ids.getInt(i * U32_BYTES), BackendEntry.decode(value));
+            }
+        }
+        return result;
+    }
+
+    public void putBackend(int id, BackendEntry entry) {
+        backends.update(u32(id), entry.encode(), UpdateFlags.ANY);
+    }
+
+    /** Writes an all-zero entry: the slot is no longer in use (array entries cannot be deleted). */
+    public void clearBackend(int id) {
+        backends.update(u32(id), new byte[BackendEntry.SIZE], UpdateFlags.ANY);
+    }
+
+    // --- Maglev tables
+
+    /** The backend ids of slots 1..M of the VIP's table, or empty if it has none. */
+    public Optional<int[]> readMaglevTable(int vipId) {
+        byte[] innerId = new byte[U32_BYTES];
+        if (!maglevTables.lookup(u32(vipId), innerId)) {
+            return Optional.empty();
+        }
+        try (BpfMap inner = BpfMap.fromId(readU32(innerId))) {
+            int n = inner.maxEntries();
+            byte[] keys = new byte[n * U32_BYTES];
+            byte[] values = new byte[n * U32_BYTES];
+            int read = inner.lookupAll(keys, values);
+            ByteBuffer slots = ByteBuffer.wrap(keys).order(ByteOrder.nativeOrder());
+            ByteBuffer ids = ByteBuffer.wrap(values).order(ByteOrder.nativeOrder());
+            int[] byIndex = new int[n];
+            for (int i = 0; i < read; i++) {
+                byIndex[slots.getInt(i * U32_BYTES)] = ids.getInt(i * U32_BYTES);
+            }
+            int size = Math.min(byIndex[DataplaneAbi.MAGLEV_SIZE_SLOT], n - DataplaneAbi.MAGLEV_FIRST_SLOT);
+            if (read != n || size <= 0) {
+                return Optional.empty();
+            }
+            return Optional.of(Arrays.copyOfRange(byIndex, DataplaneAbi.MAGLEV_FIRST_SLOT,
+                    DataplaneAbi.MAGLEV_FIRST_SLOT + size));
+        }
+    }
+
+    /**
+     * Builds a new inner table aside (slot 0 = M, then the backend ids) and installs it with one
+     * update of the outer map: packets see the old table or the new one, never a mix.
+     */
+    public void swapMaglevTable(int vipId, int[] backendIds) {
+        int size = backendIds.length;
+        if (size == 0 || size > DataplaneAbi.MAGLEV_MAX_SIZE) {
+            throw new IllegalArgumentException("Maglev table size must be 1.." + DataplaneAbi.MAGLEV_MAX_SIZE
+                    + ", got " + size);
+        }
+        int entries = size + DataplaneAbi.MAGLEV_FIRST_SLOT;
+        ByteBuffer keys = ByteBuffer.allocate(entries * U32_BYTES).order(ByteOrder.nativeOrder());
+        ByteBuffer values = ByteBuffer.allocate(entries * U32_BYTES).order(ByteOrder.nativeOrder());
+        keys.putInt(DataplaneAbi.MAGLEV_SIZE_SLOT);
+        values.putInt(size);
+        for (int slot = 0; slot < size; slot++) {
+            keys.putInt(DataplaneAbi.MAGLEV_FIRST_SLOT + slot);
+            values.putInt(backendIds[slot]);
+        }
+        try (BpfMap inner = BpfMap.create(MapType.ARRAY, INNER_MAGLEV_NAME_PREFIX + vipId, U32_BYTES, U32_BYTES,
+                entries, DataplaneAbi.BPF_F_INNER_MAP)) {
+            inner.updateBatch(keys.array(), values.array(), entries);
+            maglevTables.update(u32(vipId), u32(inner.fd()), UpdateFlags.ANY);
+        }
+    }
+
+    public void clearMaglevTable(int vipId) {
+        maglevTables.delete(u32(vipId));
+    }
+
+    // --- configuration
+
+    /** The configuration, or empty while lb_config still holds the all-zero entry it was created with. */
+    public Optional<LbConfigEntry> readConfig() {
+        byte[] value = new byte[LbConfigEntry.SIZE];
+        if (!lbConfig.lookup(u32(CONFIG_KEY), value) || isAllZero(value)) {
+            return Optional.empty();
+        }
+        return Optional.of(LbConfigEntry.decode(value));
+    }
+
+    public void writeConfig(LbConfigEntry config) {
+        lbConfig.update(u32(CONFIG_KEY), config.encode(), UpdateFlags.ANY);
+    }
+
+    // --- counters
+
+    public TrafficCounter vipTraffic(int vipId) {
+        return traffic(vipStats, vipId);
+    }
+
+    public TrafficCounter backendTraffic(int backendId) {
+        return traffic(backendStats, backendId);
+    }
+
+    /** Zeroes a VIP's counters on every CPU, so a reused vip id starts from zero. */
+    public void resetVipTraffic(int vipId) {
+        vipStats.update(u32(vipId), new byte[vipStats.userValueSize()], UpdateFlags.ANY);
+    }
+
+    public void resetBackendTraffic(int backendId) {
+        backendStats.update(u32(backendId), new byte[backendStats.userValueSize()], UpdateFlags.ANY);
+    }
+
+    /** Packets per reason, summed over CPUs. */
+    public Map<Reason, Long> reasonCounts() {
+        Map<Reason, Long> counts = new EnumMap<>(Reason.class);
+        byte[] value = new byte[reasonStats.userValueSize()];
+        for (Reason reason : Reason.values()) {
+            long sum = 0;
+            if (reason.value() < reasonStats.maxEntries() && reasonStats.lookup(u32(reason.value()), value)) {
+                ByteBuffer b = ByteBuffer.wrap(value).order(ByteOrder.nativeOrder());
+                for (int offset = 0; offset < value.length; offset += U64_BYTES) {
+                    sum += b.getLong(offset);
+                }
+            }
+            counts.put(reason, sum);
+        }
+        return counts;
+    }
+
+    // --- flows
+
+    /** Where the flow table sends {@code key} (for a per-CPU table: the first CPU that knows it). */
+    public Optional<FlowEntry> lookupFlow(FlowKey key) {
+        byte[] value = new byte[flows.userValueSize()];
+        if (!flows.lookup(key.encode(), value)) {
+            return Optional.empty();
+        }
+        for (int offset = 0; offset < value.length; offset += FlowEntry.SIZE) {
+            byte[] one = new byte[FlowEntry.SIZE];
+            System.arraycopy(value, offset, one, 0, FlowEntry.SIZE);
+            if (!isAllZero(one) || !flows.isPerCpu()) {
+                return Optional.of(FlowEntry.decode(one));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Deletes every flow; returns how many were deleted. For tests and operators. */
+    public int flushFlows() {
+        int deleted = 0;
+        for (byte[] key : keys(flows)) {
+            if (flows.delete(key)) {
+                deleted++;
+            }
+        }
+        return deleted;
+    }
+
+    @Override
+    public void close() {
+        for (BpfMap map : List.of(vips, backends, maglevTables, flows, lbConfig, vipStats, backendStats,
+                reasonStats)) {
+            map.close();
+        }
+    }
+
+    private static TrafficCounter traffic(BpfMap stats, int id) {
+        byte[] value = new byte[stats.userValueSize()];
+        if (!stats.lookup(u32(id), value)) {
+            throw new IllegalArgumentException("id " + id + " is outside " + stats + " (max entries "
+                    + stats.maxEntries() + ")");
+        }
+        return TrafficCounter.sumPerCpu(value);
+    }
+
+    /** Every key, collected before the caller changes the map (deleting while iterating restarts the walk). */
+    private static List<byte[]> keys(BpfMap map) {
+        List<byte[]> keys = new ArrayList<>();
+        byte[] previous = null;
+        byte[] next = new byte[map.keySize()];
+        while (map.nextKey(previous, next)) {
+            keys.add(next);
+            previous = next;
+            next = new byte[map.keySize()];
+        }
+        return keys;
+    }
+
+    private static byte[] u32(int value) {
+        return ByteBuffer.allocate(U32_BYTES).order(ByteOrder.nativeOrder()).putInt(value).array();
+    }
+
+    private static int readU32(byte[] bytes) {
+        return ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder()).getInt();
+    }
+
+    private static boolean isAllZero(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

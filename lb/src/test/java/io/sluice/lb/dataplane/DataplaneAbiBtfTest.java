@@ -1,0 +1,260 @@
+package io.sluice.lb.dataplane;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Java mirror of sluice_abi.h against the truth: the BTF of the compiled objects
+ * (struct sizes, member offsets and widths, enum names and values, map key/value types)
+ * and the header's #defines. Any field moved, resized, added or renamed on either side
+ * fails here, before it can corrupt a map.
+ */
+class DataplaneAbiBtfTest {
+
+    private static final String OFFSET_PREFIX = "OFFSET_";
+    private static final int BITS_PER_BYTE = 8;
+    private static final long BPFTOOL_TIMEOUT_SECONDS = 30;
+
+    /** C struct -> its Java mirror (member `gateway_mac` <-> constant OFFSET_GATEWAY_MAC). */
+    private static final Map<String, Class<?>> STRUCTS = Map.of(
+            "sluice_vip_key", VipKey.class,
+            "sluice_vip_meta", VipMeta.class,
+            "sluice_backend", BackendEntry.class,
+            "sluice_flow_key", FlowKey.class,
+            "sluice_flow", FlowEntry.class,
+            "sluice_config", LbConfigEntry.class,
+            "sluice_traffic", TrafficCounter.class);
+
+    /** #defines whose Java name is not the C name without SLUICE_. */
+    private static final Map<String, String> RENAMED_DEFINES = Map.of(
+            "SLUICE_VIP_F_NONE", "VIP_FLAGS_NONE",
+            "SLUICE_BACKEND_F_IN_USE", "BACKEND_FLAG_IN_USE");
+
+    private static Btf balancer;
+    private static Btf decap;
+
+    @BeforeAll
+    static void dumpBtf() {
+        balancer = Btf.of(objectFile(DataplaneAbi.OBJECT_BALANCER));
+        decap = Btf.of(objectFile(DataplaneAbi.OBJECT_DECAP));
+    }
+
+    @Test
+    void everyStructMirrorHasTheSizeAndFieldOffsetsOfTheCStruct() {
+        for (Map.Entry<String, Class<?>> e : STRUCTS.entrySet()) {
+            JsonNode struct = balancer.named("STRUCT", e.getKey());
+            Class<?> mirror = e.getValue();
+            int size = struct.get("size").asInt();
+            assertThat(staticInt(mirror, "SIZE")).as("%s.SIZE vs sizeof(struct %s)", mirror.getSimpleName(),
+                    e.getKey()).isEqualTo(size);
+
+            Map<String, Integer> cOffsets = new TreeMap<>();
+            Map<String, Integer> cWidths = new HashMap<>();
+            for (JsonNode member : struct.get("members")) {
+                String name = OFFSET_PREFIX + member.get("name").asText().toUpperCase(Locale.ROOT);
+                cOffsets.put(name, member.get("bits_offset").asInt() / BITS_PER_BYTE);
+                cWidths.put(name, balancer.sizeOf(member.get("type_id").asInt()));
+            }
+            Map<String, Integer> javaOffsets = offsetConstants(mirror);
+            assertThat(javaOffsets).as("offsets of %s vs struct %s", mirror.getSimpleName(), e.getKey())
+                    .isEqualTo(cOffsets);
+
+            // Each Java field spans up to the next offset (or SIZE): that span must be the C member's width.
+            List<Map.Entry<String, Integer>> ordered = javaOffsets.entrySet().stream()
+                    .sorted(Map.Entry.comparingByValue()).collect(Collectors.toList());
+            for (int i = 0; i < ordered.size(); i++) {
+                int end = i + 1 < ordered.size() ? ordered.get(i + 1).getValue() : size;
+                String field = ordered.get(i).getKey();
+                assertThat(end - ordered.get(i).getValue()).as("width of %s.%s", mirror.getSimpleName(), field)
+                        .isEqualTo(cWidths.get(field));
+            }
+        }
+    }
+
+    @Test
+    void reasonEnumMatchesEnumSluiceReason() {
+        Map<String, Long> c = balancer.enumValues("sluice_reason");
+        Map<String, Long> java = new TreeMap<>();
+        for (Reason r : Reason.values()) {
+            java.put(r.cName(), (long) r.value());
+        }
+        java.put("SLUICE_REASON_MAX", (long) Reason.COUNT);
+        assertThat(java).isEqualTo(new TreeMap<>(c));
+    }
+
+    @Test
+    void decapReasonEnumMatchesEnumSluiceDecapReasonInDecapObject() {
+        Map<String, Long> c = decap.enumValues("sluice_decap_reason");
+        Map<String, Long> java = new TreeMap<>();
+        for (DecapReason r : DecapReason.values()) {
+            java.put(r.cName(), (long) r.value());
+        }
+        java.put("SLUICE_DECAP_REASON_MAX", (long) DecapReason.COUNT);
+        assertThat(java).isEqualTo(new TreeMap<>(c));
+    }
+
+    @Test
+    void mapsAreTypedWithTheMirroredStructs() {
+        assertMap(balancer, DataplaneAbi.MAP_VIPS, "sluice_vip_key", "sluice_vip_meta");
+        assertMap(balancer, DataplaneAbi.MAP_BACKENDS, "__u32", "sluice_backend");
+        assertMap(balancer, DataplaneAbi.MAP_FLOWS, "sluice_flow_key", "sluice_flow");
+        assertMap(balancer, DataplaneAbi.MAP_LB_CONFIG, "__u32", "sluice_config");
+        assertMap(balancer, DataplaneAbi.MAP_VIP_STATS, "__u32", "sluice_traffic");
+        assertMap(balancer, DataplaneAbi.MAP_BACKEND_STATS, "__u32", "sluice_traffic");
+        assertMap(balancer, DataplaneAbi.MAP_REASON_STATS, "__u32", "__u64");
+        assertMap(decap, DataplaneAbi.MAP_DECAP_STATS, "__u32", "__u64");
+        assertThat(balancer.mapDefinition(DataplaneAbi.MAP_MAGLEV_TABLES)).isPresent();
+    }
+
+    @Test
+    void headerDefinesMatchDataplaneAbiConstants() throws IOException {
+        Path header = sourceDir().resolve("include/sluice_abi.h");
+        Pattern define = Pattern.compile("^#define\\s+(SLUICE_\\w+)\\s+(0x[0-9a-fA-F]+|\\d+)u?\\b", Pattern.MULTILINE);
+        Matcher m = define.matcher(Files.readString(header));
+        int checked = 0;
+        while (m.find()) {
+            String cName = m.group(1);
+            String javaName = RENAMED_DEFINES.getOrDefault(cName, cName.substring("SLUICE_".length()));
+            long cValue = Long.decode(m.group(2));
+            assertThat(Integer.toUnsignedLong(staticInt(DataplaneAbi.class, javaName)))
+                    .as("DataplaneAbi.%s vs %s", javaName, cName).isEqualTo(cValue);
+            checked++;
+        }
+        assertThat(checked).as("#defines found in %s", header).isGreaterThanOrEqualTo(10);
+    }
+
+    private static void assertMap(Btf btf, String map, String keyType, String valueType) {
+        JsonNode definition = btf.mapDefinition(map).orElseThrow(() -> new AssertionError("no map " + map));
+        assertThat(btf.memberTypeName(definition, "key")).as("key type of %s", map).isEqualTo(keyType);
+        assertThat(btf.memberTypeName(definition, "value")).as("value type of %s", map).isEqualTo(valueType);
+    }
+
+    private static Map<String, Integer> offsetConstants(Class<?> mirror) {
+        Map<String, Integer> offsets = new TreeMap<>();
+        for (Field f : mirror.getDeclaredFields()) {
+            if (Modifier.isStatic(f.getModifiers()) && f.getName().startsWith(OFFSET_PREFIX)) {
+                offsets.put(f.getName(), staticInt(mirror, f.getName()));
+            }
+        }
+        return offsets;
+    }
+
+    private static int staticInt(Class<?> type, String name) {
+        try {
+            return type.getField(name).getInt(null);
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(type.getSimpleName() + " has no public static int " + name, e);
+        }
+    }
+
+    static Path objectFile(String name) {
+        String dir = System.getProperty(BpfObjectFiles.DIRECTORY_PROPERTY);
+        Path file = dir != null ? Path.of(dir, name) : sourceDir().resolve("out").resolve(name);
+        assertThat(file).as("compiled BPF object (build bpf-xdp first)").isRegularFile();
+        return file;
+    }
+
+    static Path sourceDir() {
+        String dir = System.getProperty("sluice.bpf.src.dir");
+        if (dir != null) {
+            return Path.of(dir);
+        }
+        return Files.isDirectory(Path.of("../bpf-xdp")) ? Path.of("../bpf-xdp") : Path.of("bpf-xdp");
+    }
+
+    /** `bpftool -j btf dump file` of one object, with the few lookups these checks need. */
+    private record Btf(Map<Integer, JsonNode> byId) {
+
+        static Btf of(Path object) {
+            try {
+                Process p = new ProcessBuilder("bpftool", "-j", "btf", "dump", "file", object.toString())
+                        .redirectErrorStream(true).start();
+                byte[] out = p.getInputStream().readAllBytes();
+                if (!p.waitFor(BPFTOOL_TIMEOUT_SECONDS, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                    throw new AssertionError("bpftool btf dump " + object + ": "
+                            + new String(out, StandardCharsets.UTF_8));
+                }
+                Map<Integer, JsonNode> types = new HashMap<>();
+                for (JsonNode t : new ObjectMapper().readTree(out).get("types")) {
+                    types.put(t.get("id").asInt(), t);
+                }
+                return new Btf(types);
+            } catch (IOException e) {
+                throw new AssertionError("running bpftool on " + object, e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+
+        JsonNode named(String kind, String name) {
+            return byId.values().stream()
+                    .filter(t -> kind.equals(t.path("kind").asText()) && name.equals(t.path("name").asText()))
+                    .findFirst()
+                    .orElseThrow(() -> new AssertionError("no " + kind + " " + name + " in the object's BTF"));
+        }
+
+        Map<String, Long> enumValues(String name) {
+            Map<String, Long> values = new HashMap<>();
+            for (JsonNode v : named("ENUM", name).get("values")) {
+                values.put(v.get("name").asText(), v.get("val").asLong());
+            }
+            return values;
+        }
+
+        /** Byte size of a type, through typedefs and qualifiers. */
+        int sizeOf(int typeId) {
+            JsonNode t = byId.get(typeId);
+            switch (t.get("kind").asText()) {
+                case "INT", "STRUCT", "UNION", "ENUM", "ENUM64":
+                    return t.get("size").asInt();
+                case "ARRAY":
+                    return t.get("nr_elems").asInt() * sizeOf(t.get("type_id").asInt());
+                case "TYPEDEF", "VOLATILE", "CONST", "RESTRICT":
+                    return sizeOf(t.get("type_id").asInt());
+                default:
+                    throw new AssertionError("unexpected BTF kind in an ABI struct: " + t);
+            }
+        }
+
+        /** The anonymous struct of a libbpf map definition (`struct { __uint(type, ...); ... } name SEC(".maps")`). */
+        Optional<JsonNode> mapDefinition(String map) {
+            return byId.values().stream()
+                    .filter(t -> "VAR".equals(t.path("kind").asText()) && map.equals(t.path("name").asText()))
+                    .map(t -> byId.get(t.get("type_id").asInt()))
+                    .filter(t -> "STRUCT".equals(t.path("kind").asText()))
+                    .findFirst();
+        }
+
+        /** `__type(key, T)` is a member `key` of type T *: the name of T (struct or typedef). */
+        String memberTypeName(JsonNode definition, String member) {
+            for (JsonNode m : definition.get("members")) {
+                if (member.equals(m.get("name").asText())) {
+                    JsonNode pointer = byId.get(m.get("type_id").asInt());
+                    return byId.get(pointer.get("type_id").asInt()).path("name").asText();
+                }
+            }
+            throw new AssertionError("map definition has no " + member + ": " + definition);
+        }
+    }
+}

@@ -1,0 +1,217 @@
+package io.sluice.lb.dataplane;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.sluice.lb.bpf.BpfException;
+import io.sluice.lb.bpf.BpfObject;
+import io.sluice.lb.bpf.BpfProgram;
+import io.sluice.lb.bpf.BpfTestSupport;
+import io.sluice.lb.bpf.TestRunResult;
+import io.sluice.lb.bpf.XdpAction;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** DataplaneMaps against the real balancer.o, loaded with its maps pinned in a scratch directory. */
+class DataplaneMapsTest {
+
+    private static final int SMALL_FLOW_TABLE = 1024;
+    private static final int ETHERTYPE_ARP = 0x0806;
+    private static final int ETHERTYPE_IPV4 = 0x0800;
+    private static final int TCP_SYN = 0x02;
+
+    private Path pinDir;
+    private BpfObject object;
+    private DataplaneMaps maps;
+
+    @BeforeAll
+    static void requireRoot() {
+        assumeTrue(BpfTestSupport.isRoot(), "loading the balancer needs root");
+    }
+
+    @BeforeEach
+    void load() {
+        pinDir = BpfTestSupport.newPinDir("maps");
+        object = BpfObject.open(BpfObjectFiles.balancer())
+                .pinMapsUnder(pinDir)
+                .setMaxEntries(DataplaneAbi.MAP_FLOWS, SMALL_FLOW_TABLE)
+                .load();
+        maps = DataplaneMaps.of(object);
+    }
+
+    @AfterEach
+    void unload() {
+        if (maps != null) {
+            maps.close();
+        }
+        if (object != null) {
+            object.close();
+        }
+        BpfTestSupport.removePinDir(pinDir);
+    }
+
+    @Test
+    void vipsArePutReadAndDeleted() throws Exception {
+        VipKey web = new VipKey(InetAddress.getByName("203.0.113.10"), 80, Protocol.TCP);
+        VipKey dns = new VipKey(InetAddress.getByName("2001:db8::53"), 53, Protocol.UDP);
+        maps.putVip(web, new VipMeta(1, DataplaneAbi.VIP_FLAGS_NONE));
+        maps.putVip(dns, new VipMeta(2, DataplaneAbi.VIP_FLAGS_NONE));
+        assertThat(maps.readVips()).containsOnly(Map.entry(web, new VipMeta(1, 0)), Map.entry(dns, new VipMeta(2, 0)));
+
+        maps.deleteVip(web);
+        assertThat(maps.readVips()).containsOnlyKeys(dns);
+    }
+
+    @Test
+    void onlyBackendsInUseAreRead() throws Exception {
+        BackendEntry one = BackendEntry.inUse(InetAddress.getByName("10.0.0.1"));
+        BackendEntry two = BackendEntry.inUse(InetAddress.getByName("fd00::2"));
+        maps.putBackend(1, one);
+        maps.putBackend(DataplaneAbi.MAX_BACKENDS - 1, two);
+        maps.putBackend(5, new BackendEntry(InetAddress.getByName("10.0.0.5"), 0));
+        assertThat(maps.readBackends()).containsOnly(Map.entry(1, one), Map.entry(DataplaneAbi.MAX_BACKENDS - 1, two));
+
+        maps.clearBackend(1);
+        assertThat(maps.readBackends()).containsOnlyKeys(DataplaneAbi.MAX_BACKENDS - 1);
+    }
+
+    @Test
+    void maglevTablesSwapWholeAndReadBack() {
+        assertThat(maps.readMaglevTable(3)).isEmpty();
+        int[] small = {4, 5, 4, 6, 5, 6, 4};
+        maps.swapMaglevTable(3, small);
+        assertThat(maps.readMaglevTable(3)).hasValueSatisfying(t -> assertThat(t).containsExactly(small));
+
+        int[] large = IntStream.range(0, 65537).map(i -> i % 3 + 10).toArray();
+        maps.swapMaglevTable(3, large);
+        assertThat(maps.readMaglevTable(3)).hasValueSatisfying(t -> assertThat(t).containsExactly(large));
+
+        maps.clearMaglevTable(3);
+        assertThat(maps.readMaglevTable(3)).isEmpty();
+        assertThatThrownBy(() -> maps.swapMaglevTable(3, new int[0])).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void configIsAbsentUntilWritten() throws Exception {
+        assertThat(maps.readConfig()).isEmpty();
+        LbConfigEntry config = config();
+        maps.writeConfig(config);
+        assertThat(maps.readConfig()).contains(config);
+    }
+
+    @Test
+    void forwardedPacketShowsUpInCountersAndFlowTable() throws Exception {
+        Inet4Address vip = (Inet4Address) InetAddress.getByName("203.0.113.10");
+        Inet4Address client = (Inet4Address) InetAddress.getByName("198.51.100.7");
+        int vipId = 7;
+        int backendId = 42;
+        maps.writeConfig(config());
+        maps.putBackend(backendId, BackendEntry.inUse(InetAddress.getByName("10.0.0.42")));
+        maps.swapMaglevTable(vipId, new int[] {backendId, backendId, backendId, backendId, backendId, backendId,
+            backendId});
+        maps.putVip(new VipKey(vip, 80, Protocol.TCP), new VipMeta(vipId, DataplaneAbi.VIP_FLAGS_NONE));
+        maps.resetVipTraffic(vipId);
+        maps.resetBackendTraffic(backendId);
+        Map<Reason, Long> before = maps.reasonCounts();
+
+        byte[] syn = tcpSyn(client, vip, 40000, 80);
+        try (BpfProgram balancer = object.program(DataplaneAbi.PROG_BALANCER)) {
+            TestRunResult result = balancer.testRun(syn, 1);
+            assertThat(result.action()).isEqualTo(XdpAction.TX);
+            assertThat(balancer.testRun(arp(), 1).action()).isEqualTo(XdpAction.PASS);
+        }
+
+        Map<Reason, Long> after = maps.reasonCounts();
+        assertThat(after).containsOnlyKeys(Reason.values());
+        assertThat(after.get(Reason.TX_FORWARDED) - before.get(Reason.TX_FORWARDED)).isEqualTo(1);
+        assertThat(after.get(Reason.PASS_NOT_IP) - before.get(Reason.PASS_NOT_IP)).isEqualTo(1);
+        int ipLength = syn.length - 14;
+        assertThat(maps.vipTraffic(vipId)).satisfies(t -> {
+            assertThat(t.packets()).isEqualTo(1);
+            assertThat(t.bytes()).isEqualTo(ipLength);
+        });
+        assertThat(maps.backendTraffic(backendId).packets()).isEqualTo(1);
+        assertThat(maps.vipTraffic(vipId + 1)).isEqualTo(TrafficCounter.ZERO);
+
+        FlowKey flow = new FlowKey(client, vip, 40000, 80, Protocol.TCP);
+        assertThat(maps.lookupFlow(flow)).contains(new FlowEntry(backendId, vipId));
+        assertThat(maps.flushFlows()).isEqualTo(1);
+        assertThat(maps.lookupFlow(flow)).isEmpty();
+
+        maps.resetVipTraffic(vipId);
+        assertThat(maps.vipTraffic(vipId)).isEqualTo(TrafficCounter.ZERO);
+    }
+
+    @Test
+    void adoptionThroughPinsSeesWhatTheLoaderWrote() throws Exception {
+        VipKey key = new VipKey(InetAddress.getByName("203.0.113.99"), 443, Protocol.TCP);
+        maps.putVip(key, new VipMeta(9, 0));
+        maps.swapMaglevTable(9, new int[] {1, 2, 3});
+        try (DataplaneMaps adopted = DataplaneMaps.openPinned(pinDir)) {
+            assertThat(adopted.readVips()).containsEntry(key, new VipMeta(9, 0));
+            assertThat(adopted.readMaglevTable(9)).hasValueSatisfying(t -> assertThat(t).containsExactly(1, 2, 3));
+        }
+    }
+
+    @Test
+    void adoptingADirectoryWithoutPinsNamesTheMissingPin() {
+        Path empty = BpfTestSupport.newPinDir("empty");
+        try {
+            assertThatThrownBy(() -> DataplaneMaps.openPinned(empty))
+                    .isInstanceOf(BpfException.class)
+                    .hasMessageContaining(empty.resolve(DataplaneAbi.MAP_VIPS).toString());
+        } finally {
+            BpfTestSupport.removePinDir(empty);
+        }
+    }
+
+    private static LbConfigEntry config() throws Exception {
+        return new LbConfigEntry(new byte[] {2, 0, 0, 0, 0, 1}, 1600,
+                (Inet4Address) InetAddress.getByName("172.16.0.1"), 0x000000ff,
+                (Inet6Address) InetAddress.getByName("fd00::1"), 0x000000ff, 0);
+    }
+
+    private static byte[] arp() {
+        ByteBuffer frame = ByteBuffer.allocate(60);
+        frame.put(new byte[] {-1, -1, -1, -1, -1, -1, 2, 0, 0, 0, 0, 9});
+        frame.putShort((short) ETHERTYPE_ARP);
+        return frame.array();
+    }
+
+    /** Ethernet + IPv4 (20 bytes, valid checksum) + TCP SYN (20 bytes). */
+    private static byte[] tcpSyn(Inet4Address src, Inet4Address dst, int sport, int dport) {
+        int ipLength = 40;
+        ByteBuffer frame = ByteBuffer.allocate(14 + ipLength);
+        frame.put(new byte[] {2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 3});
+        frame.putShort((short) ETHERTYPE_IPV4);
+        int ipStart = frame.position();
+        frame.put((byte) 0x45).put((byte) 0).putShort((short) ipLength).putShort((short) 1).putShort((short) 0x4000)
+                .put((byte) 64).put((byte) Protocol.TCP.number()).putShort((short) 0)
+                .put(src.getAddress()).put(dst.getAddress());
+        frame.putShort(ipStart + 10, (short) ipv4Checksum(frame.array(), ipStart));
+        frame.putShort((short) sport).putShort((short) dport).putInt(1).putInt(0)
+                .put((byte) 0x50).put((byte) TCP_SYN).putShort((short) 64240).putShort((short) 0).putShort((short) 0);
+        return frame.array();
+    }
+
+    private static int ipv4Checksum(byte[] bytes, int start) {
+        int sum = 0;
+        for (int i = start; i < start + 20; i += 2) {
+            sum += ((bytes[i] & 0xff) << 8) | (bytes[i + 1] & 0xff);
+        }
+        while ((sum >> 16) != 0) {
+            sum = (sum & 0xffff) + (sum >> 16);
+        }
+        return ~sum & 0xffff;
+    }
+}
