@@ -1,0 +1,125 @@
+package io.sluice.lb.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.sluice.lb.net.MacAddress;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/** Reads the top level of the YAML tree into a SluiceConfig, collecting every problem on the way. */
+final class ConfigReader {
+    static final List<String> ROOT_KEYS = List.of(
+            "interface", "pin_dir", "xdp_mode", "gateway_mac", "mtu", "flow_table_size", "encap", "vips");
+    static final List<String> ENCAP_KEYS = List.of("source_v4", "source_v6");
+    static final String AUTO = "auto";
+
+    private static final Pattern INTERFACE_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,"
+            + ConfigLimits.MAX_INTERFACE_NAME + "}");
+    private static final int MAC_MULTICAST_BIT = 0x01;
+
+    private final Problems problems = new Problems();
+
+    /** The config, or empty when problems() has errors. */
+    Optional<SluiceConfig> read(JsonNode root) {
+        Optional<YamlMapping> top = YamlMapping.open(root, "", problems, ROOT_KEYS);
+        if (top.isEmpty()) {
+            return Optional.empty();
+        }
+        YamlMapping m = top.get();
+        Optional<String> interfaceName = m.parsed("interface", true, ConfigReader::interfaceName);
+        Optional<Path> pinDir = m.parsed("pin_dir", false, ConfigReader::pinDir);
+        Optional<XdpMode> xdpMode = m.parsed("xdp_mode", false, ConfigReader::xdpMode);
+        Optional<Optional<MacAddress>> gatewayMac = m.parsed("gateway_mac", false, ConfigReader::gatewayMac);
+        Optional<Integer> mtu = m.integer("mtu", ConfigLimits.MIN_MTU, ConfigLimits.MAX_MTU, ConfigLimits.DEFAULT_MTU);
+        Optional<Integer> flowTableSize = m.integer("flow_table_size", ConfigLimits.MIN_FLOW_TABLE_SIZE,
+                ConfigLimits.MAX_FLOW_TABLE_SIZE, ConfigLimits.DEFAULT_FLOW_TABLE_SIZE);
+        EncapConfig encap = m.value("encap").map(node -> readEncap(node, m.field("encap"))).orElse(EncapConfig.NONE);
+        List<VipsReader.ReadVip> vips = new VipsReader(problems).read(m);
+        new CrossChecks(problems).check(vips, encap);
+        if (problems.any()) {
+            return Optional.empty();
+        }
+        return Optional.of(new SluiceConfig(interfaceName.orElseThrow(),
+                pinDir.orElse(Path.of(ConfigLimits.DEFAULT_PIN_DIR)), xdpMode.orElse(XdpMode.AUTO),
+                gatewayMac.orElse(Optional.empty()), mtu.orElseThrow(), flowTableSize.orElseThrow(), encap,
+                vips.stream().map(VipsReader.ReadVip::vip).toList()));
+    }
+
+    Problems problems() {
+        return problems;
+    }
+
+    private EncapConfig readEncap(JsonNode node, String path) {
+        Optional<YamlMapping> open = YamlMapping.open(node, path, problems, ENCAP_KEYS);
+        if (open.isEmpty()) {
+            return EncapConfig.NONE;
+        }
+        YamlMapping m = open.get();
+        Optional<Cidr> v4 = m.parsed("source_v4", false,
+                text -> sourcePrefix(text, true, ConfigLimits.MIN_SOURCE_V4_PREFIX));
+        Optional<Cidr> v6 = m.parsed("source_v6", false,
+                text -> sourcePrefix(text, false, ConfigLimits.MIN_SOURCE_V6_PREFIX));
+        return new EncapConfig(v4, v6);
+    }
+
+    private static Cidr sourcePrefix(String text, boolean ipv4, int minPrefix) {
+        Cidr cidr = Cidr.parse(text);
+        if (cidr.isIpv4() != ipv4) {
+            throw new IllegalArgumentException("\"" + text + "\" must be an " + (ipv4 ? "IPv4" : "IPv6") + " prefix");
+        }
+        int maxPrefix = cidr.network().getAddress().length * Byte.SIZE;
+        if (cidr.prefixLength() < minPrefix) {
+            throw new IllegalArgumentException("prefix length must be in " + minPrefix + ".." + maxPrefix
+                    + ", got /" + cidr.prefixLength());
+        }
+        return cidr;
+    }
+
+    private static String interfaceName(String text) {
+        if (!INTERFACE_NAME.matcher(text).matches() || text.equals(".") || text.equals("..")) {
+            throw new IllegalArgumentException("\"" + text + "\" is not an interface name (1.."
+                    + ConfigLimits.MAX_INTERFACE_NAME + " characters of A-Z a-z 0-9 _ . -)");
+        }
+        return text;
+    }
+
+    private static Path pinDir(String text) {
+        Path path;
+        try {
+            path = Path.of(text);
+        } catch (InvalidPathException e) {
+            throw new IllegalArgumentException("\"" + text + "\" is not a path: " + e.getReason());
+        }
+        if (!path.isAbsolute() || !path.normalize().equals(path) || text.contains("/./") || text.contains("/../")) {
+            throw new IllegalArgumentException("\"" + text + "\" must be an absolute path without . or .. parts");
+        }
+        return path;
+    }
+
+    private static XdpMode xdpMode(String text) {
+        try {
+            return XdpMode.valueOf(text.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("\"" + text + "\" is not an XDP mode (expected auto, native or generic)");
+        }
+    }
+
+    private static Optional<MacAddress> gatewayMac(String text) {
+        if (text.equalsIgnoreCase(AUTO)) {
+            return Optional.empty();
+        }
+        MacAddress mac;
+        try {
+            mac = MacAddress.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("\"" + text + "\" is not a MAC address (expected aa:bb:cc:dd:ee:ff or auto)");
+        }
+        if (mac.isZero() || (mac.toBytes()[0] & MAC_MULTICAST_BIT) != 0) {
+            throw new IllegalArgumentException(mac + " is not a unicast MAC address");
+        }
+        return Optional.of(mac);
+    }
+}

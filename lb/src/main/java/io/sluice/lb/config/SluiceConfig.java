@@ -1,0 +1,25 @@
+package io.sluice.lb.config;
+
+import io.sluice.lb.net.MacAddress;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A validated configuration with defaults applied. Build it through ConfigLoader,
+ * which checks every rule; the constructor only guards against nulls.
+ *
+ * @param gatewayMac empty = "auto": resolve the default gateway from the neighbour table
+ */
+public record SluiceConfig(String interfaceName, Path pinDir, XdpMode xdpMode, Optional<MacAddress> gatewayMac,
+                           int mtu, int flowTableSize, EncapConfig encap, List<VipConfig> vips) {
+    public SluiceConfig {
+        Objects.requireNonNull(interfaceName, "interfaceName");
+        Objects.requireNonNull(pinDir, "pinDir");
+        Objects.requireNonNull(xdpMode, "xdpMode");
+        Objects.requireNonNull(gatewayMac, "gatewayMac");
+        Objects.requireNonNull(encap, "encap");
+        vips = List.copyOf(vips);
+    }
+}

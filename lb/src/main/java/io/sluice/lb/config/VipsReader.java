@@ -1,0 +1,135 @@
+package io.sluice.lb.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.sluice.lb.dataplane.Protocol;
+import io.sluice.lb.maglev.MaglevTable;
+import io.sluice.lb.maglev.Primes;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/** Reads `vips` and each VIP's backends; rules that involve one VIP only are checked here. */
+final class VipsReader {
+    static final List<String> VIP_KEYS = List.of("name", "address", "port", "protocol", "table_size", "backends");
+    static final List<String> BACKEND_KEYS = List.of("address", "weight");
+
+    private static final Pattern VIP_NAME = Pattern.compile("[a-z0-9_-]{1,63}");
+
+    /** A fully valid VIP and its position in the file, for error paths of later checks. */
+    record ReadVip(int index, VipConfig vip) {
+        String field() {
+            return "vips[" + index + "]";
+        }
+    }
+
+    private final Problems problems;
+
+    VipsReader(Problems problems) {
+        this.problems = problems;
+    }
+
+    /** The VIPs that are valid on their own (invalid ones are reported and left out). */
+    List<ReadVip> read(YamlMapping root) {
+        Optional<JsonNode> list = root.sequence("vips");
+        List<ReadVip> vips = new ArrayList<>();
+        if (list.isEmpty()) {
+            return vips;
+        }
+        for (int i = 0; i < list.get().size(); i++) {
+            int index = i;
+            readVip(list.get().get(i), "vips[" + i + "]").ifPresent(v -> vips.add(new ReadVip(index, v)));
+        }
+        return vips;
+    }
+
+    private Optional<VipConfig> readVip(JsonNode node, String path) {
+        Optional<YamlMapping> open = YamlMapping.open(node, path, problems, VIP_KEYS);
+        if (open.isEmpty()) {
+            return Optional.empty();
+        }
+        YamlMapping m = open.get();
+        Optional<String> name = m.parsed("name", true, VipsReader::vipName);
+        Optional<InetAddress> address = m.parsed("address", true, VipsReader::serviceAddress);
+        Optional<Integer> port = m.integer("port", ConfigLimits.MIN_PORT, ConfigLimits.MAX_PORT, null);
+        Optional<Protocol> protocol = m.parsed("protocol", false, VipsReader::protocol);
+        Optional<Integer> tableSize = m.integer("table_size", MaglevTable.MIN_SIZE, MaglevTable.MAX_SIZE,
+                MaglevTable.DEFAULT_SIZE);
+        if (tableSize.isPresent() && !Primes.isPrime(tableSize.get())) {
+            problems.add(m.field("table_size"), tableSize.get() + " is not prime (e.g. 65537 or 655373)");
+            tableSize = Optional.empty();
+        }
+        Optional<JsonNode> backendNodes = m.sequence("backends");
+        List<BackendConfig> backends = readBackends(backendNodes, m.field("backends"), address);
+        if (tableSize.isPresent() && backendNodes.isPresent() && tableSize.get() <= backendNodes.get().size()) {
+            problems.add(m.field("table_size"), "must be greater than the number of backends ("
+                    + backendNodes.get().size() + ")");
+            tableSize = Optional.empty();
+        }
+        boolean complete = name.isPresent() && address.isPresent() && port.isPresent() && tableSize.isPresent()
+                && backendNodes.isPresent() && backends.size() == backendNodes.get().size()
+                && protocol.isPresent() == m.value("protocol").isPresent();
+        if (!complete) {
+            return Optional.empty();
+        }
+        return Optional.of(new VipConfig(name.get(), address.get(), port.get(), protocol.orElse(Protocol.TCP),
+                tableSize.get(), backends));
+    }
+
+    /** The valid backends; a shorter list than the input means some were reported. */
+    private List<BackendConfig> readBackends(Optional<JsonNode> nodes, String path, Optional<InetAddress> vipAddress) {
+        List<BackendConfig> backends = new ArrayList<>();
+        if (nodes.isEmpty()) {
+            return backends;
+        }
+        Map<InetAddress, Integer> firstIndex = new HashMap<>();
+        for (int i = 0; i < nodes.get().size(); i++) {
+            String itemPath = path + "[" + i + "]";
+            Optional<YamlMapping> open = YamlMapping.open(nodes.get().get(i), itemPath, problems, BACKEND_KEYS);
+            if (open.isEmpty()) {
+                continue;
+            }
+            YamlMapping m = open.get();
+            Optional<InetAddress> address = m.parsed("address", true, VipsReader::serviceAddress);
+            Optional<Integer> weight = m.integer("weight", ConfigLimits.MIN_WEIGHT, ConfigLimits.MAX_WEIGHT,
+                    ConfigLimits.DEFAULT_WEIGHT);
+            if (address.isEmpty() || weight.isEmpty()) {
+                continue;
+            }
+            Integer earlier = firstIndex.putIfAbsent(address.get(), i);
+            if (earlier != null) {
+                problems.add(m.field("address"), "duplicate backend " + address.get().getHostAddress()
+                        + " (also " + path + "[" + earlier + "])");
+                continue;
+            }
+            backends.add(new BackendConfig(address.get(), weight.get()));
+        }
+        return backends;
+    }
+
+    private static String vipName(String text) {
+        if (!VIP_NAME.matcher(text).matches()) {
+            throw new IllegalArgumentException("\"" + text + "\" is not a VIP name (1..63 characters of a-z 0-9 _ -)");
+        }
+        return text;
+    }
+
+    private static InetAddress serviceAddress(String text) {
+        InetAddress address = IpLiteral.parse(text);
+        if (address.isAnyLocalAddress() || address.isMulticastAddress()) {
+            throw new IllegalArgumentException("\"" + text + "\" is not a unicast address");
+        }
+        return address;
+    }
+
+    private static Protocol protocol(String text) {
+        try {
+            return Protocol.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("\"" + text + "\" is not a protocol (expected tcp or udp)");
+        }
+    }
+}
