@@ -28,6 +28,7 @@ final class Daemon {
 
     private final Path configFile;
     private final BlockingQueue<Command> commands = new LinkedBlockingQueue<>();
+    private final SystemdNotify systemd = SystemdNotify.fromEnvironment();
     private SluiceConfig config;
 
     Daemon(Path configFile, SluiceConfig config) {
@@ -47,6 +48,7 @@ final class Daemon {
             reconcile(reconciler, desired, "startup");
             log.info("event=ready interface={} adopted={} vips={} version={}", config.interfaceName(),
                     dataplane.adopted(), config.vips().size(), Version.current());
+            systemd.ready();
 
             installSignalHandlers();
             while (true) {
@@ -54,7 +56,9 @@ final class Daemon {
                 if (command == Command.STOP) {
                     break;
                 }
+                systemd.reloading();
                 reload(reconciler, desiredStates);
+                systemd.reloaded();
             }
         }
         log.info("event=stopped data_plane=left_running pin_dir={}", config.pinDir());
