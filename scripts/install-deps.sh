@@ -16,6 +16,8 @@ needs=(
   "nsenter:util-linux"
   "python3:python3"
   "curl:curl"
+  "lintian:lintian"
+  "debootstrap:debootstrap"
 )
 # header-to-check:debian-package
 headers=(
