@@ -9,9 +9,11 @@
  * Its own cost: run it once with bench_target[0] = xdp_pass and once with the
  * balancer; the balancer's cost per packet is the difference of the two means.
  *
- * Restoring the front works for paths that only grow the packet at the head
- * (encapsulation) or leave it alone (pass, drop). The ICMP too-big path trims
- * the tail and is reported as XDP_ABORTED: benchmark it one packet per run.
+ * Only the length has to be restored (every byte is rewritten), and it is
+ * restored at the head: shrunk after an encapsulation, grown back after a
+ * decapsulation. Growing is bounded by the headroom (256 bytes), so the ICMP
+ * too-big answer to a large packet (trimmed by ~1400 bytes) aborts: benchmark
+ * it one packet per run.
  */
 #include "common.h"
 
@@ -46,13 +48,16 @@ struct {
 	__type(value, __u32);
 } bench_target SEC(".maps");
 
+/* Undoes what the previous iteration did at the head: pushed (encap) or pulled (decap). */
 static __always_inline int restore_size(struct xdp_md *ctx, __u32 len)
 {
 	__u32 current = (__u32)(ctx->data_end - ctx->data);
 
 	if (current > len)
 		return bpf_xdp_adjust_head(ctx, (int)(current - len));
-	return current == len ? 0 : -1;
+	if (current < len)
+		return bpf_xdp_adjust_head(ctx, -(int)(len - current));
+	return 0;
 }
 
 static __always_inline int rewrite_u16(struct xdp_md *ctx, __u32 offset, __u16 value, __u32 len)

@@ -154,6 +154,24 @@ class BenchRestorePacketTest {
     }
 
     @Test
+    void decapsulationIsUndoneEveryIteration() {
+        byte[] tunnelled = balancer.run(client(40000)).data();
+        pristine(tunnelled, NO_REWRITE);
+        try (BalancerRig decap = BalancerRig.decap()) {
+            target(decap.object(), DataplaneAbi.PROG_DECAP);
+
+            TestRunResult result = runRepeated(tunnelled);
+
+            assertThat(result.action()).isEqualTo(XdpAction.PASS);
+            // Each iteration saw the tunnelled frame again: without the restore only the first would decapsulate.
+            assertThat(decap.counter(DataplaneAbi.MAP_DECAP_STATS, DecapReason.DONE.value())).isEqualTo(REPEAT);
+            assertThat(decap.counter(DataplaneAbi.MAP_DECAP_STATS, DecapReason.PASS_NOT_ENCAP.value())).isZero();
+            assertThat(result.data()).hasSize(tunnelled.length - PacketBuilder.IPV4_HEADER);
+            assertThat(Frame.parse(result.data()).ipv4().dst()).isEqualTo(ip(VIP));
+        }
+    }
+
+    @Test
     void withoutATargetTheWrapperAborts() {
         byte[] packet = client(40000);
         pristine(packet, NO_REWRITE);

@@ -1,0 +1,49 @@
+package io.sluice.bench.dataplane;
+
+/**
+ * Command line: {@code --runs N} test runs per path, {@code --repeat N} iterations per run,
+ * {@code --single-runs N} repeat=1 runs for the cross-check.
+ */
+record BenchOptions(int runs, int repeat, int singleRuns) {
+    static final int DEFAULT_RUNS = 7;
+    static final int DEFAULT_REPEAT = 1_000_000;
+    static final int DEFAULT_SINGLE_RUNS = 20_000;
+    /** The kernel reports duration as a u32 mean; it also caps how long one run may take. */
+    static final int MAX_REPEAT = 10_000_000;
+
+    BenchOptions {
+        require(runs, 1, "--runs");
+        require(repeat, 1, "--repeat");
+        require(singleRuns, 1, "--single-runs");
+        if (repeat > MAX_REPEAT) {
+            throw new IllegalArgumentException("--repeat at most " + MAX_REPEAT);
+        }
+    }
+
+    static BenchOptions parse(String[] args) {
+        int runs = DEFAULT_RUNS;
+        int repeat = DEFAULT_REPEAT;
+        int singleRuns = DEFAULT_SINGLE_RUNS;
+        for (int i = 0; i < args.length; i++) {
+            String name = args[i];
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException(name + " needs a value");
+            }
+            int value = Integer.parseInt(args[++i].replace("_", ""));
+            switch (name) {
+                case "--runs" -> runs = value;
+                case "--repeat" -> repeat = value;
+                case "--single-runs" -> singleRuns = value;
+                default -> throw new IllegalArgumentException("unknown option " + name
+                        + " (known: --runs, --repeat, --single-runs)");
+            }
+        }
+        return new BenchOptions(runs, repeat, singleRuns);
+    }
+
+    private static void require(int value, int min, String name) {
+        if (value < min) {
+            throw new IllegalArgumentException(name + " must be at least " + min + ", got " + value);
+        }
+    }
+}

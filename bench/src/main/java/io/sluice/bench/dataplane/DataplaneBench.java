@@ -1,0 +1,95 @@
+package io.sluice.bench.dataplane;
+
+import static io.sluice.bench.dataplane.ProgrammedBalancer.CLIENT4;
+import static io.sluice.bench.dataplane.ProgrammedBalancer.CLIENT6;
+import static io.sluice.bench.dataplane.ProgrammedBalancer.SERVICE_PORT;
+
+import io.sluice.lb.bpf.BpfProgram;
+import io.sluice.lb.bpf.XdpAction;
+import io.sluice.lb.dataplane.DecapReason;
+import io.sluice.lb.dataplane.Reason;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * ns/packet of the XDP programs through BPF_PROG_TEST_RUN, printed as markdown.
+ * Run as root: {@code bench/dataplane.sh} (builds, pins to one CPU, runs this).
+ * Options: see {@link BenchOptions}.
+ */
+public final class DataplaneBench {
+    private static final int CLIENT_PORT = 40_000;
+    private static final String ESTABLISHED_4IN4 = "established flow, 4in4";
+    private static final String DECAP_4IN4 = "decap, 4in4 (decap.o)";
+
+    private DataplaneBench() {}
+
+    public static void main(String[] args) {
+        BenchOptions options = BenchOptions.parse(args);
+        MarkdownReport report = new MarkdownReport(System.out);
+        try (ProgrammedBalancer balancer = new ProgrammedBalancer();
+             LoadedDecap decap = new LoadedDecap();
+             RestoreWrapper wrapper = new RestoreWrapper()) {
+            PathBench bench = new PathBench(wrapper, options);
+            List<PathTiming> timings = new ArrayList<>();
+            for (Scenario scenario : wrappedScenarios(balancer, decap)) {
+                timings.add(bench.time(scenario));
+            }
+            Summary wrapperAlone = timings.stream().filter(t -> t.path().equals(ESTABLISHED_4IN4))
+                    .findFirst().orElseThrow().wrapperAlone();
+            report.wrapped(options, wrapperAlone, timings);
+
+            SingleRunBench single = new SingleRunBench(options.singleRuns());
+            List<Map.Entry<String, Summary>> rows = new ArrayList<>();
+            for (Scenario scenario : singleRunScenarios(balancer, decap, wrapper)) {
+                rows.add(Map.entry(scenario.path(), single.time(scenario)));
+            }
+            report.singleRuns(options.singleRuns(), rows);
+        }
+    }
+
+    private static List<Scenario> wrappedScenarios(ProgrammedBalancer balancer, LoadedDecap decap) {
+        BpfProgram lb = balancer.program();
+        BenchFrame to4in4 = tcp(CLIENT4, ProgrammedBalancer.VIP_4IN4);
+        return List.of(
+                new Scenario("non-VIP packet, IPv4 TCP", tcp(CLIENT4, ProgrammedBalancer.NOT_A_VIP).sameFlow(), lb,
+                        XdpAction.PASS, () -> balancer.reasonCount(Reason.PASS_NOT_VIP)),
+                new Scenario(ESTABLISHED_4IN4, to4in4.sameFlow(), lb, XdpAction.TX,
+                        () -> balancer.reasonCount(Reason.FLOW_HIT)),
+                new Scenario("new flow, 4in4 (miss + Maglev + LRU insert)", to4in4, lb, XdpAction.TX,
+                        () -> balancer.reasonCount(Reason.FLOW_MISS)),
+                new Scenario("established flow, 6in6", tcp(CLIENT6, ProgrammedBalancer.VIP_6IN6).sameFlow(), lb,
+                        XdpAction.TX, () -> balancer.reasonCount(Reason.FLOW_HIT)),
+                new Scenario("established flow, 4in6", tcp(CLIENT4, ProgrammedBalancer.VIP_4IN6).sameFlow(), lb,
+                        XdpAction.TX, () -> balancer.reasonCount(Reason.FLOW_HIT)),
+                new Scenario("established flow, 6in4", tcp(CLIENT6, ProgrammedBalancer.VIP_6IN4).sameFlow(), lb,
+                        XdpAction.TX, () -> balancer.reasonCount(Reason.FLOW_HIT)),
+                new Scenario(DECAP_4IN4, tunnelled4in4(), decap.program(), XdpAction.PASS,
+                        () -> decap.count(DecapReason.DONE)));
+    }
+
+    /** What a backend receives from the LB for a 4in4 flow. */
+    private static BenchFrame tunnelled4in4() {
+        return Frames.ipInIp4((Inet4Address) ProgrammedBalancer.address("10.0.0.1"),
+                (Inet4Address) ProgrammedBalancer.address("10.2.1.1"),
+                tcp(CLIENT4, ProgrammedBalancer.VIP_4IN4).sameFlow());
+    }
+
+    private static List<Scenario> singleRunScenarios(ProgrammedBalancer balancer, LoadedDecap decap,
+                                                     RestoreWrapper wrapper) {
+        BenchFrame to4in4 = tcp(CLIENT4, ProgrammedBalancer.VIP_4IN4).sameFlow();
+        return List.of(
+                Scenario.verdictOnly("xdp_pass (fixed cost of a repeat=1 run)", to4in4, wrapper.passThrough(),
+                        XdpAction.PASS),
+                new Scenario(ESTABLISHED_4IN4, to4in4, balancer.program(), XdpAction.TX,
+                        () -> balancer.reasonCount(Reason.FLOW_HIT)),
+                new Scenario(DECAP_4IN4, tunnelled4in4(), decap.program(), XdpAction.PASS,
+                        () -> decap.count(DecapReason.DONE)));
+    }
+
+    private static BenchFrame tcp(InetAddress client, InetAddress vip) {
+        return Frames.tcp(client, vip, CLIENT_PORT, SERVICE_PORT);
+    }
+}

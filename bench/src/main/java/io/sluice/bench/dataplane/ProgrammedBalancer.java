@@ -1,0 +1,116 @@
+package io.sluice.bench.dataplane;
+
+import io.sluice.lb.bpf.BpfObject;
+import io.sluice.lb.bpf.BpfProgram;
+import io.sluice.lb.dataplane.BackendEntry;
+import io.sluice.lb.dataplane.BpfObjectFiles;
+import io.sluice.lb.dataplane.DataplaneAbi;
+import io.sluice.lb.dataplane.DataplaneMaps;
+import io.sluice.lb.dataplane.LbConfigEntry;
+import io.sluice.lb.dataplane.Protocol;
+import io.sluice.lb.dataplane.Reason;
+import io.sluice.lb.dataplane.VipKey;
+import io.sluice.lb.dataplane.VipMeta;
+import io.sluice.lb.maglev.MaglevBackend;
+import io.sluice.lb.maglev.MaglevTable;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * balancer.o loaded with the production flow-table size and programmed the way the daemon
+ * does it (DataplaneMaps, MaglevTable): four TCP VIPs, one per encapsulation, each with a
+ * Maglev table of {@value #TABLE_SIZE} slots over {@value #BACKENDS_PER_POOL} backends.
+ */
+final class ProgrammedBalancer implements AutoCloseable {
+    static final int TABLE_SIZE = MaglevTable.DEFAULT_SIZE;
+    static final int BACKENDS_PER_POOL = 100;
+    static final int SERVICE_PORT = 80;
+    static final int UNWEIGHTED = 1;
+
+    static final InetAddress CLIENT4 = address("192.0.2.10");
+    static final InetAddress CLIENT6 = address("2001:db8:c::10");
+    /** IPv4 clients, IPv4 backends. */
+    static final InetAddress VIP_4IN4 = address("198.51.100.1");
+    /** IPv4 clients, IPv6 backends. */
+    static final InetAddress VIP_4IN6 = address("198.51.100.2");
+    static final InetAddress VIP_6IN6 = address("2001:db8:100::1");
+    static final InetAddress VIP_6IN4 = address("2001:db8:100::2");
+    /** Same address family and port as the VIPs, but no VIP: the host's own traffic. */
+    static final InetAddress NOT_A_VIP = address("198.51.100.99");
+
+    private static final int FIRST_V4_BACKEND_ID = 1;
+    private static final int FIRST_V6_BACKEND_ID = FIRST_V4_BACKEND_ID + BACKENDS_PER_POOL;
+    private static final byte[] GATEWAY_MAC = {2, 0, 0, 0, 0, 3};
+    private static final int MTU = 1500;
+    private static final int ENCAP_SRC4_VARY = 0xff;
+    private static final int ENCAP_SRC6_VARY = 0xffff;
+    private static final int NO_FLAGS = 0;
+
+    private final BpfObject object;
+    private final BpfProgram program;
+    private final DataplaneMaps maps;
+
+    ProgrammedBalancer() {
+        object = BpfObject.open(BpfObjectFiles.balancer())
+                .setMaxEntries(DataplaneAbi.MAP_FLOWS, DataplaneAbi.FLOW_TABLE_SIZE)
+                .load();
+        program = object.program(DataplaneAbi.PROG_BALANCER);
+        maps = DataplaneMaps.of(object);
+        maps.writeConfig(new LbConfigEntry(GATEWAY_MAC, MTU, (Inet4Address) address("10.0.0.0"), ENCAP_SRC4_VARY,
+                (Inet6Address) address("fd00::"), ENCAP_SRC6_VARY, NO_FLAGS));
+        int[] v4Table = pool("10.2.%d.%d", FIRST_V4_BACKEND_ID);
+        int[] v6Table = pool("fd00:2::%x:%x", FIRST_V6_BACKEND_ID);
+        vip(1, VIP_4IN4, v4Table);
+        vip(2, VIP_4IN6, v6Table);
+        vip(3, VIP_6IN6, v6Table);
+        vip(4, VIP_6IN4, v4Table);
+    }
+
+    BpfProgram program() {
+        return program;
+    }
+
+    long reasonCount(Reason reason) {
+        return maps.reasonCounts().get(reason);
+    }
+
+    /** Writes the backends of one pool and returns its Maglev table as backend ids. */
+    private int[] pool(String addressPattern, int firstId) {
+        List<MaglevBackend> members = new ArrayList<>();
+        Map<String, Integer> idByIdentity = new HashMap<>();
+        for (int i = 0; i < BACKENDS_PER_POOL; i++) {
+            String identity = String.format(addressPattern, i / 256 + 1, i % 256 + 1);
+            int id = firstId + i;
+            maps.putBackend(id, BackendEntry.inUse(address(identity)));
+            members.add(new MaglevBackend(identity, UNWEIGHTED));
+            idByIdentity.put(identity, id);
+        }
+        return MaglevTable.build(members, TABLE_SIZE).toSlots(b -> idByIdentity.get(b.identity()));
+    }
+
+    private void vip(int vipId, InetAddress address, int[] table) {
+        maps.putVip(new VipKey(address, SERVICE_PORT, Protocol.TCP), new VipMeta(vipId, DataplaneAbi.VIP_FLAGS_NONE));
+        maps.swapMaglevTable(vipId, table);
+    }
+
+    static InetAddress address(String literal) {
+        try {
+            return InetAddress.getByName(literal);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("not an address literal: " + literal, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        maps.close();
+        program.close();
+        object.close();
+    }
+}
