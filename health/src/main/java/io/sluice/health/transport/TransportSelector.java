@@ -1,0 +1,84 @@
+package io.sluice.health.transport;
+
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringDatagramChannel;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringIoHandlerConfig;
+import io.netty.channel.uring.IoUringSocketChannel;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Picks the best transport this host supports: io_uring, then epoll, then NIO. A transport that
+ * is skipped is logged once per process with the reason the native layer gives.
+ */
+public final class TransportSelector {
+    private static final Logger LOG = LoggerFactory.getLogger(TransportSelector.class);
+    private static final int RING_ENTRIES = 4_096;
+    /**
+     * Each run in flight may own a few completions (connect, poll, cancel, close); with thousands
+     * in flight Netty's default queue was seen to overflow (it logs "CompletionQueue overflow").
+     * An entry costs 16 bytes.
+     */
+    private static final int COMPLETION_ENTRIES = 65_536;
+    private static final Set<TransportKind> REPORTED = ConcurrentHashMap.newKeySet();
+
+    private TransportSelector() {
+    }
+
+    /** The most preferred transport that is available, starting at {@code preferred}. */
+    public static NettyTransport select(TransportKind preferred) {
+        for (TransportKind kind : EnumSet.range(preferred, TransportKind.NIO)) {
+            Throwable cause = unavailabilityCause(kind);
+            if (cause == null) {
+                return create(kind);
+            }
+            if (REPORTED.add(kind)) {
+                LOG.warn("health checks: {} transport unavailable, falling back: {}", kind, cause.toString());
+            }
+        }
+        throw new IllegalStateException("no transport available");
+    }
+
+    public static NettyTransport select() {
+        return select(TransportKind.IO_URING);
+    }
+
+    public static boolean available(TransportKind kind) {
+        return unavailabilityCause(kind) == null;
+    }
+
+    private static Throwable unavailabilityCause(TransportKind kind) {
+        try {
+            return switch (kind) {
+                case IO_URING -> IoUring.isAvailable() ? null : IoUring.unavailabilityCause();
+                case EPOLL -> Epoll.isAvailable() ? null : Epoll.unavailabilityCause();
+                case NIO -> null;
+            };
+        } catch (LinkageError e) {
+            return e;
+        }
+    }
+
+    private static NettyTransport create(TransportKind kind) {
+        return switch (kind) {
+            case IO_URING -> new NettyTransport(kind, IoUringIoHandler.newFactory(
+                    new IoUringIoHandlerConfig().setRingSize(RING_ENTRIES).setCqSize(COMPLETION_ENTRIES)),
+                    IoUringSocketChannel.class, IoUringDatagramChannel.class);
+            case EPOLL -> new NettyTransport(kind, EpollIoHandler.newFactory(),
+                    EpollSocketChannel.class, EpollDatagramChannel.class);
+            case NIO -> new NettyTransport(kind, NioIoHandler.newFactory(),
+                    NioSocketChannel.class, NioDatagramChannel.class);
+        };
+    }
+}
