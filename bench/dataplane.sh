@@ -31,8 +31,8 @@ if ! mountpoint -q /sys/fs/bpf; then
     mount -t bpf bpf /sys/fs/bpf
 fi
 
-# The last CPU: BPF_PROG_TEST_RUN runs on the caller's CPU, and per-CPU state (flow LRU
-# list, the wrapper's iteration counter) must stay on one CPU for the path checks to hold.
+# The last CPU: BPF_PROG_TEST_RUN runs on the caller's CPU, and per-CPU state (flow cache
+# buckets, the wrapper's iteration counter) must stay on one CPU for the path checks to hold.
 CPU=$(( $(nproc) - 1 ))
 
 echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), kernel $(uname -r); pinned to CPU $CPU"

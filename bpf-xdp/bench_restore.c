@@ -96,4 +96,33 @@ int bench_restore(struct xdp_md *ctx)
 	return XDP_ABORTED;   /* no target installed */
 }
 
+/*
+ * Head-matched baselines: targets that move the head as the program under test does
+ * (push an IPv4 / IPv6 header, pull an IPv4 header) and pass. Behind the wrapper they
+ * make its restore do the same bpf_xdp_adjust_head the measured program makes it do,
+ * at the price of one adjust of their own (see docs/BENCHMARKS.md for the arithmetic).
+ */
+static __always_inline int move_head(struct xdp_md *ctx, int delta)
+{
+	return bpf_xdp_adjust_head(ctx, delta) ? XDP_ABORTED : XDP_PASS;
+}
+
+SEC("xdp")
+int bench_push_ipv4(struct xdp_md *ctx)
+{
+	return move_head(ctx, -(int)IPV4_HDR_LEN);
+}
+
+SEC("xdp")
+int bench_push_ipv6(struct xdp_md *ctx)
+{
+	return move_head(ctx, -(int)IPV6_HDR_LEN);
+}
+
+SEC("xdp")
+int bench_pull_ipv4(struct xdp_md *ctx)
+{
+	return move_head(ctx, (int)IPV4_HDR_LEN);
+}
+
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

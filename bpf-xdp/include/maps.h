@@ -41,12 +41,12 @@ struct {
 	__array(values, struct maglev_table);
 } maglev_tables SEC(".maps");
 
+/* Per-CPU set-associative flow cache: lookups are inlined array loads, no lock. */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, SLUICE_FLOW_TABLE_SIZE);
-	__uint(map_flags, BPF_F_NO_COMMON_LRU);   /* per-CPU LRU lists: no cross-CPU lock */
-	__type(key, struct sluice_flow_key);
-	__type(value, struct sluice_flow);
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SLUICE_FLOW_BUCKETS);
+	__type(key, __u32);
+	__type(value, struct sluice_flow_bucket);
 } flows SEC(".maps");
 
 struct {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * Backend selection: the flow table first (established flows stay where they
+ * Backend selection: the flow cache first (established flows stay where they
  * are), the VIP's Maglev table on a miss, and the choice remembered.
  */
 #ifndef SLUICE_SELECT_H
@@ -8,6 +8,7 @@
 
 #include "maps.h"
 #include "stats.h"
+#include "flow_cache.h"
 
 static __always_inline struct sluice_backend *backend_in_use(__u32 backend_id)
 {
@@ -16,18 +17,6 @@ static __always_inline struct sluice_backend *backend_in_use(__u32 backend_id)
 	if (!backend || !(backend->flags & SLUICE_BACKEND_F_IN_USE))
 		return NULL;
 	return backend;
-}
-
-/* An entry whose backend left service (or whose VIP id was reused) is a miss: re-choose. */
-static __always_inline struct sluice_backend *remembered_backend(const struct sluice_flow_key *key,
-								 __u32 vip_id, __u32 *backend_id)
-{
-	struct sluice_flow *flow = bpf_map_lookup_elem(&flows, key);
-
-	if (!flow || flow->vip_id != vip_id)
-		return NULL;
-	*backend_id = flow->backend_id;
-	return backend_in_use(flow->backend_id);
 }
 
 /* Slot = 1 + hash % M, M kept in slot 0 of the same inner map. */
@@ -53,19 +42,29 @@ static __always_inline enum sluice_reason maglev_pick(__u32 vip_id, __u32 hash, 
 /*
  * Returns the backend for this flow, or NULL with *drop_reason set.
  * Counts the flow-table hit / miss and the new flow per VIP and backend.
+ * A remembered flow whose backend left service (or whose VIP id was reused) is a
+ * miss: it is re-chosen and its slot overwritten in place.
  */
 static __always_inline struct sluice_backend *select_backend(const struct sluice_flow_key *key,
 							     __u32 vip_id, __u32 hash,
 							     __u32 *backend_id,
 							     enum sluice_reason *drop_reason)
 {
-	struct sluice_backend *backend = remembered_backend(key, vip_id, backend_id);
-	struct sluice_flow flow = { .vip_id = vip_id };
+	struct sluice_flow_bucket *bucket = flow_bucket(hash);
+	struct sluice_flow_slot *slot = NULL;
+	struct sluice_backend *backend;
 	enum sluice_reason picked;
 
-	if (backend) {
-		count_reason(SLUICE_FLOW_HIT);
-		return backend;
+	if (bucket) {
+		slot = flow_find(bucket, key);
+		if (slot && slot->vip_id == vip_id) {
+			*backend_id = slot->backend_id;
+			backend = backend_in_use(*backend_id);
+			if (backend) {
+				count_reason(SLUICE_FLOW_HIT);
+				return backend;
+			}
+		}
 	}
 
 	picked = maglev_pick(vip_id, hash, backend_id);
@@ -79,8 +78,11 @@ static __always_inline struct sluice_backend *select_backend(const struct sluice
 		return NULL;
 	}
 
-	flow.backend_id = *backend_id;
-	bpf_map_update_elem(&flows, key, &flow, BPF_ANY);
+	if (bucket) {
+		if (!slot)
+			slot = flow_victim(bucket);
+		flow_store(slot, key, *backend_id, vip_id);
+	}
 	count_reason(SLUICE_FLOW_MISS);
 	count_new_flow(&vip_stats, vip_id);
 	count_new_flow(&backend_stats, *backend_id);

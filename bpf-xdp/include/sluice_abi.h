@@ -15,12 +15,18 @@
 #include <linux/types.h>
 
 /* Bumped on any incompatible change of a struct or map below. */
-#define SLUICE_ABI_VERSION 1
+#define SLUICE_ABI_VERSION 2
 
-/* Map sizes. The flow table size can be overridden by the daemon at load time. */
+/*
+ * Map sizes. The flow table is per CPU: SLUICE_FLOW_BUCKETS buckets of SLUICE_FLOW_WAYS
+ * flows each. The daemon may set another bucket count at load time (the map's max_entries,
+ * always a power of two: the program reads it back to mask the hash).
+ */
 #define SLUICE_MAX_VIPS          1024
 #define SLUICE_MAX_BACKENDS      16384
-#define SLUICE_FLOW_TABLE_SIZE   262144
+#define SLUICE_FLOW_WAYS         4
+#define SLUICE_FLOW_BUCKETS      65536
+#define SLUICE_FLOW_TABLE_SIZE   262144   /* flows per CPU = buckets x ways */
 #define SLUICE_MAGLEV_MAX_SIZE   655373   /* largest prime table size accepted */
 
 /* Address families, the kernel's values. */
@@ -63,7 +69,10 @@ struct sluice_backend {
 	__u16  pad;
 };
 
-/* flows map (LRU hash, per-CPU LRU lists): 5-tuple -> where it goes */
+/*
+ * flows map: BPF_MAP_TYPE_PERCPU_ARRAY, u32 bucket index -> struct sluice_flow_bucket.
+ * A flow lives in bucket (flow hash & (max_entries - 1)), in any of its ways.
+ */
 struct sluice_flow_key {
 	__be32 src[4];
 	__be32 dst[4];
@@ -74,9 +83,18 @@ struct sluice_flow_key {
 	__u16  pad;          /* always zero: part of the hashed and looked-up bytes */
 };
 
-struct sluice_flow {
+/* One remembered flow; family 0 marks an empty slot (a real key never has it). */
+struct sluice_flow_slot {
+	struct sluice_flow_key key;
 	__u32 backend_id;
 	__u32 vip_id;
+};
+
+/* Ways filled in order; once full, next_victim is replaced (FIFO) and advances. */
+struct sluice_flow_bucket {
+	struct sluice_flow_slot slot[SLUICE_FLOW_WAYS];
+	__u32 next_victim;
+	__u32 pad;           /* keeps the size a multiple of 8: no repacking of per-CPU values */
 };
 
 /* lb_config map: a one-entry array, key 0 */

@@ -16,15 +16,23 @@ final class MarkdownReport {
         out.printf("Through bench_restore: %d runs x %,d repeats per path; ns/packet, kernel's mean per run.%n%n",
                 options.runs(), options.repeat());
         out.println("| path | verdict | wrapper + program min / median / max | wrapper alone (median) "
-                + "| **program (median difference)** |");
-        out.println("| --- | --- | --- | --- | --- |");
-        out.printf("| wrapper alone (bench_restore -> xdp_pass), IPv4 TCP | PASS | %s | - | - |%n",
+                + "| wrapper + head move (median) | program, restore counted (median difference) "
+                + "| **program, wrapper's restore excluded** |");
+        out.println("| --- | --- | --- | --- | --- | --- | --- |");
+        out.printf("| wrapper alone (bench_restore -> xdp_pass), IPv4 TCP | PASS | %s | - | - | - | - |%n",
                 wrapperAlone.format());
         for (PathTiming t : timings) {
-            out.printf("| %s | %s | %s | %.1f | **%.1f** |%n", t.path(), t.verdict(), t.wrapped().format(),
-                    t.wrapperAlone().median(), t.programMedian());
+            out.printf("| %s | %s | %s | %.1f | %s | %.1f | **%.1f** |%n", t.path(), t.verdict(),
+                    t.wrapped().format(), t.wrapperAlone().median(),
+                    t.movesHead() ? String.format("%.1f", t.headMatched().median()) : "-", t.programMedian(),
+                    t.restoreExcludedMedian());
         }
         out.println();
+    }
+
+    void flowCacheOccupancy(long occupied, int slotsPerCpu) {
+        out.printf("Flow cache after the new-flow row: %,d occupied slots (all CPUs; %,d per CPU): "
+                + "full means every timed insert evicted.%n%n", occupied, slotsPerCpu);
     }
 
     void singleRuns(int runs, List<Map.Entry<String, Summary>> rows) {

@@ -1,5 +1,6 @@
 package io.sluice.bench.dataplane;
 
+import io.sluice.lb.bpf.BpfProgram;
 import io.sluice.lb.bpf.TestRunResult;
 import io.sluice.lb.bpf.XdpAction;
 
@@ -9,9 +10,6 @@ import io.sluice.lb.bpf.XdpAction;
  * neighbours) hits both sides alike.
  */
 final class PathBench {
-    /** Enough to insert the established flow and warm caches and branch predictors. */
-    private static final int WARMUP_REPEAT = 10_000;
-
     private final RestoreWrapper wrapper;
     private final BenchOptions options;
 
@@ -26,19 +24,28 @@ final class PathBench {
         }
         BenchFrame frame = scenario.frame();
         wrapper.load(frame);
-        runChecked(scenario, WARMUP_REPEAT);
-        wrapperAlone(frame, WARMUP_REPEAT);
+        runChecked(scenario, scenario.warmupRepeat());
+        wrapperAlone(frame, Scenario.DEFAULT_WARMUP_REPEAT);
+        boolean matched = scenario.headBaseline() != null;
+        if (matched) {
+            baseline(scenario.headBaseline(), frame, Scenario.DEFAULT_WARMUP_REPEAT);
+        }
 
         long onPathBefore = scenario.onPath().getAsLong();
         double[] wrapped = new double[options.runs()];
         double[] alone = new double[options.runs()];
+        double[] headMatched = new double[options.runs()];
         for (int run = 0; run < options.runs(); run++) {
             alone[run] = wrapperAlone(frame, options.repeat());
+            if (matched) {
+                headMatched[run] = baseline(scenario.headBaseline(), frame, options.repeat());
+            }
             wrapped[run] = runChecked(scenario, options.repeat());
         }
         long onPath = scenario.onPath().getAsLong() - onPathBefore;
         requireOnPath(scenario, onPath);
-        return new PathTiming(scenario.path(), scenario.expected().name(), Summary.of(wrapped), Summary.of(alone));
+        return new PathTiming(scenario.path(), scenario.expected().name(), Summary.of(wrapped), Summary.of(alone),
+                matched ? Summary.of(headMatched) : null);
     }
 
     private double runChecked(Scenario scenario, int repeat) {
@@ -49,9 +56,13 @@ final class PathBench {
     }
 
     private double wrapperAlone(BenchFrame frame, int repeat) {
-        wrapper.target(wrapper.passThrough());
+        return baseline(wrapper.passThrough(), frame, repeat);
+    }
+
+    private double baseline(BpfProgram target, BenchFrame frame, int repeat) {
+        wrapper.target(target);
         TestRunResult result = wrapper.run(frame, repeat);
-        requireAction("wrapper alone", XdpAction.PASS, result);
+        requireAction("wrapper -> " + target.name(), XdpAction.PASS, result);
         return result.durationNs();
     }
 
@@ -64,7 +75,7 @@ final class PathBench {
 
     /**
      * Every timed iteration must have taken the path. Slack of one packet per run: if the
-     * thread moved CPU between runs, the per-CPU state (LRU list, iteration counter) starts over there.
+     * thread moved CPU between runs, the per-CPU state (flow cache, iteration counter) starts over there.
      */
     private void requireOnPath(Scenario scenario, long onPath) {
         long expected = (long) options.runs() * options.repeat();

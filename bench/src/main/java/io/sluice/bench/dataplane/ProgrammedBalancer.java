@@ -23,7 +23,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * balancer.o loaded with the production flow-table size and programmed the way the daemon
+ * balancer.o loaded with the production flow-cache size ({@code DataplaneAbi.FLOW_TABLE_SIZE} flows per CPU) and programmed the way the daemon
  * does it (DataplaneMaps, MaglevTable): four TCP VIPs, one per encapsulation, each with a
  * Maglev table of {@value #TABLE_SIZE} slots over {@value #BACKENDS_PER_POOL} backends.
  */
@@ -58,7 +58,7 @@ final class ProgrammedBalancer implements AutoCloseable {
 
     ProgrammedBalancer() {
         object = BpfObject.open(BpfObjectFiles.balancer())
-                .setMaxEntries(DataplaneAbi.MAP_FLOWS, DataplaneAbi.FLOW_TABLE_SIZE)
+                .setMaxEntries(DataplaneAbi.MAP_FLOWS, DataplaneAbi.flowBuckets(DataplaneAbi.FLOW_TABLE_SIZE))
                 .load();
         program = object.program(DataplaneAbi.PROG_BALANCER);
         maps = DataplaneMaps.of(object);
@@ -74,6 +74,11 @@ final class ProgrammedBalancer implements AutoCloseable {
 
     BpfProgram program() {
         return program;
+    }
+
+    /** Occupied flow-cache slots, summed over CPUs. */
+    long flowCount() {
+        return maps.flowCount();
     }
 
     long reasonCount(Reason reason) {

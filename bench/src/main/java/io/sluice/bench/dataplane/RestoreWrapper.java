@@ -12,7 +12,9 @@ import java.nio.ByteOrder;
 /**
  * bench_restore.o driven from Java: puts the pristine frame into {@code bench_packet},
  * points {@code bench_target[0]} at the program under test and runs the wrapper with a
- * repeat count. Also holds xdp_pass, the target that measures the wrapper's own cost.
+ * repeat count. Also holds xdp_pass, the target that measures the wrapper's own cost, and the
+ * head-matched baselines (push / pull a header and pass) that make the wrapper's restore work as
+ * it does after the program under test.
  */
 final class RestoreWrapper implements AutoCloseable {
     private static final String OBJECT = "bench_restore.o";
@@ -21,6 +23,9 @@ final class RestoreWrapper implements AutoCloseable {
     private static final String MAP_TARGET = "bench_target";
     private static final String PASS_OBJECT = "xdp_pass.o";
     private static final String PASS_PROGRAM = "xdp_pass";
+    private static final String PUSH_IPV4_PROGRAM = "bench_push_ipv4";
+    private static final String PUSH_IPV6_PROGRAM = "bench_push_ipv6";
+    private static final String PULL_IPV4_PROGRAM = "bench_pull_ipv4";
 
     /* struct bench_packet { __u32 len; __u16 sport_offset; __u16 src_tail_offset; __u8 bytes[1536]; } */
     private static final int OFFSET_LEN = 0;
@@ -34,6 +39,9 @@ final class RestoreWrapper implements AutoCloseable {
     private final BpfObject passObject;
     private final BpfProgram wrapper;
     private final BpfProgram pass;
+    private final BpfProgram pushIpv4;
+    private final BpfProgram pushIpv6;
+    private final BpfProgram pullIpv4;
     private final BpfMap packet;
     private final BpfMap target;
 
@@ -42,6 +50,9 @@ final class RestoreWrapper implements AutoCloseable {
         passObject = BpfObject.open(BpfObjectFiles.locate(PASS_OBJECT)).load();
         wrapper = wrapperObject.program(PROGRAM);
         pass = passObject.program(PASS_PROGRAM);
+        pushIpv4 = wrapperObject.program(PUSH_IPV4_PROGRAM);
+        pushIpv6 = wrapperObject.program(PUSH_IPV6_PROGRAM);
+        pullIpv4 = wrapperObject.program(PULL_IPV4_PROGRAM);
         packet = wrapperObject.map(MAP_PACKET);
         target = wrapperObject.map(MAP_TARGET);
     }
@@ -49,6 +60,21 @@ final class RestoreWrapper implements AutoCloseable {
     /** The wrapper tail-calls xdp_pass: what is left is the wrapper's own cost. */
     BpfProgram passThrough() {
         return pass;
+    }
+
+    /** Pushes 20 bytes at the head and passes: the wrapper's restore then undoes it, as after a 4in4 / 6in4 encap. */
+    BpfProgram pushIpv4() {
+        return pushIpv4;
+    }
+
+    /** Pushes 40 bytes, as an IPv6 outer header does. */
+    BpfProgram pushIpv6() {
+        return pushIpv6;
+    }
+
+    /** Pulls 20 bytes, as decap of an IPv4 outer header does. */
+    BpfProgram pullIpv4() {
+        return pullIpv4;
     }
 
     void load(BenchFrame frame) {
@@ -82,6 +108,9 @@ final class RestoreWrapper implements AutoCloseable {
         target.close();
         packet.close();
         pass.close();
+        pushIpv4.close();
+        pushIpv6.close();
+        pullIpv4.close();
         wrapper.close();
         passObject.close();
         wrapperObject.close();

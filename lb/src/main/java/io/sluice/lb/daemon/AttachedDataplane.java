@@ -71,7 +71,7 @@ public final class AttachedDataplane implements AutoCloseable {
         createDirectories(pinDir);
         BpfObject object = BpfObject.open(BpfObjectFiles.balancer())
                 .pinMapsUnder(pinDir)
-                .setMaxEntries(DataplaneAbi.MAP_FLOWS, flowTableSize)
+                .setMaxEntries(DataplaneAbi.MAP_FLOWS, DataplaneAbi.flowBuckets(flowTableSize))
                 .load();
         try (BpfProgram balancer = object.program(DataplaneAbi.PROG_BALANCER)) {
             BpfLink link = BpfLink.attachXdp(balancer, ifindex, mode);

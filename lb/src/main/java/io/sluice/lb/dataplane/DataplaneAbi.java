@@ -7,11 +7,16 @@ package io.sluice.lb.dataplane;
  */
 public final class DataplaneAbi {
 
-    public static final int ABI_VERSION = 1;
+    public static final int ABI_VERSION = 2;
 
     public static final int MAX_VIPS = 1024;
     public static final int MAX_BACKENDS = 16384;
-    public static final int FLOW_TABLE_SIZE = 262144;
+    /** Slots per flow-cache bucket (set associativity). */
+    public static final int FLOW_WAYS = 4;
+    /** Default bucket count of the per-CPU flow cache (the flows map's max_entries). */
+    public static final int FLOW_BUCKETS = 65536;
+    /** Default flows remembered per CPU: FLOW_BUCKETS x FLOW_WAYS. */
+    public static final int FLOW_TABLE_SIZE = FLOW_BUCKETS * FLOW_WAYS;
     /** The largest prime Maglev table size the data plane accepts. */
     public static final int MAGLEV_MAX_SIZE = 655373;
     /** Seed of MurmurHash3_x86_32 over the 40 bytes of a flow key. */
@@ -49,4 +54,21 @@ public final class DataplaneAbi {
     public static final String OBJECT_DECAP = "decap.o";
 
     private DataplaneAbi() {}
+
+    /**
+     * The flows map's max_entries (bucket count) for a table of at least {@code flowsPerCpu} flows
+     * per CPU: the next power of two of flowsPerCpu / FLOW_WAYS (the program masks the flow hash
+     * with buckets - 1). E.g. 262144 -> 65536 buckets, 100000 -> 32768 (131072 flows).
+     */
+    public static int flowBuckets(int flowsPerCpu) {
+        if (flowsPerCpu < 1 || flowsPerCpu > MAX_FLOW_TABLE_SIZE) {
+            throw new IllegalArgumentException("flow table size must be 1.." + MAX_FLOW_TABLE_SIZE + " flows, got "
+                    + flowsPerCpu);
+        }
+        int buckets = (flowsPerCpu + FLOW_WAYS - 1) / FLOW_WAYS;
+        return buckets == 1 ? 1 : Integer.highestOneBit(buckets - 1) << 1;
+    }
+
+    /** Largest flows per CPU flowBuckets accepts (2^30: the bucket count stays a positive int). */
+    private static final int MAX_FLOW_TABLE_SIZE = 1 << 30;
 }

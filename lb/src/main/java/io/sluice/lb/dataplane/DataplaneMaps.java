@@ -46,7 +46,7 @@ public final class DataplaneMaps implements AutoCloseable {
             vips = open(opener, DataplaneAbi.MAP_VIPS, VipKey.SIZE, VipMeta.SIZE, opened);
             backends = open(opener, DataplaneAbi.MAP_BACKENDS, U32_BYTES, BackendEntry.SIZE, opened);
             maglevTables = open(opener, DataplaneAbi.MAP_MAGLEV_TABLES, U32_BYTES, U32_BYTES, opened);
-            flows = open(opener, DataplaneAbi.MAP_FLOWS, FlowKey.SIZE, FlowEntry.SIZE, opened);
+            flows = open(opener, DataplaneAbi.MAP_FLOWS, U32_BYTES, FlowBucket.SIZE, opened);
             lbConfig = open(opener, DataplaneAbi.MAP_LB_CONFIG, U32_BYTES, LbConfigEntry.SIZE, opened);
             vipStats = open(opener, DataplaneAbi.MAP_VIP_STATS, U32_BYTES, TrafficCounter.SIZE, opened);
             backendStats = open(opener, DataplaneAbi.MAP_BACKEND_STATS, U32_BYTES, TrafficCounter.SIZE, opened);
@@ -237,33 +237,92 @@ public final class DataplaneMaps implements AutoCloseable {
         return counts;
     }
 
-    // --- flows
+    // --- flows (per-CPU set-associative cache: see bpf-xdp/README.md)
 
-    /** Where the flow table sends {@code key} (for a per-CPU table: the first CPU that knows it). */
+    /**
+     * Where the flow cache sends {@code key}: its bucket (flow hash & (buckets - 1)) is read on
+     * every CPU and the first CPU that holds the key answers. Flows are per CPU, so a flow that
+     * moved CPU may be known twice; both entries name the same backend unless the table changed.
+     */
     public Optional<FlowEntry> lookupFlow(FlowKey key) {
+        byte[] encoded = key.encode();
         byte[] value = new byte[flows.userValueSize()];
-        if (!flows.lookup(key.encode(), value)) {
+        if (!flows.lookup(u32(bucketOf(FlowHash.hash(encoded))), value)) {
             return Optional.empty();
         }
-        for (int offset = 0; offset < value.length; offset += FlowEntry.SIZE) {
-            byte[] one = new byte[FlowEntry.SIZE];
-            System.arraycopy(value, offset, one, 0, FlowEntry.SIZE);
-            if (!isAllZero(one) || !flows.isPerCpu()) {
-                return Optional.of(FlowEntry.decode(one));
+        ByteBuffer b = ByteBuffer.wrap(value).order(ByteOrder.nativeOrder());
+        for (int cpu = 0; cpu < value.length; cpu += FlowBucket.SIZE) {
+            for (int way = 0; way < DataplaneAbi.FLOW_WAYS; way++) {
+                int slot = cpu + FlowBucket.slotOffset(way);
+                if (FlowSlot.holds(value, slot, encoded)) {
+                    return Optional.of(new FlowEntry(b.getInt(slot + FlowSlot.OFFSET_BACKEND_ID),
+                            b.getInt(slot + FlowSlot.OFFSET_VIP_ID)));
+                }
             }
         }
         return Optional.empty();
     }
 
-    /** Deletes every flow; returns how many were deleted. For tests and operators. */
-    public int flushFlows() {
-        int deleted = 0;
-        for (byte[] key : keys(flows)) {
-            if (flows.delete(key)) {
-                deleted++;
+    /** One CPU's copy of bucket {@code index} (0 .. flowBucketCount() - 1). For tests and diagnostics. */
+    public FlowBucket readFlowBucket(int index, int cpu) {
+        byte[] value = new byte[flows.userValueSize()];
+        if (cpu < 0 || cpu * FlowBucket.SIZE >= value.length || !flows.lookup(u32(index), value)) {
+            throw new IllegalArgumentException("no flow bucket " + index + " on CPU " + cpu + " in " + flows);
+        }
+        return FlowBucket.decode(ByteBuffer.wrap(value).order(ByteOrder.nativeOrder()), cpu * FlowBucket.SIZE);
+    }
+
+    /** The bucket count (the flows map's max_entries, a power of two). */
+    public int flowBucketCount() {
+        return flows.maxEntries();
+    }
+
+    /** The bucket the program uses for a flow hash. */
+    public int bucketOf(int flowHash) {
+        return flowHash & (flows.maxEntries() - 1);
+    }
+
+    /**
+     * Occupied slots summed over buckets and CPUs (a flow known on two CPUs counts twice). Reads the
+     * whole table, one lookup per bucket: about a tenth of a second for the default 65536 buckets.
+     */
+    public long flowCount() {
+        long count = 0;
+        byte[] value = new byte[flows.userValueSize()];
+        ByteBuffer b = ByteBuffer.wrap(value).order(ByteOrder.nativeOrder());
+        for (int bucket = 0; bucket < flows.maxEntries(); bucket++) {
+            if (flows.lookup(u32(bucket), value)) {
+                count += occupiedWays(b);
             }
         }
-        return deleted;
+        return count;
+    }
+
+    /**
+     * Empties every bucket on every CPU; returns how many slots were occupied. For tests and
+     * operators: a packet racing the flush may re-insert its flow (same Maglev choice).
+     */
+    public long flushFlows() {
+        long flushed = 0;
+        byte[] value = new byte[flows.userValueSize()];
+        byte[] empty = new byte[flows.userValueSize()];
+        ByteBuffer b = ByteBuffer.wrap(value).order(ByteOrder.nativeOrder());
+        for (int bucket = 0; bucket < flows.maxEntries(); bucket++) {
+            byte[] key = u32(bucket);
+            if (flows.lookup(key, value) && !isAllZero(value)) {
+                flushed += occupiedWays(b);
+                flows.update(key, empty, UpdateFlags.ANY);
+            }
+        }
+        return flushed;
+    }
+
+    private static int occupiedWays(ByteBuffer perCpuBucket) {
+        int n = 0;
+        for (int cpu = 0; cpu < perCpuBucket.capacity(); cpu += FlowBucket.SIZE) {
+            n += FlowBucket.occupiedWays(perCpuBucket, cpu);
+        }
+        return n;
     }
 
     @Override

@@ -19,8 +19,11 @@ import io.sluice.testing.packet.PacketBuilder;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.IntStream;
@@ -310,6 +313,101 @@ class BalancerPacketTest {
 
         assertThat(Frame.parse(result.data()).ipv4().dst()).isEqualTo(ip(BACKEND4_B));
         assertThat(count(Reason.FLOW_MISS)).isEqualTo(2);
+        // Re-chosen in place: the flow's slot now names the new backend, no second slot.
+        assertThat(maps.lookupFlow(flow4(CLIENT_PORT))).contains(new FlowEntry(ID_BACKEND4_B, VIP_TCP4));
+        assertThat(maps.flowCount()).isEqualTo(1);
+    }
+
+    @Test
+    void slotOfAReusedVipIdIsAMissAndIsOverwritten() {
+        standardSetup(ID_BACKEND4_A);
+        byte[] packet = fromClient4().tcp(CLIENT_PORT, HTTP).build();
+        rig.run(packet);
+        int reusedId = 7;
+        maps.swapMaglevTable(reusedId, filled(SMALL_TABLE, ID_BACKEND4_B));
+        maps.putVip(new VipKey(ip(VIP4), HTTP, Protocol.TCP), new VipMeta(reusedId, 0));
+
+        TestRunResult result = rig.run(packet);
+
+        assertThat(Frame.parse(result.data()).ipv4().dst()).isEqualTo(ip(BACKEND4_B));
+        assertThat(count(Reason.FLOW_HIT)).isZero();
+        assertThat(count(Reason.FLOW_MISS)).isEqualTo(2);
+        assertThat(maps.lookupFlow(flow4(CLIENT_PORT))).contains(new FlowEntry(ID_BACKEND4_B, reusedId));
+        assertThat(maps.flowCount()).isEqualTo(1);
+    }
+
+    @Test
+    void fullBucketEvictsItsOldestFlowWhichMaglevThenChoosesAgain() {
+        standardSetup(ID_BACKEND4_A);
+        int[] ports = portsInOneBucket(DataplaneAbi.FLOW_WAYS + 1);
+        int bucket = maps.bucketOf(FlowHash.hash(flow4(ports[0])));
+        for (int port : ports) {
+            assertThat(rig.run(fromClient4().tcp(port, HTTP).build()).action()).isEqualTo(XdpAction.TX);
+        }
+
+        // The fifth flow took the first one's way: FIFO within the bucket.
+        assertThat(maps.lookupFlow(flow4(ports[0]))).isEmpty();
+        for (int i = 1; i < ports.length; i++) {
+            assertThat(maps.lookupFlow(flow4(ports[i]))).as("port %d", ports[i])
+                    .contains(new FlowEntry(ID_BACKEND4_A, VIP_TCP4));
+        }
+        FlowBucket seen = maps.readFlowBucket(bucket, rig.cpu());
+        assertThat(seen.occupied()).extracting(slot -> slot.key().srcPort())
+                .containsExactly(ports[4], ports[1], ports[2], ports[3]);
+        assertThat(seen.nextVictim()).isEqualTo(1);
+        assertThat(maps.flowCount()).isEqualTo(DataplaneAbi.FLOW_WAYS);
+
+        // After a table change, the evicted flow is a new flow (Maglev: B), a remembered one stays on A.
+        maps.swapMaglevTable(VIP_TCP4, filled(SMALL_TABLE, ID_BACKEND4_B));
+        long missesBefore = count(Reason.FLOW_MISS);
+        TestRunResult evicted = rig.run(fromClient4().tcp(ports[0], HTTP).build());
+        TestRunResult kept = rig.run(fromClient4().tcp(ports[2], HTTP).build());
+
+        assertThat(Frame.parse(evicted.data()).ipv4().dst()).isEqualTo(ip(BACKEND4_B));
+        assertThat(Frame.parse(kept.data()).ipv4().dst()).isEqualTo(ip(BACKEND4_A));
+        assertThat(count(Reason.FLOW_MISS) - missesBefore).isEqualTo(1);
+        // Re-inserting it evicted the next oldest, the second flow.
+        assertThat(maps.lookupFlow(flow4(ports[0]))).contains(new FlowEntry(ID_BACKEND4_B, VIP_TCP4));
+        assertThat(maps.lookupFlow(flow4(ports[1]))).isEmpty();
+    }
+
+    @Test
+    void flowCountCountsRememberedFlowsAndFlushEmptiesTheCache() {
+        standardSetup(ID_BACKEND4_A);
+        assertThat(maps.flowCount()).isZero();
+        for (int port = CLIENT_PORT; port < CLIENT_PORT + 3; port++) {
+            rig.run(fromClient4().tcp(port, HTTP).build());
+        }
+        rig.run(fromClient4().tcp(CLIENT_PORT, HTTP).build());
+        rig.run(fromClient6().udp(CLIENT_PORT, DNS).build());
+
+        assertThat(maps.flowCount()).isEqualTo(4);
+        assertThat(maps.flushFlows()).isEqualTo(4);
+        assertThat(maps.flowCount()).isZero();
+        assertThat(maps.lookupFlow(flow4(CLIENT_PORT))).isEmpty();
+
+        long missesBefore = count(Reason.FLOW_MISS);
+        rig.run(fromClient4().tcp(CLIENT_PORT, HTTP).build());
+        assertThat(count(Reason.FLOW_MISS) - missesBefore).isEqualTo(1);
+        assertThat(maps.flowCount()).isEqualTo(1);
+    }
+
+    /** Source ports from CLIENT4 to VIP4:80 whose flows share one flow-cache bucket. */
+    private int[] portsInOneBucket(int n) {
+        Map<Integer, List<Integer>> byBucket = new HashMap<>();
+        for (int port = 1024; port <= 0xffff; port++) {
+            List<Integer> ports = byBucket.computeIfAbsent(maps.bucketOf(FlowHash.hash(flow4(port))),
+                    b -> new ArrayList<>());
+            ports.add(port);
+            if (ports.size() == n) {
+                return ports.stream().mapToInt(Integer::intValue).toArray();
+            }
+        }
+        throw new AssertionError("no bucket with " + n + " flows");
+    }
+
+    private static FlowKey flow4(int sourcePort) {
+        return new FlowKey(ip(CLIENT4), ip(VIP4), sourcePort, HTTP, Protocol.TCP);
     }
 
     @Test

@@ -34,6 +34,8 @@ class DataplaneAbiBtfTest {
     private static final String OFFSET_PREFIX = "OFFSET_";
     private static final int BITS_PER_BYTE = 8;
     private static final long BPFTOOL_TIMEOUT_SECONDS = 30;
+    /** enum bpf_map_type in linux/bpf.h. */
+    private static final int BPF_MAP_TYPE_PERCPU_ARRAY = 6;
 
     /** C struct -> its Java mirror (member `gateway_mac` <-> constant OFFSET_GATEWAY_MAC). */
     private static final Map<String, Class<?>> STRUCTS = Map.of(
@@ -41,7 +43,8 @@ class DataplaneAbiBtfTest {
             "sluice_vip_meta", VipMeta.class,
             "sluice_backend", BackendEntry.class,
             "sluice_flow_key", FlowKey.class,
-            "sluice_flow", FlowEntry.class,
+            "sluice_flow_slot", FlowSlot.class,
+            "sluice_flow_bucket", FlowBucket.class,
             "sluice_config", LbConfigEntry.class,
             "sluice_traffic", TrafficCounter.class);
 
@@ -117,13 +120,26 @@ class DataplaneAbiBtfTest {
     void mapsAreTypedWithTheMirroredStructs() {
         assertMap(balancer, DataplaneAbi.MAP_VIPS, "sluice_vip_key", "sluice_vip_meta");
         assertMap(balancer, DataplaneAbi.MAP_BACKENDS, "__u32", "sluice_backend");
-        assertMap(balancer, DataplaneAbi.MAP_FLOWS, "sluice_flow_key", "sluice_flow");
+        assertMap(balancer, DataplaneAbi.MAP_FLOWS, "__u32", "sluice_flow_bucket");
         assertMap(balancer, DataplaneAbi.MAP_LB_CONFIG, "__u32", "sluice_config");
         assertMap(balancer, DataplaneAbi.MAP_VIP_STATS, "__u32", "sluice_traffic");
         assertMap(balancer, DataplaneAbi.MAP_BACKEND_STATS, "__u32", "sluice_traffic");
         assertMap(balancer, DataplaneAbi.MAP_REASON_STATS, "__u32", "__u64");
         assertMap(decap, DataplaneAbi.MAP_DECAP_STATS, "__u32", "__u64");
         assertThat(balancer.mapDefinition(DataplaneAbi.MAP_MAGLEV_TABLES)).isPresent();
+    }
+
+    @Test
+    void flowCacheIsAPerCpuArrayOfTheDefaultBucketCount() {
+        JsonNode flows = balancer.mapDefinition(DataplaneAbi.MAP_FLOWS).orElseThrow();
+        assertThat(balancer.memberUint(flows, "type")).isEqualTo(BPF_MAP_TYPE_PERCPU_ARRAY);
+        assertThat(balancer.memberUint(flows, "max_entries")).isEqualTo(DataplaneAbi.FLOW_BUCKETS);
+        assertThat(DataplaneAbi.flowBuckets(DataplaneAbi.FLOW_TABLE_SIZE)).isEqualTo(DataplaneAbi.FLOW_BUCKETS);
+        // Each way of the bucket is one struct sluice_flow_slot.
+        JsonNode bucket = balancer.named("STRUCT", "sluice_flow_bucket");
+        assertThat(bucket.get("members").get(0).get("name").asText()).isEqualTo("slot");
+        assertThat(balancer.sizeOf(bucket.get("members").get(0).get("type_id").asInt()))
+                .isEqualTo(DataplaneAbi.FLOW_WAYS * FlowSlot.SIZE);
     }
 
     @Test
@@ -244,6 +260,17 @@ class DataplaneAbiBtfTest {
                     .map(t -> byId.get(t.get("type_id").asInt()))
                     .filter(t -> "STRUCT".equals(t.path("kind").asText()))
                     .findFirst();
+        }
+
+        /** `__uint(name, N)` is a member `name` of type int (*)[N]: N. */
+        int memberUint(JsonNode definition, String member) {
+            for (JsonNode m : definition.get("members")) {
+                if (member.equals(m.get("name").asText())) {
+                    JsonNode pointer = byId.get(m.get("type_id").asInt());
+                    return byId.get(pointer.get("type_id").asInt()).get("nr_elems").asInt();
+                }
+            }
+            throw new AssertionError("map definition has no " + member + ": " + definition);
         }
 
         /** `__type(key, T)` is a member `key` of type T *: the name of T (struct or typedef). */

@@ -44,7 +44,7 @@ class DataplaneMapsTest {
         pinDir = BpfTestSupport.newPinDir("maps");
         object = BpfObject.open(BpfObjectFiles.balancer())
                 .pinMapsUnder(pinDir)
-                .setMaxEntries(DataplaneAbi.MAP_FLOWS, SMALL_FLOW_TABLE)
+                .setMaxEntries(DataplaneAbi.MAP_FLOWS, DataplaneAbi.flowBuckets(SMALL_FLOW_TABLE))
                 .load();
         maps = DataplaneMaps.of(object);
     }
@@ -145,7 +145,9 @@ class DataplaneMapsTest {
 
         FlowKey flow = new FlowKey(client, vip, 40000, 80, Protocol.TCP);
         assertThat(maps.lookupFlow(flow)).contains(new FlowEntry(backendId, vipId));
+        assertThat(maps.flowCount()).isEqualTo(1);
         assertThat(maps.flushFlows()).isEqualTo(1);
+        assertThat(maps.flowCount()).isZero();
         assertThat(maps.lookupFlow(flow)).isEmpty();
 
         maps.resetVipTraffic(vipId);

@@ -7,7 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import org.junit.jupiter.api.Test;
 
-/** VipMeta, FlowEntry, TrafficCounter and the reason enums. */
+/** VipMeta, TrafficCounter and the reason enums. */
 class SmallRecordsCodecTest {
 
     @Test
@@ -18,14 +18,6 @@ class SmallRecordsCodecTest {
         assertThat(b.getInt(VipMeta.OFFSET_FLAGS)).isEqualTo(5);
         assertThat(VipMeta.decode(meta.encode())).isEqualTo(meta);
         assertThatThrownBy(() -> new VipMeta(DataplaneAbi.MAX_VIPS, 0)).isInstanceOf(IllegalArgumentException.class);
-    }
-
-    @Test
-    void flowEntryRoundTrips() {
-        FlowEntry entry = new FlowEntry(16383, 1023);
-        ByteBuffer b = ByteBuffer.wrap(entry.encode()).order(ByteOrder.nativeOrder());
-        assertThat(b.getInt(FlowEntry.OFFSET_BACKEND_ID)).isEqualTo(16383);
-        assertThat(FlowEntry.decode(entry.encode())).isEqualTo(entry);
     }
 
     @Test

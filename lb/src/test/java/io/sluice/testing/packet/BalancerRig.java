@@ -22,23 +22,26 @@ public final class BalancerRig implements AutoCloseable {
     public static final byte[] CLIENT_MAC = PacketBuilder.mac("02:00:00:00:00:01");
     public static final byte[] LB_MAC = PacketBuilder.mac("02:00:00:00:00:02");
     public static final byte[] GATEWAY_MAC = PacketBuilder.mac("02:00:00:00:00:03");
-    /** Small flow table: tests insert a handful of flows, and each load preallocates it. */
+    /** Small flow table (flows per CPU): tests insert a handful of flows, and each load preallocates it. */
     private static final int TEST_FLOW_TABLE_SIZE = 1024;
     private static final int SINGLE_RUN = 1;
 
     private final BpfObject object;
     private final BpfProgram program;
     private final DataplaneMaps maps;
+    /** The flow cache is per CPU: every run of one rig happens on the same CPU. */
+    private final CpuPin pin;
 
     private BalancerRig(BpfObject object, String programName, DataplaneMaps maps) {
         this.object = object;
         this.program = object.program(programName);
         this.maps = maps;
+        this.pin = CpuPin.currentCpu();
     }
 
     public static BalancerRig balancer() {
         BpfObject object = BpfObject.open(BpfObjectFiles.balancer())
-                .setMaxEntries(DataplaneAbi.MAP_FLOWS, TEST_FLOW_TABLE_SIZE).load();
+                .setMaxEntries(DataplaneAbi.MAP_FLOWS, DataplaneAbi.flowBuckets(TEST_FLOW_TABLE_SIZE)).load();
         return new BalancerRig(object, DataplaneAbi.PROG_BALANCER, DataplaneMaps.of(object));
     }
 
@@ -74,6 +77,11 @@ public final class BalancerRig implements AutoCloseable {
         return program.testRun(frame, SINGLE_RUN);
     }
 
+    /** The CPU every run of this rig happens on (the flow cache entries it writes are that CPU's). */
+    public int cpu() {
+        return CpuPin.cpu();
+    }
+
     /** A per-CPU u64 counter array (reason_stats, decap_stats) summed over CPUs. */
     public long counter(String mapName, int index) {
         try (BpfMap map = object.map(mapName)) {
@@ -98,5 +106,6 @@ public final class BalancerRig implements AutoCloseable {
         }
         program.close();
         object.close();
+        pin.close();
     }
 }

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The flow cache: a per-CPU set-associative table (BPF_MAP_TYPE_PERCPU_ARRAY of
+ * buckets of SLUICE_FLOW_WAYS slots). The array lookup is inlined by the verifier
+ * and XDP runs one packet at a time per CPU, so a hit is a few loads and compares
+ * and an insert a few stores: no helper call, no lock, no kernel LRU bookkeeping.
+ */
+#ifndef SLUICE_FLOW_CACHE_H
+#define SLUICE_FLOW_CACHE_H
+
+#include "maps.h"
+
+#define FLOW_KEY_U64S  (sizeof(struct sluice_flow_key) / sizeof(__u64))
+#define FLOW_WAY_MASK  (SLUICE_FLOW_WAYS - 1)
+
+_Static_assert((SLUICE_FLOW_WAYS & FLOW_WAY_MASK) == 0, "ways must be a power of two");
+_Static_assert(sizeof(struct sluice_flow_key) % sizeof(__u64) == 0, "key compared as u64 words");
+_Static_assert(sizeof(struct sluice_flow_slot) % sizeof(__u64) == 0, "slots keep keys u64-aligned");
+_Static_assert(sizeof(struct sluice_flow_bucket) % sizeof(__u64) == 0, "per-CPU values are 8-byte units");
+_Static_assert(SLUICE_FLOW_TABLE_SIZE == SLUICE_FLOW_BUCKETS * SLUICE_FLOW_WAYS, "table size = buckets x ways");
+
+/*
+ * The kernel's struct bpf_map, only the field read here (CO-RE relocated against the
+ * running kernel's BTF). The bucket count is the map's own max_entries, set by the
+ * loader: it can never disagree with the map, and a daemon that adopts the pinned
+ * maps has nothing to restore.
+ */
+struct bpf_map___sluice {
+	__u32 max_entries;
+} __attribute__((preserve_access_index));
+
+static __always_inline struct sluice_flow_bucket *flow_bucket(__u32 hash)
+{
+	__u32 buckets = ((struct bpf_map___sluice *)&flows)->max_entries;
+	__u32 index = hash & (buckets - 1);
+
+	return bpf_map_lookup_elem(&flows, &index);
+}
+
+static __always_inline int flow_key_equal(const struct sluice_flow_key *a, const struct sluice_flow_key *b)
+{
+	const __u64 *x = (const __u64 *)a;
+	const __u64 *y = (const __u64 *)b;
+	__u64 diff = 0;
+
+#pragma unroll
+	for (int i = 0; i < FLOW_KEY_U64S; i++)
+		diff |= x[i] ^ y[i];
+	return diff == 0;
+}
+
+/* The slot holding this key, or NULL. Empty slots (family 0) never match a real key. */
+static __always_inline struct sluice_flow_slot *flow_find(struct sluice_flow_bucket *bucket,
+							  const struct sluice_flow_key *key)
+{
+#pragma unroll
+	for (int way = 0; way < SLUICE_FLOW_WAYS; way++) {
+		if (flow_key_equal(&bucket->slot[way].key, key))
+			return &bucket->slot[way];
+	}
+	return NULL;
+}
+
+/* Where a new flow goes: the first empty way, else the oldest (FIFO) way, which is evicted. */
+static __always_inline struct sluice_flow_slot *flow_victim(struct sluice_flow_bucket *bucket)
+{
+	__u32 way;
+
+#pragma unroll
+	for (way = 0; way < SLUICE_FLOW_WAYS; way++) {
+		if (bucket->slot[way].key.family == 0)
+			return &bucket->slot[way];
+	}
+	way = bucket->next_victim & FLOW_WAY_MASK;
+	bucket->next_victim = (way + 1) & FLOW_WAY_MASK;
+	return &bucket->slot[way];
+}
+
+static __always_inline void flow_store(struct sluice_flow_slot *slot, const struct sluice_flow_key *key,
+				       __u32 backend_id, __u32 vip_id)
+{
+	__u64 *to = (__u64 *)&slot->key;
+	const __u64 *from = (const __u64 *)key;
+
+#pragma unroll
+	for (int i = 0; i < FLOW_KEY_U64S; i++)
+		to[i] = from[i];
+	slot->backend_id = backend_id;
+	slot->vip_id = vip_id;
+}
+
+#endif /* SLUICE_FLOW_CACHE_H */
