@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "sluice", mixinStandardHelpOptions = true, versionProvider = Version.Provider.class,
         description = "Operate the sluice XDP load balancer.",
-        subcommands = {VersionCommand.class, ConfigCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {StatusCommand.class, VersionCommand.class, ConfigCommand.class,
+            CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success",

@@ -23,6 +23,7 @@ public final class ConfigLimits {
     public static final int MIN_SOURCE_V6_PREFIX = 96;
 
     public static final String DEFAULT_PIN_DIR = "/sys/fs/bpf/sluice";
+    public static final String DEFAULT_STATUS_FILE = "/run/sluice/status.json";
     public static final int DEFAULT_MTU = 1500;
     public static final int DEFAULT_FLOW_TABLE_SIZE = 262_144;
     public static final int DEFAULT_WEIGHT = 100;

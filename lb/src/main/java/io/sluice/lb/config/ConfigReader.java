@@ -12,7 +12,8 @@ import java.util.regex.Pattern;
 /** Reads the top level of the YAML tree into a SluiceConfig, collecting every problem on the way. */
 final class ConfigReader {
     static final List<String> ROOT_KEYS = List.of(
-            "interface", "pin_dir", "xdp_mode", "gateway_mac", "mtu", "flow_table_size", "encap", "vips");
+            "interface", "pin_dir", "xdp_mode", "gateway_mac", "mtu", "flow_table_size", "encap", "vips",
+            "status_file");
     static final List<String> ENCAP_KEYS = List.of("source_v4", "source_v6");
     static final String AUTO = "auto";
 
@@ -30,7 +31,8 @@ final class ConfigReader {
         }
         YamlMapping m = top.get();
         Optional<String> interfaceName = m.parsed("interface", true, ConfigReader::interfaceName);
-        Optional<Path> pinDir = m.parsed("pin_dir", false, ConfigReader::pinDir);
+        Optional<Path> pinDir = m.parsed("pin_dir", false, ConfigReader::absolutePath);
+        Optional<Path> statusFile = m.parsed("status_file", false, ConfigReader::absolutePath);
         Optional<XdpMode> xdpMode = m.parsed("xdp_mode", false, ConfigReader::xdpMode);
         Optional<Optional<MacAddress>> gatewayMac = m.parsed("gateway_mac", false, ConfigReader::gatewayMac);
         Optional<Integer> mtu = m.integer("mtu", ConfigLimits.MIN_MTU, ConfigLimits.MAX_MTU, ConfigLimits.DEFAULT_MTU);
@@ -45,7 +47,8 @@ final class ConfigReader {
         return Optional.of(new SluiceConfig(interfaceName.orElseThrow(),
                 pinDir.orElse(Path.of(ConfigLimits.DEFAULT_PIN_DIR)), xdpMode.orElse(XdpMode.AUTO),
                 gatewayMac.orElse(Optional.empty()), mtu.orElseThrow(), flowTableSize.orElseThrow(), encap,
-                vips.stream().map(VipsReader.ReadVip::vip).toList()));
+                vips.stream().map(VipsReader.ReadVip::vip).toList(),
+                statusFile.orElse(Path.of(ConfigLimits.DEFAULT_STATUS_FILE))));
     }
 
     Problems problems() {
@@ -86,7 +89,8 @@ final class ConfigReader {
         return text;
     }
 
-    private static Path pinDir(String text) {
+    /** An absolute, normalized path (pin_dir, status_file). */
+    private static Path absolutePath(String text) {
         Path path;
         try {
             path = Path.of(text);

@@ -11,15 +11,18 @@ import java.util.Optional;
  * which checks every rule; the constructor only guards against nulls.
  *
  * @param gatewayMac empty = "auto": resolve the default gateway from the neighbour table
+ * @param statusFile where the daemon keeps its status (JSON) for `sluice status`
  */
 public record SluiceConfig(String interfaceName, Path pinDir, XdpMode xdpMode, Optional<MacAddress> gatewayMac,
-                           int mtu, int flowTableSize, EncapConfig encap, List<VipConfig> vips) {
+                           int mtu, int flowTableSize, EncapConfig encap, List<VipConfig> vips,
+                           Path statusFile) {
     public SluiceConfig {
         Objects.requireNonNull(interfaceName, "interfaceName");
         Objects.requireNonNull(pinDir, "pinDir");
         Objects.requireNonNull(xdpMode, "xdpMode");
         Objects.requireNonNull(gatewayMac, "gatewayMac");
         Objects.requireNonNull(encap, "encap");
+        Objects.requireNonNull(statusFile, "statusFile");
         vips = List.copyOf(vips);
     }
 }

@@ -2,16 +2,31 @@ package io.sluice.lb.config;
 
 import io.sluice.lb.dataplane.Protocol;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
-/** A virtual service: {address, port, protocol}, its Maglev table size and its backends. */
+/**
+ * A virtual service: {address, port, protocol}, its Maglev table size and its backends.
+ *
+ * @param whenAllDown what the VIP does when every checked backend is DOWN
+ * @param slowStart   time over which a backend that comes UP ramps from a small weight to its own
+ *                    (zero = at once)
+ */
 public record VipConfig(String name, InetAddress address, int port, Protocol protocol, int tableSize,
-                        List<BackendConfig> backends) {
+                        List<BackendConfig> backends, AllDownPolicy whenAllDown, Duration slowStart) {
     public VipConfig {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(address, "address");
         Objects.requireNonNull(protocol, "protocol");
+        Objects.requireNonNull(whenAllDown, "whenAllDown");
+        Objects.requireNonNull(slowStart, "slowStart");
         backends = List.copyOf(backends);
+    }
+
+    /** A VIP without health checks' settings (fail-open, no slow start). */
+    public VipConfig(String name, InetAddress address, int port, Protocol protocol, int tableSize,
+                     List<BackendConfig> backends) {
+        this(name, address, port, protocol, tableSize, backends, AllDownPolicy.FAIL_OPEN, Duration.ZERO);
     }
 }

@@ -5,6 +5,7 @@ import io.sluice.lb.dataplane.Protocol;
 import io.sluice.lb.maglev.MaglevTable;
 import io.sluice.lb.maglev.Primes;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -14,8 +15,9 @@ import java.util.regex.Pattern;
 
 /** Reads `vips` and each VIP's backends; rules that involve one VIP only are checked here. */
 final class VipsReader {
-    static final List<String> VIP_KEYS = List.of("name", "address", "port", "protocol", "table_size", "backends");
-    static final List<String> BACKEND_KEYS = List.of("address", "weight");
+    static final List<String> VIP_KEYS = List.of("name", "address", "port", "protocol", "table_size", "backends",
+            "health_check", "when_all_down", "slow_start");
+    static final List<String> BACKEND_KEYS = List.of("address", "weight", "health_check");
 
     private static final Pattern VIP_NAME = Pattern.compile("[a-z0-9_-]{1,63}");
 
@@ -27,9 +29,11 @@ final class VipsReader {
     }
 
     private final Problems problems;
+    private final HealthCheckReader healthChecks;
 
     VipsReader(Problems problems) {
         this.problems = problems;
+        this.healthChecks = new HealthCheckReader(problems);
     }
 
     /** The VIPs that are valid on their own (invalid ones are reported and left out). */
@@ -62,8 +66,16 @@ final class VipsReader {
             problems.add(m.field("table_size"), tableSize.get() + " is not prime (e.g. 65537 or 655373)");
             tableSize = Optional.empty();
         }
+        Optional<AllDownPolicy> whenAllDown = m.parsed("when_all_down", false, VipsReader::allDownPolicy);
+        Optional<Duration> slowStart = m.parsed("slow_start", false, Durations::parse);
+        Optional<JsonNode> checkNode = m.value("health_check");
+        int checkPort = port.orElse(ConfigLimits.MIN_PORT);
+        Optional<HealthCheckConfig> vipCheck = checkNode.flatMap(n -> healthChecks.read(n, m.field("health_check"),
+                checkPort));
+        boolean checkValid = checkNode.isEmpty() || vipCheck.isPresent();
         Optional<JsonNode> backendNodes = m.sequence("backends");
-        List<BackendConfig> backends = readBackends(backendNodes, m.field("backends"), address);
+        List<BackendConfig> backends = readBackends(backendNodes, m.field("backends"), checkNode, vipCheck,
+                checkPort);
         if (tableSize.isPresent() && backendNodes.isPresent() && tableSize.get() <= backendNodes.get().size()) {
             problems.add(m.field("table_size"), "must be greater than the number of backends ("
                     + backendNodes.get().size() + ")");
@@ -71,16 +83,20 @@ final class VipsReader {
         }
         boolean complete = name.isPresent() && address.isPresent() && port.isPresent() && tableSize.isPresent()
                 && backendNodes.isPresent() && backends.size() == backendNodes.get().size()
-                && protocol.isPresent() == m.value("protocol").isPresent();
+                && protocol.isPresent() == m.value("protocol").isPresent()
+                && checkValid && whenAllDown.isPresent() == m.value("when_all_down").isPresent()
+                && slowStart.isPresent() == m.value("slow_start").isPresent();
         if (!complete) {
             return Optional.empty();
         }
         return Optional.of(new VipConfig(name.get(), address.get(), port.get(), protocol.orElse(Protocol.TCP),
-                tableSize.get(), backends));
+                tableSize.get(), backends, whenAllDown.orElse(AllDownPolicy.FAIL_OPEN),
+                slowStart.orElse(Duration.ZERO)));
     }
 
     /** The valid backends; a shorter list than the input means some were reported. */
-    private List<BackendConfig> readBackends(Optional<JsonNode> nodes, String path, Optional<InetAddress> vipAddress) {
+    private List<BackendConfig> readBackends(Optional<JsonNode> nodes, String path, Optional<JsonNode> vipCheckNode,
+                                             Optional<HealthCheckConfig> vipCheck, int checkPort) {
         List<BackendConfig> backends = new ArrayList<>();
         if (nodes.isEmpty()) {
             return backends;
@@ -105,7 +121,13 @@ final class VipsReader {
                         + " (also " + path + "[" + earlier + "])");
                 continue;
             }
-            backends.add(new BackendConfig(address.get(), weight.get()));
+            Optional<JsonNode> ownCheck = m.value("health_check");
+            Optional<HealthCheckConfig> check = ownCheck.isEmpty() ? vipCheck
+                    : healthChecks.readForBackend(vipCheckNode, ownCheck, m.field("health_check"), checkPort);
+            if (ownCheck.isPresent() && check.isEmpty()) {
+                continue;
+            }
+            backends.add(new BackendConfig(address.get(), weight.get(), check));
         }
         return backends;
     }
@@ -123,6 +145,14 @@ final class VipsReader {
             throw new IllegalArgumentException("\"" + text + "\" is not a unicast address");
         }
         return address;
+    }
+
+    private static AllDownPolicy allDownPolicy(String text) {
+        try {
+            return AllDownPolicy.valueOf(text.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("\"" + text + "\" is not a policy (expected fail_open or fail_closed)");
+        }
     }
 
     private static Protocol protocol(String text) {

@@ -1,35 +1,81 @@
 package io.sluice.lb.daemon;
 
+import io.sluice.health.EngineOptions;
+import io.sluice.health.HealthEngine;
 import io.sluice.lb.config.ConfigException;
 import io.sluice.lb.config.ConfigLoader;
 import io.sluice.lb.config.SluiceConfig;
+import io.sluice.lb.config.VipConfig;
+import io.sluice.lb.dataplane.LbConfigEntry;
+import io.sluice.lb.dataplane.VipKey;
 import io.sluice.lb.net.Bpffs;
 import io.sluice.lb.net.NetworkInterfaces;
 import io.sluice.lb.reconcile.DesiredState;
 import io.sluice.lb.reconcile.ReconcileReport;
 import io.sluice.lb.reconcile.Reconciler;
+import io.sluice.lb.status.StatusFile;
+import io.sluice.lb.steering.HealthBook;
+import io.sluice.lb.steering.HealthEvent;
+import io.sluice.lb.steering.HealthSupervisor;
+import io.sluice.lb.steering.Steering;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 
 /**
- * The running daemon: attach or adopt, reconcile, then serve reloads until told to stop.
+ * The running daemon: attach or adopt, reconcile, then apply reloads and health changes until told
+ * to stop.
  *
- * <p>Threads: every map write happens on the thread that calls {@link #run()}. Signal handlers only
- * post a {@link Command} to the queue, so a reload never races a reconcile.
+ * <p>Threads: every map write, every health-book change and every status write happens on the thread
+ * that calls {@link #run()}. Signal handlers, the health engine's listener thread and the refresh
+ * timer only post an {@link Event} to the queue, so nothing races a reconcile.
  */
 final class Daemon {
     private static final Logger log = LoggerFactory.getLogger("sluiced");
+    /** How often slow-start ramps advance and the status file's counters are refreshed. */
+    private static final Duration REFRESH = Duration.ofSeconds(1);
 
-    private enum Command { RELOAD, STOP }
+    private sealed interface Event permits Reload, Stop, Health, Refresh {
+    }
+
+    private record Reload() implements Event {
+    }
+
+    private record Stop() implements Event {
+    }
+
+    private record Health(HealthEvent event) implements Event {
+    }
+
+    private record Refresh() implements Event {
+    }
 
     private final Path configFile;
-    private final BlockingQueue<Command> commands = new LinkedBlockingQueue<>();
+    private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
     private final SystemdNotify systemd = SystemdNotify.fromEnvironment();
+    private final Clock clock = Clock.systemUTC();
+    private final DesiredStateBuilder desiredStates = new DesiredStateBuilder();
+    private final HealthBook healthBook = new HealthBook();
+    private final Steering steering = new Steering();
     private SluiceConfig config;
+    private LbConfigEntry settings;
+    private DesiredState applied;
+    private Set<VipKey> allDown = Set.of();
+    private boolean ramping;
 
     Daemon(Path configFile, SluiceConfig config) {
         this.configFile = configFile;
@@ -39,39 +85,74 @@ final class Daemon {
     int run() {
         Bpffs.ensureMounted(Bpffs.DEFAULT_MOUNT);
         int ifindex = NetworkInterfaces.ifindex(config.interfaceName());
-        DesiredStateBuilder desiredStates = new DesiredStateBuilder();
-        DesiredState desired = desiredStates.build(config);
+        settings = desiredStates.settings(config);
+        Instant startedAt = clock.instant();
 
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "sluiced-refresh");
+            t.setDaemon(true);
+            return t;
+        });
         try (AttachedDataplane dataplane = AttachedDataplane.attachOrAdopt(config.interfaceName(), ifindex,
-                config.pinDir(), config.xdpMode().toBpf(), config.flowTableSize())) {
+                config.pinDir(), config.xdpMode().toBpf(), config.flowTableSize());
+             HealthSupervisor health = new HealthSupervisor(HealthEngine.start(EngineOptions.defaults()),
+                     e -> events.add(new Health(e)))) {
             Reconciler reconciler = new Reconciler(dataplane.maps());
-            reconcile(reconciler, desired, "startup");
-            log.info("event=ready interface={} adopted={} vips={} version={}", config.interfaceName(),
-                    dataplane.adopted(), config.vips().size(), Version.current());
+            StatusBuilder status = new StatusBuilder(config.interfaceName(), dataplane.adopted(), startedAt);
+            health.apply(config, healthBook, true, clock.instant());
+            reconcile(reconciler, "startup");
+            writeStatus(status, health, dataplane);
+            log.info("event=ready interface={} adopted={} vips={} health_transport={} version={}",
+                    config.interfaceName(), dataplane.adopted(), config.vips().size(), health.transport(),
+                    Version.current());
             systemd.ready();
 
             installSignalHandlers();
+            timer.scheduleAtFixedRate(() -> events.add(new Refresh()), REFRESH.toMillis(), REFRESH.toMillis(),
+                    TimeUnit.MILLISECONDS);
             while (true) {
-                Command command = take();
-                if (command == Command.STOP) {
+                Event event = take();
+                if (event instanceof Stop) {
                     break;
                 }
-                systemd.reloading();
-                reload(reconciler, desiredStates);
-                systemd.reloaded();
+                if (event instanceof Reload) {
+                    systemd.reloading();
+                    reload(reconciler, health);
+                    systemd.reloaded();
+                } else if (event instanceof Health h) {
+                    onHealth(h.event(), reconciler);
+                } else if (ramping) {
+                    reconcile(reconciler, "slow_start");
+                }
+                writeStatus(status, health, dataplane);
             }
+        } finally {
+            timer.shutdownNow();
         }
         log.info("event=stopped data_plane=left_running pin_dir={}", config.pinDir());
         return Sluiced.EXIT_OK;
     }
 
+    private void onHealth(HealthEvent event, Reconciler reconciler) {
+        if (!healthBook.apply(event, clock.instant())) {
+            return; // stale: the backend is no longer checked, or already in that state
+        }
+        var r = event.result();
+        log.info("event=health_changed vip={}:{}/{} backend={} from={} to={} detail=\"{}\" latency_ms={}",
+                event.backend().vip().address().getHostAddress(), event.backend().vip().port(),
+                event.backend().vip().protocol().name().toLowerCase(Locale.ROOT),
+                event.backend().address().getHostAddress(), lower(event.from()), lower(event.to()),
+                r == null ? "" : r.detail(), r == null ? "" : r.latency().toMillis());
+        reconcile(reconciler, "health");
+    }
+
     /** Validates the whole new config first: an invalid one changes nothing that is running. */
-    private void reload(Reconciler reconciler, DesiredStateBuilder desiredStates) {
+    private void reload(Reconciler reconciler, HealthSupervisor health) {
         SluiceConfig candidate;
-        DesiredState desired;
+        LbConfigEntry candidateSettings;
         try {
             candidate = ConfigLoader.load(configFile);
-            desired = desiredStates.build(candidate);
+            candidateSettings = desiredStates.settings(candidate);
         } catch (ConfigException | RuntimeException e) {
             log.error("event=reload_rejected file={} reason=\"{}\" running_config=kept", configFile, e.getMessage());
             return;
@@ -82,29 +163,87 @@ final class Daemon {
                     configFile, fixed);
             return;
         }
-        reconcile(reconciler, desired, "reload");
         config = candidate;
+        settings = candidateSettings;
+        health.apply(config, healthBook, false, clock.instant());
+        reconcile(reconciler, "reload");
     }
 
-    private static void reconcile(Reconciler reconciler, DesiredState desired, String cause) {
+    /** Decides every VIP's backends from health and slow start, and makes the maps match. */
+    private void reconcile(Reconciler reconciler, String cause) {
+        Instant now = clock.instant();
+        Map<VipKey, Steering.Decision> decisions = new HashMap<>();
+        for (VipConfig vip : config.vips()) {
+            VipKey key = new VipKey(vip.address(), vip.port(), vip.protocol());
+            decisions.put(key, steering.decide(vip, key, healthBook, now));
+        }
+        steering.retainOnly(decisions.keySet());
+        DesiredState desired = desiredStates.build(config, settings, (vip, key) -> decisions.get(key).backends());
+        Set<VipKey> down = new HashSet<>();
+        decisions.forEach((key, d) -> {
+            if (d.allDown()) {
+                down.add(key);
+            }
+        });
+        Set<VipKey> keys = decisions.keySet();
+        boolean anyRamping = decisions.values().stream().anyMatch(Steering.Decision::ramping);
+        for (VipKey key : down) {
+            if (!allDown.contains(key)) {
+                log.warn("event=all_backends_down vip={}:{}/{} policy={}", key.address().getHostAddress(), key.port(),
+                        key.protocol().name().toLowerCase(Locale.ROOT), policyOf(key));
+            }
+        }
+        for (VipKey key : allDown) {
+            if (!down.contains(key) && keys.contains(key)) {
+                log.info("event=backends_recovered vip={}:{}/{}", key.address().getHostAddress(), key.port(),
+                        key.protocol().name().toLowerCase(Locale.ROOT));
+            }
+        }
+        allDown = Set.copyOf(down);
+        ramping = anyRamping;
         long start = System.nanoTime();
         ReconcileReport report = reconciler.apply(desired);
         long micros = (System.nanoTime() - start) / 1_000;
-        log.info("event=reconciled cause={} {} duration_us={}", cause, report.toLogFields(), micros);
+        applied = desired;
+        if (report.changedAnything() || !"slow_start".equals(cause)) {
+            log.info("event=reconciled cause={} {} duration_us={}", cause, report.toLogFields(), micros);
+        }
+    }
+
+    private String policyOf(VipKey key) {
+        for (VipConfig vip : config.vips()) {
+            if (new VipKey(vip.address(), vip.port(), vip.protocol()).equals(key)) {
+                return vip.whenAllDown().name().toLowerCase(Locale.ROOT);
+            }
+        }
+        return "?";
+    }
+
+    private void writeStatus(StatusBuilder status, HealthSupervisor health, AttachedDataplane dataplane) {
+        try {
+            StatusFile.write(config.statusFile(), status.build(config, applied, allDown, healthBook, health.checks(),
+                    health.transport(), dataplane.maps(), clock.instant()));
+        } catch (RuntimeException e) {
+            log.warn("event=status_write_failed file={} error=\"{}\"", config.statusFile(), e.getMessage());
+        }
+    }
+
+    private static String lower(Enum<?> e) {
+        return e == null ? "" : e.name().toLowerCase(Locale.ROOT);
     }
 
     private void installSignalHandlers() {
-        Signal.handle(new Signal("HUP"), s -> commands.add(Command.RELOAD));
-        Signal.handle(new Signal("TERM"), s -> commands.add(Command.STOP));
-        Signal.handle(new Signal("INT"), s -> commands.add(Command.STOP));
+        Signal.handle(new Signal("HUP"), s -> events.add(new Reload()));
+        Signal.handle(new Signal("TERM"), s -> events.add(new Stop()));
+        Signal.handle(new Signal("INT"), s -> events.add(new Stop()));
     }
 
-    private Command take() {
+    private Event take() {
         try {
-            return commands.take();
+            return events.take();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return Command.STOP;
+            return new Stop();
         }
     }
 }

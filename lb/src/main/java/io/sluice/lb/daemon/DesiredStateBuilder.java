@@ -1,6 +1,5 @@
 package io.sluice.lb.daemon;
 
-import io.sluice.lb.config.BackendConfig;
 import io.sluice.lb.config.Cidr;
 import io.sluice.lb.config.SluiceConfig;
 import io.sluice.lb.config.VipConfig;
@@ -38,11 +37,34 @@ final class DesiredStateBuilder {
         this.gatewayResolver = gatewayResolver;
     }
 
+    /** Chooses the backends (and their effective weights) of a VIP; by default all, as configured. */
+    interface BackendSelector {
+        List<DesiredBackend> select(VipConfig vip, VipKey key);
+    }
+
+    static final BackendSelector ALL_CONFIGURED = (vip, key) -> vip.backends().stream()
+            .map(b -> new DesiredBackend(b.address(), b.weight())).toList();
+
     DesiredState build(SluiceConfig config) {
+        return build(config, settings(config), ALL_CONFIGURED);
+    }
+
+    /** The VIPs with the backends the selector picks, under the given global settings. */
+    DesiredState build(SluiceConfig config, LbConfigEntry settings, BackendSelector selector) {
+        List<DesiredVip> vips = new ArrayList<>();
+        for (VipConfig vip : config.vips()) {
+            VipKey key = new VipKey(vip.address(), vip.port(), vip.protocol());
+            vips.add(new DesiredVip(vip.name(), key, vip.tableSize(), selector.select(vip, key)));
+        }
+        return new DesiredState(settings, vips);
+    }
+
+    /** The global settings; resolves the gateway MAC when the config says auto (once per config load). */
+    LbConfigEntry settings(SluiceConfig config) {
         MacAddress gateway = config.gatewayMac().orElseGet(() -> gatewayResolver.apply(config.interfaceName()));
         Optional<Cidr> v4 = config.encap().sourceV4();
         Optional<Cidr> v6 = config.encap().sourceV6();
-        LbConfigEntry settings = new LbConfigEntry(
+        return new LbConfigEntry(
                 gateway.toBytes(),
                 config.mtu(),
                 (Inet4Address) v4.map(Cidr::network).orElse(zero(4)),
@@ -50,16 +72,6 @@ final class DesiredStateBuilder {
                 (Inet6Address) v6.map(Cidr::network).orElse(zero(16)),
                 v6.map(c -> varyMask(Math.min(c.hostBits(), IPV6_VARIABLE_BITS))).orElse(0),
                 0);
-        List<DesiredVip> vips = new ArrayList<>();
-        for (VipConfig vip : config.vips()) {
-            List<DesiredBackend> backends = new ArrayList<>();
-            for (BackendConfig backend : vip.backends()) {
-                backends.add(new DesiredBackend(backend.address(), backend.weight()));
-            }
-            vips.add(new DesiredVip(vip.name(), new VipKey(vip.address(), vip.port(), vip.protocol()),
-                    vip.tableSize(), backends));
-        }
-        return new DesiredState(settings, vips);
     }
 
     /** The low `bits` bits set, as the big-endian reading of the __be32 vary field. */

@@ -1,0 +1,136 @@
+package io.sluice.lb.daemon;
+
+import io.sluice.health.Target;
+import io.sluice.health.TargetStatus;
+import io.sluice.health.check.CheckKind;
+import io.sluice.health.check.CheckResult;
+import io.sluice.health.check.HttpCheck;
+import io.sluice.lb.config.BackendConfig;
+import io.sluice.lb.config.HealthCheckConfig;
+import io.sluice.lb.config.SluiceConfig;
+import io.sluice.lb.config.VipConfig;
+import io.sluice.lb.dataplane.BackendEntry;
+import io.sluice.lb.dataplane.DataplaneMaps;
+import io.sluice.lb.dataplane.Reason;
+import io.sluice.lb.dataplane.TrafficCounter;
+import io.sluice.lb.dataplane.VipKey;
+import io.sluice.lb.dataplane.VipMeta;
+import io.sluice.lb.reconcile.DesiredBackend;
+import io.sluice.lb.reconcile.DesiredState;
+import io.sluice.lb.reconcile.DesiredVip;
+import io.sluice.lb.status.DaemonStatus;
+import io.sluice.lb.status.DaemonStatus.BackendStatus;
+import io.sluice.lb.status.DaemonStatus.CheckStatus;
+import io.sluice.lb.status.DaemonStatus.VipStatus;
+import io.sluice.lb.steering.BackendHealth;
+import io.sluice.lb.steering.BackendRef;
+import io.sluice.lb.steering.HealthBook;
+import java.net.InetAddress;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** Assembles the status file's content from the config, the health book, the engine and the maps. */
+final class StatusBuilder {
+    private static final double NANOS_PER_MILLI = 1_000_000.0;
+
+    private final String interfaceName;
+    private final boolean adopted;
+    private final Instant startedAt;
+
+    StatusBuilder(String interfaceName, boolean adopted, Instant startedAt) {
+        this.interfaceName = interfaceName;
+        this.adopted = adopted;
+        this.startedAt = startedAt;
+    }
+
+    DaemonStatus build(SluiceConfig config, DesiredState applied, Set<VipKey> allDown, HealthBook book,
+                       List<TargetStatus> checks, String transport, DataplaneMaps maps, Instant now) {
+        Map<InetAddress, Integer> backendIds = new HashMap<>();
+        for (Map.Entry<Integer, BackendEntry> e : maps.readBackends().entrySet()) {
+            backendIds.put(e.getValue().address(), e.getKey());
+        }
+        Map<VipKey, VipMeta> vipIds = maps.readVips();
+        List<VipStatus> vips = new ArrayList<>();
+        for (VipConfig vip : config.vips()) {
+            VipKey key = new VipKey(vip.address(), vip.port(), vip.protocol());
+            Map<InetAddress, Integer> effective = effectiveWeights(applied, key);
+            List<BackendStatus> backends = new ArrayList<>();
+            for (BackendConfig backend : vip.backends()) {
+                TrafficCounter traffic = Optional.ofNullable(backendIds.get(backend.address()))
+                        .map(maps::backendTraffic).orElse(TrafficCounter.ZERO);
+                backends.add(backendStatus(key, backend, effective, book, checks, traffic));
+            }
+            TrafficCounter traffic = Optional.ofNullable(vipIds.get(key)).map(m -> maps.vipTraffic(m.vipId()))
+                    .orElse(TrafficCounter.ZERO);
+            vips.add(new VipStatus(vip.name(), vip.address().getHostAddress(), vip.port(),
+                    vip.protocol().name().toLowerCase(Locale.ROOT), vip.tableSize(), allDown.contains(key),
+                    vip.whenAllDown().name().toLowerCase(Locale.ROOT), traffic.packets(), traffic.bytes(),
+                    traffic.newFlows(), backends));
+        }
+        Map<String, Long> reasons = new LinkedHashMap<>();
+        for (Map.Entry<Reason, Long> e : maps.reasonCounts().entrySet()) {
+            reasons.put(e.getKey().name().toLowerCase(Locale.ROOT), e.getValue());
+        }
+        return new DaemonStatus(Version.current(), interfaceName, config.pinDir().toString(), adopted,
+                startedAt.toString(), now.toString(), transport, vips, reasons);
+    }
+
+    private static BackendStatus backendStatus(VipKey vip, BackendConfig backend, Map<InetAddress, Integer> effective,
+                                               HealthBook book, List<TargetStatus> checks, TrafficCounter traffic) {
+        Optional<BackendHealth> health = book.get(new BackendRef(vip, backend.address()));
+        Integer weightNow = effective.get(backend.address());
+        Optional<HealthCheckConfig> check = backend.healthCheck();
+        CheckStatus last = check.flatMap(c -> lastResult(backend.address(), c, checks)).orElse(null);
+        return new BackendStatus(backend.address().getHostAddress(), backend.weight(),
+                weightNow == null ? 0 : weightNow, weightNow != null && weightNow > 0,
+                health.map(h -> h.state().name().toLowerCase(Locale.ROOT)).orElse("unchecked"),
+                health.filter(h -> h.since().isAfter(Instant.EPOCH)).map(h -> h.since().toString()).orElse(null),
+                check.map(StatusBuilder::describe).orElse(null), last, traffic.packets(), traffic.bytes(),
+                traffic.newFlows());
+    }
+
+    private static Map<InetAddress, Integer> effectiveWeights(DesiredState applied, VipKey key) {
+        Map<InetAddress, Integer> weights = new HashMap<>();
+        for (DesiredVip vip : applied.vips()) {
+            if (vip.key().equals(key)) {
+                for (DesiredBackend b : vip.backends()) {
+                    weights.put(b.address(), b.weight());
+                }
+            }
+        }
+        return weights;
+    }
+
+    private static Optional<CheckStatus> lastResult(InetAddress address, HealthCheckConfig check,
+                                                    List<TargetStatus> checks) {
+        Target target = new Target(address, check.port());
+        for (TargetStatus status : checks) {
+            if (status.target().equals(target)
+                    && status.spec().sharingIdentity().equals(check.spec().sharingIdentity())
+                    && status.lastResult() != null) {
+                CheckResult r = status.lastResult();
+                return Optional.of(new CheckStatus(r.passed(), r.startedAt().toString(),
+                        r.latency().toNanos() / NANOS_PER_MILLI, r.detail()));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** e.g. "http :80 GET /health", "tcp :80". */
+    static String describe(HealthCheckConfig check) {
+        CheckKind kind = check.spec().kind();
+        String text = kind.name() + " :" + check.port();
+        if (kind instanceof HttpCheck http) {
+            text += " " + http.method() + " " + http.path();
+        }
+        return text + " every " + check.spec().interval().toMillis() + "ms rise " + check.spec().rise()
+                + " fall " + check.spec().fall();
+    }
+}

@@ -1,0 +1,70 @@
+package io.sluice.lb.status;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What `sluice status` shows: written by the daemon as JSON after every change and every few
+ * seconds. Field names are the JSON keys (snake_case via the writer's naming strategy).
+ */
+public record DaemonStatus(
+        String version,
+        String interfaceName,
+        String pinDir,
+        boolean adopted,
+        String startedAt,
+        String updatedAt,
+        String healthTransport,
+        List<VipStatus> vips,
+        Map<String, Long> packetReasons) {
+
+    public DaemonStatus {
+        vips = List.copyOf(vips);
+        packetReasons = Map.copyOf(packetReasons);
+    }
+
+    /** One VIP: its key, its alert state, its counters and backends. */
+    public record VipStatus(
+            String name,
+            String address,
+            int port,
+            String protocol,
+            int tableSize,
+            boolean allBackendsDown,
+            String whenAllDown,
+            long packets,
+            long bytes,
+            long newFlows,
+            List<BackendStatus> backends) {
+
+        public VipStatus {
+            backends = List.copyOf(backends);
+        }
+    }
+
+    /**
+     * One backend of a VIP.
+     *
+     * @param weight          as configured
+     * @param effectiveWeight what the table was built with now (0 when out of the table; ramps during slow start)
+     * @param health          "up", "down", or "unchecked"
+     * @param lastCheck       null before the first check result
+     */
+    public record BackendStatus(
+            String address,
+            int weight,
+            int effectiveWeight,
+            boolean inTable,
+            String health,
+            String healthSince,
+            String check,
+            CheckStatus lastCheck,
+            long packets,
+            long bytes,
+            long newFlows) {
+    }
+
+    /** The latest result of a backend's check. */
+    public record CheckStatus(boolean passed, String at, double latencyMs, String detail) {
+    }
+}
