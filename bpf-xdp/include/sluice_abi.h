@@ -66,7 +66,8 @@ struct sluice_backend {
 	__be32 addr[4];      /* IPv4 in addr[0] */
 	__u8   family;
 	__u8   flags;        /* SLUICE_BACKEND_F_* */
-	__u16  pad;
+	__u16  owner_vip;    /* the vip id whose table this backend serves (daemon bookkeeping:
+	                      * a server behind two VIPs has two ids, so each VIP's health acts alone) */
 };
 
 /*

@@ -52,18 +52,22 @@ final class StatusBuilder {
 
     DaemonStatus build(SluiceConfig config, DesiredState applied, Set<VipKey> allDown, HealthBook book,
                        List<TargetStatus> checks, String transport, DataplaneMaps maps, Instant now) {
-        Map<InetAddress, Integer> backendIds = new HashMap<>();
-        for (Map.Entry<Integer, BackendEntry> e : maps.readBackends().entrySet()) {
-            backendIds.put(e.getValue().address(), e.getKey());
-        }
         Map<VipKey, VipMeta> vipIds = maps.readVips();
+        // Backend ids are per VIP (owner_vip): (vip id, address) -> backend id.
+        Map<Integer, Map<InetAddress, Integer>> backendIds = new HashMap<>();
+        for (Map.Entry<Integer, BackendEntry> e : maps.readBackends().entrySet()) {
+            backendIds.computeIfAbsent(e.getValue().ownerVip(), k -> new HashMap<>())
+                    .put(e.getValue().address(), e.getKey());
+        }
         List<VipStatus> vips = new ArrayList<>();
         for (VipConfig vip : config.vips()) {
             VipKey key = new VipKey(vip.address(), vip.port(), vip.protocol());
             Map<InetAddress, Integer> effective = effectiveWeights(applied, key);
+            Map<InetAddress, Integer> ids = Optional.ofNullable(vipIds.get(key))
+                    .map(m -> backendIds.getOrDefault(m.vipId(), Map.of())).orElse(Map.of());
             List<BackendStatus> backends = new ArrayList<>();
             for (BackendConfig backend : vip.backends()) {
-                TrafficCounter traffic = Optional.ofNullable(backendIds.get(backend.address()))
+                TrafficCounter traffic = Optional.ofNullable(ids.get(backend.address()))
                         .map(maps::backendTraffic).orElse(TrafficCounter.ZERO);
                 backends.add(backendStatus(key, backend, effective, book, checks, traffic));
             }

@@ -24,13 +24,21 @@ import java.util.Set;
  * <p>It reads what the maps hold (not what it wrote last time), so it is idempotent and restart-safe:
  * a daemon that adopts a running data plane and reconciles the same config writes nothing.
  *
+ * <p>Backend ids belong to one VIP ({@code owner_vip} in the backend entry): a server behind two
+ * VIPs has two ids, so when one VIP's check takes it out, only that VIP's flows leave it, and the
+ * counters are per VIP and backend.
+ *
  * <p>Write order keeps every packet's view consistent: backends are written before any table points
  * at them, a VIP's table is in place before the VIP becomes visible, and a VIP disappears before its
- * table and unused backends are cleared.
+ * table and backends are cleared.
  *
  * <p>Not thread-safe: the daemon reconciles from one thread.
  */
 public final class Reconciler {
+    /** A backend id's owner: which VIP's table it serves, and which server it is. */
+    private record Owned(int vipId, InetAddress address) {
+    }
+
     private final DataplaneMaps maps;
 
     public Reconciler(DataplaneMaps maps) {
@@ -40,31 +48,21 @@ public final class Reconciler {
     public ReconcileReport apply(DesiredState desired) {
         boolean settingsWritten = applySettings(desired.settings());
 
-        Map<InetAddress, Integer> backendIds = new HashMap<>();
+        Map<Owned, Integer> backendIds = new HashMap<>();
         IdAllocator backendAllocator = new IdAllocator(DataplaneAbi.MAX_BACKENDS, "backend");
         for (Map.Entry<Integer, BackendEntry> e : maps.readBackends().entrySet()) {
-            backendIds.put(e.getValue().address(), e.getKey());
+            backendIds.put(new Owned(e.getValue().ownerVip(), e.getValue().address()), e.getKey());
             backendAllocator.markUsed(e.getKey());
         }
-        Set<InetAddress> wanted = desired.backendAddresses();
-        int backendsAdded = 0;
-        for (InetAddress address : wanted) {
-            if (!backendIds.containsKey(address)) {
-                int id = backendAllocator.allocate();
-                maps.resetBackendTraffic(id);
-                maps.putBackend(id, BackendEntry.inUse(address));
-                backendIds.put(address, id);
-                backendsAdded++;
-            }
-        }
-
         Map<VipKey, VipMeta> existingVips = maps.readVips();
         IdAllocator vipAllocator = new IdAllocator(DataplaneAbi.MAX_VIPS, "VIP");
         existingVips.values().forEach(meta -> vipAllocator.markUsed(meta.vipId()));
 
         int vipsAdded = 0;
         int tablesSwapped = 0;
+        int backendsAdded = 0;
         Set<VipKey> desiredKeys = new HashSet<>();
+        Set<Owned> wanted = new HashSet<>();
         for (DesiredVip vip : desired.vips()) {
             desiredKeys.add(vip.key());
             VipMeta meta = existingVips.get(vip.key());
@@ -72,6 +70,17 @@ public final class Reconciler {
             if (isNew) {
                 meta = new VipMeta(vipAllocator.allocate(), DataplaneAbi.VIP_FLAGS_NONE);
                 maps.resetVipTraffic(meta.vipId());
+            }
+            for (DesiredBackend backend : vip.backends()) {
+                Owned owned = new Owned(meta.vipId(), backend.address());
+                wanted.add(owned);
+                if (!backendIds.containsKey(owned)) {
+                    int id = backendAllocator.allocate();
+                    maps.resetBackendTraffic(id);
+                    maps.putBackend(id, BackendEntry.inUse(backend.address(), meta.vipId()));
+                    backendIds.put(owned, id);
+                    backendsAdded++;
+                }
             }
             if (writeTableIfChanged(meta.vipId(), vip, backendIds)) {
                 tablesSwapped++;
@@ -91,8 +100,10 @@ public final class Reconciler {
             }
         }
 
+        // Last: ids no table points at any more. Clearing IN_USE makes the program re-choose the
+        // flows still pinned to them (a DOWN or removed backend never gets another packet).
         int backendsRemoved = 0;
-        for (Map.Entry<InetAddress, Integer> e : backendIds.entrySet()) {
+        for (Map.Entry<Owned, Integer> e : backendIds.entrySet()) {
             if (!wanted.contains(e.getKey())) {
                 maps.clearBackend(e.getValue());
                 backendsRemoved++;
@@ -112,9 +123,9 @@ public final class Reconciler {
     }
 
     /** Builds the VIP's Maglev table and swaps it in unless the map already holds exactly that table. */
-    private boolean writeTableIfChanged(int vipId, DesiredVip vip, Map<InetAddress, Integer> backendIds) {
+    private boolean writeTableIfChanged(int vipId, DesiredVip vip, Map<Owned, Integer> backendIds) {
         Optional<int[]> current = maps.readMaglevTable(vipId);
-        Optional<int[]> wanted = buildSlots(vip, backendIds);
+        Optional<int[]> wanted = buildSlots(vip, address -> backendIds.get(new Owned(vipId, address)));
         if (wanted.isEmpty()) {
             // No backend takes new flows: no table at all, the program counts a no-backend drop.
             if (current.isEmpty()) {
@@ -130,12 +141,12 @@ public final class Reconciler {
         return true;
     }
 
-    static Optional<int[]> buildSlots(DesiredVip vip, Map<InetAddress, Integer> backendIds) {
+    static Optional<int[]> buildSlots(DesiredVip vip, java.util.function.Function<InetAddress, Integer> idOf) {
         List<MaglevBackend> candidates = new ArrayList<>(vip.backends().size());
         Map<String, Integer> idByIdentity = new HashMap<>();
         for (DesiredBackend backend : vip.backends()) {
             candidates.add(new MaglevBackend(backend.identity(), backend.weight()));
-            idByIdentity.put(backend.identity(), backendIds.get(backend.address()));
+            idByIdentity.put(backend.identity(), idOf.apply(backend.address()));
         }
         MaglevTable table = MaglevTable.build(candidates, vip.tableSize());
         if (table.isEmpty()) {

@@ -158,6 +158,30 @@ class ReconcilerTest {
         assertThat(after).hasSize(2);
     }
 
+    @Test
+    void aServerBehindTwoVipsHasOneIdPerVipAndLeavesOnlyTheVipThatDropsIt() throws Exception {
+        DesiredVip web = web(backend("10.0.2.11", 1), backend("10.0.2.12", 1));
+        DesiredVip alt = vip("alt", "10.100.0.2", 8080, Protocol.TCP, backend("10.0.2.12", 1));
+        Reconciler reconciler = new Reconciler(maps);
+        reconciler.apply(state(web, alt));
+        int webId = maps.readVips().get(web.key()).vipId();
+        int altId = maps.readVips().get(alt.key()).vipId();
+        InetAddress shared = InetAddress.getByName("10.0.2.12");
+        Map<Integer, BackendEntry> before = maps.readBackends();
+        assertThat(before.values()).filteredOn(b -> b.address().equals(shared))
+                .extracting(BackendEntry::ownerVip).containsExactlyInAnyOrder(webId, altId);
+
+        // web's check took 10.0.2.12 out: only web's id for it is cleared.
+        ReconcileReport report = reconciler.apply(state(web(backend("10.0.2.11", 1)), alt));
+
+        assertThat(report.backendsRemoved()).isEqualTo(1);
+        Map<Integer, BackendEntry> after = maps.readBackends();
+        assertThat(after.values()).filteredOn(b -> b.address().equals(shared))
+                .extracting(BackendEntry::ownerVip).containsExactly(altId);
+        int altBackendId = maps.readMaglevTable(altId).orElseThrow()[0];
+        assertThat(after.get(altBackendId).address()).isEqualTo(shared);
+    }
+
     private Map<InetAddress, Integer> idsByAddress() {
         Map<InetAddress, Integer> ids = new HashMap<>();
         maps.readBackends().forEach((id, entry) -> ids.put(entry.address(), id));
