@@ -403,8 +403,10 @@ lab_stage_jar() {
 }
 
 # The daemon config for one LB host: every backend of the lab behind both VIPs.
+# An optional third argument is YAML added to every VIP (e.g. a health_check block,
+# one key per line, written without indentation).
 lab_write_config() {
-	local lb=$1 file=$2 gateway_mac be
+	local lb=$1 file=$2 vip_extra=${3:-} gateway_mac be
 	gateway_mac=$(lab_mac router br0)
 	{
 		echo "# written by lab/lib.sh for $(lab_ns "$lb")"
@@ -414,11 +416,12 @@ lab_write_config() {
 		echo "gateway_mac: \"$gateway_mac\"   # the router's br0: every encapsulated packet goes back through it"
 		echo "mtu: $LAB_FABRIC_MTU"
 		echo "encap: { source_v4: $LAB_ENCAP_SRC_V4, source_v6: \"$LAB_ENCAP_SRC_V6\" }"
+		echo "status_file: $LAB_RUN_DIR/status-$lb.json"
 		echo "vips:"
 		local vip name addr_of
 		for vip in "web:$LAB_VIP_V4" "web6:$LAB_VIP_V6"; do
 			name=${vip%%:*}
-			# IPv6 can only be carried in IPv6: the v6 VIP uses the backends' v6 addresses.
+			# The v6 VIP uses the backends' v6 addresses (IPv6-in-IPv6).
 			addr_of=lab_v4
 			[[ $name == web6 ]] && addr_of=lab_v6
 			echo "  - name: $name"
@@ -426,6 +429,7 @@ lab_write_config() {
 			echo "    port: 80"
 			echo "    protocol: tcp"
 			echo "    table_size: 65537"
+			[[ -n $vip_extra ]] && printf '%s\n' "$vip_extra" | sed 's/^/    /'
 			echo "    backends:"
 			for be in "${LAB_BACKENDS[@]}"; do
 				echo "      - { address: \"$($addr_of "$be")\" }"
@@ -445,6 +449,18 @@ lab_sluiced_command() {
 	fi
 	jar=$(lab_jar) || return 1
 	printf '%s\n' java -jar "$jar"
+}
+
+# Run the sluice CLI: $SLUICE_CLI when set (the installed /usr/bin/sluice), else the
+# build's jar.
+lab_sluice_cli() {
+	local jar
+	if [[ -n ${SLUICE_CLI:-} ]]; then
+		"$SLUICE_CLI" "$@"
+		return
+	fi
+	jar=$(lab_jar) || return 1
+	java -cp "$jar" io.sluice.lb.cli.SluiceCli "$@"
 }
 
 # Start sluiced in an LB host's network namespace (log: LAB_RUN_DIR/sluiced-<lb>.log).
