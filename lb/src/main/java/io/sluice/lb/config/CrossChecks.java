@@ -3,11 +3,9 @@ package io.sluice.lb.config;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /** Rules that span VIPs or sections: uniqueness, map capacities, encapsulation sources. */
 final class CrossChecks {
@@ -23,7 +21,7 @@ final class CrossChecks {
     void check(List<VipsReader.ReadVip> vips, EncapConfig encap) {
         Map<String, Integer> nameIndex = new HashMap<>();
         Map<ServiceKey, Integer> serviceIndex = new HashMap<>();
-        Set<InetAddress> distinctBackends = new HashSet<>();
+        int backendSlots = 0; // one data-plane backend id per (VIP, backend)
         Optional<String> firstV4Backend = Optional.empty();
         Optional<String> firstV6Backend = Optional.empty();
         for (VipsReader.ReadVip read : vips) {
@@ -42,7 +40,7 @@ final class CrossChecks {
             }
             for (int b = 0; b < vip.backends().size(); b++) {
                 InetAddress address = vip.backends().get(b).address();
-                distinctBackends.add(address);
+                backendSlots++;
                 String where = read.field() + ".backends[" + b + "]";
                 if (address instanceof Inet4Address) {
                     firstV4Backend = firstV4Backend.or(() -> Optional.of(where));
@@ -54,9 +52,9 @@ final class CrossChecks {
         if (vips.size() > ConfigLimits.MAX_VIPS) {
             problems.add("vips", "at most " + ConfigLimits.MAX_VIPS + " VIPs fit the data plane, got " + vips.size());
         }
-        if (distinctBackends.size() > ConfigLimits.MAX_BACKENDS) {
+        if (backendSlots > ConfigLimits.MAX_BACKENDS) {
             problems.add("vips", "at most " + ConfigLimits.MAX_BACKENDS
-                    + " distinct backend addresses fit the data plane, got " + distinctBackends.size());
+                    + " backends, counted per VIP, fit the data plane, got " + backendSlots);
         }
         firstV4Backend.filter(where -> encap.sourceV4().isEmpty()).ifPresent(where ->
                 problems.add("encap.source_v4", "required: " + where + " is an IPv4 backend"));

@@ -250,7 +250,7 @@ class ConfigLoaderTest {
                         .append('.').append(n % 256).append("}\n");
             }
         }
-        assertError(backends.toString(), "vips", "at most 16384 distinct backend addresses fit the data plane, got 16386");
+        assertError(backends.toString(), "vips", "at most 16384 backends, counted per VIP, fit the data plane, got 16386");
     }
 
     @Test
