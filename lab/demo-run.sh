@@ -59,7 +59,7 @@ main() {
 	local error
 	error=$(lab_start_servers "$VIP_PORT" "$LB_HOST_PORT") || { say "$error"; exit 1; }
 	LAB_JAR=$(lab_stage_jar) || { echo "could not stage the daemon jar"; exit 1; }
-	lab_write_config "$LB" "$CONFIG"
+	lab_write_config "$LB" "$CONFIG" "health_check: { type: http, path: /, interval: 500ms, timeout: 300ms, rise: 2, fall: 2 }"
 	: >"$LOG"
 	lab_start_daemon "$LB" "$CONFIG"
 	if ! lab_wait_ready "$LB" 1 "$READY_TIMEOUT_S"; then
@@ -95,6 +95,21 @@ main() {
 
 	step "The data plane's counters (per-CPU maps summed, read from the pins with bpftool)"
 	"$LAB_PYTHON" "$LAB_DIR/counters.py" "$(lab_pin_dir "$LB")" || true
+
+	step "A backend fails: the server on be2 stops (HTTP check every 500 ms, fall 2)"
+	lab_stop "server-be2"
+	sleep 2
+	say "2 s later, 90 new connections to the IPv4 VIP:"
+	"$LAB_PYTHON" "$LAB_DIR/report.py" spread \
+		"$(lab_client --target "$LAB_VIP_V4" --port "$VIP_PORT" --count 90 --concurrency 4 || true)"
+	say "sluice status:"
+	lab_sluice_cli status --status-file "$LAB_RUN_DIR/status-$LB.json" 2>&1 | sed 's/^/    /' || true
+	lab_start "be2" "server-be2" "$LAB_PYTHON" "$LAB_DIR/backend_server.py" --name be2 --port "$VIP_PORT"
+	lab_wait_listening be2 "$VIP_PORT" || true
+	sleep 2
+	say "be2's server is back; after rise 2, 90 new connections:"
+	"$LAB_PYTHON" "$LAB_DIR/report.py" spread \
+		"$(lab_client --target "$LAB_VIP_V4" --port "$VIP_PORT" --count 90 --concurrency 4 || true)"
 
 	step "Restarting sluiced with kill -9: the pinned data plane keeps forwarding"
 	lab_stop "sluiced-$LB" KILL
