@@ -8,6 +8,7 @@ import io.sluice.lb.config.SluiceConfig;
 import io.sluice.lb.config.VipConfig;
 import io.sluice.lb.dataplane.LbConfigEntry;
 import io.sluice.lb.dataplane.VipKey;
+import io.sluice.lb.net.AddressText;
 import io.sluice.lb.net.Bpffs;
 import io.sluice.lb.net.NetworkInterfaces;
 import io.sluice.lb.reconcile.DesiredState;
@@ -139,9 +140,9 @@ final class Daemon {
         }
         var r = event.result();
         log.info("event=health_changed vip={}:{}/{} backend={} from={} to={} detail=\"{}\" latency_ms={}",
-                event.backend().vip().address().getHostAddress(), event.backend().vip().port(),
+                AddressText.of(event.backend().vip().address()), event.backend().vip().port(),
                 event.backend().vip().protocol().name().toLowerCase(Locale.ROOT),
-                event.backend().address().getHostAddress(), lower(event.from()), lower(event.to()),
+                AddressText.of(event.backend().address()), lower(event.from()), lower(event.to()),
                 r == null ? "" : r.detail(), r == null ? "" : r.latency().toMillis());
         reconcile(reconciler, "health");
     }
@@ -189,13 +190,13 @@ final class Daemon {
         boolean anyRamping = decisions.values().stream().anyMatch(Steering.Decision::ramping);
         for (VipKey key : down) {
             if (!allDown.contains(key)) {
-                log.warn("event=all_backends_down vip={}:{}/{} policy={}", key.address().getHostAddress(), key.port(),
+                log.warn("event=all_backends_down vip={}:{}/{} policy={}", AddressText.of(key.address()), key.port(),
                         key.protocol().name().toLowerCase(Locale.ROOT), policyOf(key));
             }
         }
         for (VipKey key : allDown) {
             if (!down.contains(key) && keys.contains(key)) {
-                log.info("event=backends_recovered vip={}:{}/{}", key.address().getHostAddress(), key.port(),
+                log.info("event=backends_recovered vip={}:{}/{}", AddressText.of(key.address()), key.port(),
                         key.protocol().name().toLowerCase(Locale.ROOT));
             }
         }

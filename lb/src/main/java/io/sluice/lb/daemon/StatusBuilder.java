@@ -15,6 +15,7 @@ import io.sluice.lb.dataplane.Reason;
 import io.sluice.lb.dataplane.TrafficCounter;
 import io.sluice.lb.dataplane.VipKey;
 import io.sluice.lb.dataplane.VipMeta;
+import io.sluice.lb.net.AddressText;
 import io.sluice.lb.reconcile.DesiredBackend;
 import io.sluice.lb.reconcile.DesiredState;
 import io.sluice.lb.reconcile.DesiredVip;
@@ -73,7 +74,7 @@ final class StatusBuilder {
             }
             TrafficCounter traffic = Optional.ofNullable(vipIds.get(key)).map(m -> maps.vipTraffic(m.vipId()))
                     .orElse(TrafficCounter.ZERO);
-            vips.add(new VipStatus(vip.name(), vip.address().getHostAddress(), vip.port(),
+            vips.add(new VipStatus(vip.name(), AddressText.of(vip.address()), vip.port(),
                     vip.protocol().name().toLowerCase(Locale.ROOT), vip.tableSize(), allDown.contains(key),
                     vip.whenAllDown().name().toLowerCase(Locale.ROOT), traffic.packets(), traffic.bytes(),
                     traffic.newFlows(), backends));
@@ -92,7 +93,7 @@ final class StatusBuilder {
         Integer weightNow = effective.get(backend.address());
         Optional<HealthCheckConfig> check = backend.healthCheck();
         CheckStatus last = check.flatMap(c -> lastResult(backend.address(), c, checks)).orElse(null);
-        return new BackendStatus(backend.address().getHostAddress(), backend.weight(),
+        return new BackendStatus(AddressText.of(backend.address()), backend.weight(),
                 weightNow == null ? 0 : weightNow, weightNow != null && weightNow > 0,
                 health.map(h -> h.state().name().toLowerCase(Locale.ROOT)).orElse("unchecked"),
                 health.filter(h -> h.since().isAfter(Instant.EPOCH)).map(h -> h.since().toString()).orElse(null),
