@@ -1,6 +1,7 @@
 package io.sluice.lb.config;
 
 import io.sluice.lb.dataplane.Protocol;
+import io.sluice.lb.dataplane.VipKey;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
@@ -22,6 +23,11 @@ public record VipConfig(String name, InetAddress address, int port, Protocol pro
         Objects.requireNonNull(whenAllDown, "whenAllDown");
         Objects.requireNonNull(slowStart, "slowStart");
         backends = List.copyOf(backends);
+    }
+
+    /** The VIP's key in the data plane's `vips` map. */
+    public VipKey key() {
+        return new VipKey(address, port, protocol);
     }
 
     /** A VIP without health checks' settings (fail-open, no slow start). */

@@ -98,6 +98,7 @@ final class Daemon {
                 config.pinDir(), config.xdpMode().toBpf(), config.flowTableSize());
              HealthSupervisor health = new HealthSupervisor(HealthEngine.start(EngineOptions.defaults()),
                      e -> events.add(new Health(e)))) {
+            installSignalHandlers(); // early: a reload or stop during startup waits in the queue
             Reconciler reconciler = new Reconciler(dataplane.maps());
             StatusBuilder status = new StatusBuilder(config.interfaceName(), dataplane.adopted(), startedAt);
             health.apply(config, healthBook, true, clock.instant());
@@ -108,7 +109,6 @@ final class Daemon {
                     Version.current());
             systemd.ready();
 
-            installSignalHandlers();
             timer.scheduleAtFixedRate(() -> events.add(new Refresh()), REFRESH.toMillis(), REFRESH.toMillis(),
                     TimeUnit.MILLISECONDS);
             while (true) {
@@ -175,7 +175,7 @@ final class Daemon {
         Instant now = clock.instant();
         Map<VipKey, Steering.Decision> decisions = new HashMap<>();
         for (VipConfig vip : config.vips()) {
-            VipKey key = new VipKey(vip.address(), vip.port(), vip.protocol());
+            VipKey key = vip.key();
             decisions.put(key, steering.decide(vip, key, healthBook, now));
         }
         steering.retainOnly(decisions.keySet());
@@ -186,20 +186,8 @@ final class Daemon {
                 down.add(key);
             }
         });
-        Set<VipKey> keys = decisions.keySet();
         boolean anyRamping = decisions.values().stream().anyMatch(Steering.Decision::ramping);
-        for (VipKey key : down) {
-            if (!allDown.contains(key)) {
-                log.warn("event=all_backends_down vip={}:{}/{} policy={}", AddressText.of(key.address()), key.port(),
-                        key.protocol().name().toLowerCase(Locale.ROOT), policyOf(key));
-            }
-        }
-        for (VipKey key : allDown) {
-            if (!down.contains(key) && keys.contains(key)) {
-                log.info("event=backends_recovered vip={}:{}/{}", AddressText.of(key.address()), key.port(),
-                        key.protocol().name().toLowerCase(Locale.ROOT));
-            }
-        }
+        logAllDownChanges(down);
         allDown = Set.copyOf(down);
         ramping = anyRamping;
         long start = System.nanoTime();
@@ -211,13 +199,17 @@ final class Daemon {
         }
     }
 
-    private String policyOf(VipKey key) {
+    /** One log line when a VIP loses its last healthy backend, one when it gets one back. */
+    private void logAllDownChanges(Set<VipKey> down) {
         for (VipConfig vip : config.vips()) {
-            if (new VipKey(vip.address(), vip.port(), vip.protocol()).equals(key)) {
-                return vip.whenAllDown().name().toLowerCase(Locale.ROOT);
+            VipKey key = vip.key();
+            String name = AddressText.of(key.address()) + ":" + key.port() + "/" + lower(key.protocol());
+            if (down.contains(key) && !allDown.contains(key)) {
+                log.warn("event=all_backends_down vip={} policy={}", name, lower(vip.whenAllDown()));
+            } else if (!down.contains(key) && allDown.contains(key)) {
+                log.info("event=backends_recovered vip={}", name);
             }
         }
-        return "?";
     }
 
     private void writeStatus(StatusBuilder status, HealthSupervisor health, AttachedDataplane dataplane) {

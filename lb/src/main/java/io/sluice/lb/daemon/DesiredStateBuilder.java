@@ -53,7 +53,7 @@ final class DesiredStateBuilder {
     DesiredState build(SluiceConfig config, LbConfigEntry settings, BackendSelector selector) {
         List<DesiredVip> vips = new ArrayList<>();
         for (VipConfig vip : config.vips()) {
-            VipKey key = new VipKey(vip.address(), vip.port(), vip.protocol());
+            VipKey key = vip.key();
             vips.add(new DesiredVip(vip.name(), key, vip.tableSize(), selector.select(vip, key)));
         }
         return new DesiredState(settings, vips);

@@ -62,7 +62,7 @@ final class StatusBuilder {
         }
         List<VipStatus> vips = new ArrayList<>();
         for (VipConfig vip : config.vips()) {
-            VipKey key = new VipKey(vip.address(), vip.port(), vip.protocol());
+            VipKey key = vip.key();
             Map<InetAddress, Integer> effective = effectiveWeights(applied, key);
             Map<InetAddress, Integer> ids = Optional.ofNullable(vipIds.get(key))
                     .map(m -> backendIds.getOrDefault(m.vipId(), Map.of())).orElse(Map.of());

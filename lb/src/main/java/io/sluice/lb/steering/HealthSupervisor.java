@@ -43,7 +43,7 @@ public final class HealthSupervisor implements AutoCloseable {
     public void apply(SluiceConfig config, HealthBook book, boolean startup, Instant now) {
         Map<BackendRef, HealthCheckConfig> wanted = new HashMap<>();
         for (VipConfig vip : config.vips()) {
-            VipKey key = new VipKey(vip.address(), vip.port(), vip.protocol());
+            VipKey key = vip.key();
             for (BackendConfig backend : vip.backends()) {
                 backend.healthCheck().ifPresent(c -> wanted.put(new BackendRef(key, backend.address()), c));
             }
