@@ -30,6 +30,8 @@ RESTART_LOOP_MIN_CONNECTIONS=100
 RESTART_LOOP_MAX_SECONDS=80
 RESTART_TAIL_S=1
 RESTART_KILL_AFTER_S=1
+METRICS_PORT=9469          # sluiced's default: 127.0.0.1:9469 inside lb1's namespace
+METRICS_SETTLE_S=2
 
 passed=0
 failed=0
@@ -161,6 +163,41 @@ check_dataplane_counters() {
 	fi
 }
 
+# Prometheus: scrape sluiced's /metrics inside lb1 over HTTP, parse it, and compare
+# with the pinned maps read directly: with no traffic in between they must agree.
+check_metrics() {
+	sleep "$METRICS_SETTLE_S" # the daemon republishes its snapshot every second
+	local scrape counters verdict
+	scrape=$(timeout 20 nsenter --net="/run/netns/$(lab_ns "$LB")" "$LAB_PYTHON" -c \
+		'import urllib.request; print(urllib.request.urlopen("http://127.0.0.1:'"$METRICS_PORT"'/metrics", timeout=5).read().decode())' 2>&1)
+	counters=$("$LAB_PYTHON" "$LAB_DIR/counters.py" --json "$(lab_pin_dir "$LB")" 2>&1)
+	verdict=$(SCRAPE="$scrape" "$LAB_PYTHON" -c '
+import json, os, re, sys
+samples = {}
+for line in os.environ["SCRAPE"].splitlines():
+    m = re.match(r"^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})? (\S+)$", line)
+    if m and not line.startswith("#"):
+        samples[m.group(1) + (m.group(2) or "")] = float(m.group(3))
+def get(name, **labels):
+    for k, v in samples.items():
+        if k.split("{")[0] == name and all(("%s=\"%s\"" % kv) in k for kv in labels.items()):
+            return v
+    return None
+c = json.loads(sys.argv[1])
+fwd_metric, fwd_maps = get("sluice_packets_total", reason="tx_forwarded"), c["reasons"].get("TX_FORWARDED", 0)
+web = get("sluice_vip_packets_total", vip="web")
+up = [get("sluice_backend_up", vip="web", backend=b) for b in sys.argv[2].split()]
+ok = fwd_metric == fwd_maps and web is not None and web >= 3 * int(sys.argv[3]) and up == [1.0] * len(up)
+print(("ok " if ok else "bad ") + "tx_forwarded metric %s = maps %s; web packets %s (>= 3 x %s); backends up %s; %d samples"
+      % (fwd_metric, fwd_maps, web, sys.argv[3], up, len(samples)))
+' "$counters" "$(for be in "${LAB_BACKENDS[@]}"; do lab_v4 "$be"; echo -n " "; done)" "$V4_CONNECTIONS" 2>&1)
+	if [[ $verdict == ok* ]]; then
+		pass "metrics" "${verdict#ok }"
+	else
+		fail "metrics" "${verdict#bad } ${scrape:0:300}"
+	fi
+}
+
 # kill -9 the daemon under load, restart it: no connection may fail, and the
 # new daemon must adopt the pinned data plane and become ready again.
 check_hitless_restart() {
@@ -254,6 +291,7 @@ main() {
 		check_lb_host_traffic
 		check_ipv6_vip
 		check_dataplane_counters
+		check_metrics
 		check_hitless_restart
 		check_same_backend_after_restart
 		check_detach

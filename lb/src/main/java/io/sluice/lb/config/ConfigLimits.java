@@ -24,6 +24,9 @@ public final class ConfigLimits {
 
     public static final String DEFAULT_PIN_DIR = "/sys/fs/bpf/sluice";
     public static final String DEFAULT_STATUS_FILE = "/run/sluice/status.json";
+    /** Prometheus scrapes here by default: loopback only, nothing reachable from the network. */
+    public static final String DEFAULT_METRICS_HOST = "127.0.0.1";
+    public static final int DEFAULT_METRICS_PORT = 9469;
     public static final int DEFAULT_MTU = 1500;
     public static final int DEFAULT_FLOW_TABLE_SIZE = 262_144;
     public static final int DEFAULT_WEIGHT = 100;

@@ -2,6 +2,7 @@ package io.sluice.lb.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sluice.lb.net.MacAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.List;
@@ -13,7 +14,8 @@ import java.util.regex.Pattern;
 final class ConfigReader {
     static final List<String> ROOT_KEYS = List.of(
             "interface", "pin_dir", "xdp_mode", "gateway_mac", "mtu", "flow_table_size", "encap", "vips",
-            "status_file");
+            "status_file", "metrics");
+    static final List<String> METRICS_KEYS = List.of("listen");
     static final List<String> ENCAP_KEYS = List.of("source_v4", "source_v6");
     static final String AUTO = "auto";
 
@@ -33,6 +35,10 @@ final class ConfigReader {
         Optional<String> interfaceName = m.parsed("interface", true, ConfigReader::interfaceName);
         Optional<Path> pinDir = m.parsed("pin_dir", false, ConfigReader::absolutePath);
         Optional<Path> statusFile = m.parsed("status_file", false, ConfigReader::absolutePath);
+        Optional<Optional<InetSocketAddress>> metrics = m.value("metrics").isPresent()
+                ? readMetrics(m.value("metrics").get(), m.field("metrics"))
+                : Optional.of(Optional.of(new InetSocketAddress(IpLiteral.parse(ConfigLimits.DEFAULT_METRICS_HOST),
+                        ConfigLimits.DEFAULT_METRICS_PORT)));
         Optional<XdpMode> xdpMode = m.parsed("xdp_mode", false, ConfigReader::xdpMode);
         Optional<Optional<MacAddress>> gatewayMac = m.parsed("gateway_mac", false, ConfigReader::gatewayMac);
         Optional<Integer> mtu = m.integer("mtu", ConfigLimits.MIN_MTU, ConfigLimits.MAX_MTU, ConfigLimits.DEFAULT_MTU);
@@ -48,7 +54,7 @@ final class ConfigReader {
                 pinDir.orElse(Path.of(ConfigLimits.DEFAULT_PIN_DIR)), xdpMode.orElse(XdpMode.AUTO),
                 gatewayMac.orElse(Optional.empty()), mtu.orElseThrow(), flowTableSize.orElseThrow(), encap,
                 vips.stream().map(VipsReader.ReadVip::vip).toList(),
-                statusFile.orElse(Path.of(ConfigLimits.DEFAULT_STATUS_FILE))));
+                statusFile.orElse(Path.of(ConfigLimits.DEFAULT_STATUS_FILE)), metrics.orElseThrow()));
     }
 
     Problems problems() {
@@ -66,6 +72,35 @@ final class ConfigReader {
         Optional<Cidr> v6 = m.parsed("source_v6", false,
                 text -> sourcePrefix(text, false, ConfigLimits.MIN_SOURCE_V6_PREFIX));
         return new EncapConfig(v4, v6);
+    }
+
+    /** metrics.listen: "host:port", "[v6]:port" or "off"; empty outer Optional = invalid (reported). */
+    private Optional<Optional<InetSocketAddress>> readMetrics(JsonNode node, String path) {
+        Optional<YamlMapping> open = YamlMapping.open(node, path, problems, METRICS_KEYS);
+        if (open.isEmpty()) {
+            return Optional.empty();
+        }
+        YamlMapping m = open.get();
+        if (m.value("listen").isEmpty()) {
+            return Optional.of(Optional.empty());
+        }
+        return m.parsed("listen", true, ConfigReader::listenAddress);
+    }
+
+    private static Optional<InetSocketAddress> listenAddress(String text) {
+        if (text.equals("off")) {
+            return Optional.empty();
+        }
+        int colon = text.lastIndexOf(':');
+        String host = colon > 0 ? text.substring(0, colon) : "";
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        String port = colon > 0 ? text.substring(colon + 1) : "";
+        if (host.isEmpty() || !port.matches("[0-9]{1,5}") || Integer.parseInt(port) > ConfigLimits.MAX_PORT) {
+            throw new IllegalArgumentException("\"" + text + "\" is not an address:port (e.g. 127.0.0.1:9469, [::1]:9469) or off");
+        }
+        return Optional.of(new InetSocketAddress(IpLiteral.parse(host), Integer.parseInt(port)));
     }
 
     private static Cidr sourcePrefix(String text, boolean ipv4, int minPrefix) {

@@ -1,6 +1,7 @@
 package io.sluice.lb.config;
 
 import io.sluice.lb.net.MacAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -12,10 +13,11 @@ import java.util.Optional;
  *
  * @param gatewayMac empty = "auto": resolve the default gateway from the neighbour table
  * @param statusFile where the daemon keeps its status (JSON) for `sluice status`
+ * @param metricsListen where Prometheus scrapes /metrics; empty = off
  */
 public record SluiceConfig(String interfaceName, Path pinDir, XdpMode xdpMode, Optional<MacAddress> gatewayMac,
                            int mtu, int flowTableSize, EncapConfig encap, List<VipConfig> vips,
-                           Path statusFile) {
+                           Path statusFile, Optional<InetSocketAddress> metricsListen) {
     public SluiceConfig {
         Objects.requireNonNull(interfaceName, "interfaceName");
         Objects.requireNonNull(pinDir, "pinDir");
@@ -23,6 +25,7 @@ public record SluiceConfig(String interfaceName, Path pinDir, XdpMode xdpMode, O
         Objects.requireNonNull(gatewayMac, "gatewayMac");
         Objects.requireNonNull(encap, "encap");
         Objects.requireNonNull(statusFile, "statusFile");
+        Objects.requireNonNull(metricsListen, "metricsListen");
         vips = List.copyOf(vips);
     }
 }

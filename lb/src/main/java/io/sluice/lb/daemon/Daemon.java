@@ -14,6 +14,9 @@ import io.sluice.lb.net.NetworkInterfaces;
 import io.sluice.lb.reconcile.DesiredState;
 import io.sluice.lb.reconcile.ReconcileReport;
 import io.sluice.lb.reconcile.Reconciler;
+import io.sluice.lb.metrics.MetricsServer;
+import io.sluice.lb.metrics.SluiceMetrics;
+import io.sluice.lb.status.DaemonStatus;
 import io.sluice.lb.status.StatusFile;
 import io.sluice.lb.steering.HealthBook;
 import io.sluice.lb.steering.HealthEvent;
@@ -49,6 +52,8 @@ final class Daemon {
     private static final Logger log = LoggerFactory.getLogger("sluiced");
     /** How often slow-start ramps advance and the status file's counters are refreshed. */
     private static final Duration REFRESH = Duration.ofSeconds(1);
+    /** The flow-cache occupancy scan reads every bucket: every few refreshes is enough. */
+    private static final int FLOW_SCAN_EVERY_REFRESHES = 5;
 
     private sealed interface Event permits Reload, Stop, Health, Refresh {
     }
@@ -72,11 +77,14 @@ final class Daemon {
     private final DesiredStateBuilder desiredStates = new DesiredStateBuilder();
     private final HealthBook healthBook = new HealthBook();
     private final Steering steering = new Steering();
+    private final SluiceMetrics metrics = new SluiceMetrics(Version.current());
     private SluiceConfig config;
     private LbConfigEntry settings;
     private DesiredState applied;
     private Set<VipKey> allDown = Set.of();
     private boolean ramping;
+    private boolean reconcileFailed;
+    private long refreshes;
 
     Daemon(Path configFile, SluiceConfig config) {
         this.configFile = configFile;
@@ -96,13 +104,19 @@ final class Daemon {
         });
         try (AttachedDataplane dataplane = AttachedDataplane.attachOrAdopt(config.interfaceName(), ifindex,
                 config.pinDir(), config.xdpMode().toBpf(), config.flowTableSize());
-             HealthSupervisor health = new HealthSupervisor(HealthEngine.start(EngineOptions.defaults()),
-                     e -> events.add(new Health(e)))) {
+             HealthSupervisor health = new HealthSupervisor(
+                     HealthEngine.start(EngineOptions.defaults().withObserver(metrics::checkResult)),
+                     e -> events.add(new Health(e)));
+             MetricsServer metricsServer = startMetrics()) {
             installSignalHandlers(); // early: a reload or stop during startup waits in the queue
             Reconciler reconciler = new Reconciler(dataplane.maps());
             StatusBuilder status = new StatusBuilder(config.interfaceName(), dataplane.adopted(), startedAt);
             health.apply(config, healthBook, true, clock.instant());
             reconcile(reconciler, "startup");
+            if (reconcileFailed) {
+                // Never report ready with maps that do not hold the config; systemd restarts us.
+                throw new IllegalStateException("the first reconcile failed: see event=reconcile_failed");
+            }
             writeStatus(status, health, dataplane);
             log.info("event=ready interface={} adopted={} vips={} health_transport={} version={}",
                     config.interfaceName(), dataplane.adopted(), config.vips().size(), health.transport(),
@@ -122,8 +136,8 @@ final class Daemon {
                     systemd.reloaded();
                 } else if (event instanceof Health h) {
                     onHealth(h.event(), reconciler);
-                } else if (ramping) {
-                    reconcile(reconciler, "slow_start");
+                } else {
+                    refresh(reconciler, dataplane);
                 }
                 writeStatus(status, health, dataplane);
             }
@@ -132,6 +146,29 @@ final class Daemon {
         }
         log.info("event=stopped data_plane=left_running pin_dir={}", config.pinDir());
         return Sluiced.EXIT_OK;
+    }
+
+    /** The once-a-second tick: advance slow-start ramps, retry a failed reconcile, sample the flow cache. */
+    private void refresh(Reconciler reconciler, AttachedDataplane dataplane) {
+        if (reconcileFailed) {
+            reconcile(reconciler, "retry");
+        } else if (ramping) {
+            reconcile(reconciler, "slow_start");
+        }
+        if (refreshes++ % FLOW_SCAN_EVERY_REFRESHES == 0) {
+            metrics.flowTableFlows(dataplane.maps().flowCount());
+        }
+    }
+
+    /** Null when the config turns metrics off (try-with-resources skips a null resource). */
+    private MetricsServer startMetrics() {
+        if (config.metricsListen().isEmpty()) {
+            return null;
+        }
+        MetricsServer server = MetricsServer.start(metrics, config.metricsListen().get());
+        log.info("event=metrics_listening address={} port={}",
+                AddressText.of(config.metricsListen().get().getAddress()), server.port());
+        return server;
     }
 
     private void onHealth(HealthEvent event, Reconciler reconciler) {
@@ -144,6 +181,8 @@ final class Daemon {
                 event.backend().vip().protocol().name().toLowerCase(Locale.ROOT),
                 AddressText.of(event.backend().address()), lower(event.from()), lower(event.to()),
                 r == null ? "" : r.detail(), r == null ? "" : r.latency().toMillis());
+        metrics.healthTransition(vipName(event.backend().vip()), AddressText.of(event.backend().address()),
+                lower(event.to()));
         reconcile(reconciler, "health");
     }
 
@@ -191,12 +230,27 @@ final class Daemon {
         allDown = Set.copyOf(down);
         ramping = anyRamping;
         long start = System.nanoTime();
-        ReconcileReport report = reconciler.apply(desired);
-        long micros = (System.nanoTime() - start) / 1_000;
-        applied = desired;
-        if (report.changedAnything() || !"slow_start".equals(cause)) {
-            log.info("event=reconciled cause={} {} duration_us={}", cause, report.toLogFields(), micros);
+        ReconcileReport report;
+        try {
+            report = reconciler.apply(desired);
+        } catch (RuntimeException e) {
+            // The maps may hold part of the change; the reconciler diffs, so the retry converges.
+            reconcileFailed = true;
+            metrics.reconcileFailed();
+            log.error("event=reconcile_failed cause={} error=\"{}\" retry=next_refresh", cause, e.getMessage());
+            return;
         }
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        reconcileFailed = false;
+        applied = desired;
+        metrics.reconciled(cause, took);
+        if (report.changedAnything() || !"slow_start".equals(cause)) {
+            log.info("event=reconciled cause={} {} duration_us={}", cause, report.toLogFields(), took.toNanos() / 1_000);
+        }
+    }
+
+    private String vipName(VipKey key) {
+        return config.vips().stream().filter(v -> v.key().equals(key)).map(VipConfig::name).findFirst().orElse("?");
     }
 
     /** One log line when a VIP loses its last healthy backend, one when it gets one back. */
@@ -214,8 +268,10 @@ final class Daemon {
 
     private void writeStatus(StatusBuilder status, HealthSupervisor health, AttachedDataplane dataplane) {
         try {
-            StatusFile.write(config.statusFile(), status.build(config, applied, allDown, healthBook, health.checks(),
-                    health.transport(), dataplane.maps(), clock.instant()));
+            DaemonStatus now = status.build(config, applied, allDown, healthBook, health.checks(), health.transport(),
+                    dataplane.maps(), clock.instant());
+            metrics.publish(now);
+            StatusFile.write(config.statusFile(), now);
         } catch (RuntimeException e) {
             log.warn("event=status_write_failed file={} error=\"{}\"", config.statusFile(), e.getMessage());
         }

@@ -21,6 +21,9 @@ final class ReloadCompatibility {
         if (running.xdpMode() != candidate.xdpMode()) {
             return "xdp_mode";
         }
+        if (!running.metricsListen().equals(candidate.metricsListen())) {
+            return "metrics.listen";
+        }
         return null;
     }
 }
