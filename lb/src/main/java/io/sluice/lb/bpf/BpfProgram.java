@@ -31,6 +31,7 @@ public final class BpfProgram implements AutoCloseable {
     private final int id;
     private final String name;
     private final int kernelType;
+    private final String tag;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private BpfProgram(int fd, String which) {
@@ -45,6 +46,7 @@ public final class BpfProgram implements AutoCloseable {
         this.id = info.id();
         this.name = info.name();
         this.kernelType = info.type();
+        this.tag = info.tag();
     }
 
     /** Takes ownership of {@code fd}. */
@@ -77,6 +79,15 @@ public final class BpfProgram implements AutoCloseable {
     /** The kernel's name for it: the C function name, cut to 15 characters. */
     public String name() {
         return name;
+    }
+
+    /**
+     * The kernel's tag: a hash of the instructions with map references masked, so two loads of the
+     * same object have the same tag and any code change gives another. Used to tell whether a
+     * running program is this build's.
+     */
+    public String tag() {
+        return tag;
     }
 
     /** enum bpf_prog_type (XDP is 6). */

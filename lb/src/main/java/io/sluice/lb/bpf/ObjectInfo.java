@@ -32,6 +32,8 @@ final class ObjectInfo {
     static final int PROG_INFO_LENGTH = 80;
     static final int PROG_TYPE = 0;
     static final int PROG_ID = 4;
+    static final int PROG_TAG = 8;
+    static final int PROG_TAG_LENGTH = 8;
     static final int PROG_NAME = 64;
 
     /*
@@ -49,7 +51,8 @@ final class ObjectInfo {
 
     record MapInfo(MapType type, int id, int keySize, int valueSize, int maxEntries, int flags, String name) {}
 
-    record ProgramInfo(int type, int id, String name) {}
+    /** @param tag the kernel's hash of the program's instructions (map references masked), hex */
+    record ProgramInfo(int type, int id, String tag, String name) {}
 
     private ObjectInfo() {}
 
@@ -62,7 +65,10 @@ final class ObjectInfo {
 
     static ProgramInfo program(int fd, String which) {
         Pointer info = read(fd, PROG_INFO_LENGTH, "read program info of", which);
-        return new ProgramInfo(info.getInt(PROG_TYPE), info.getInt(PROG_ID), name(info, PROG_NAME));
+        byte[] tag = new byte[PROG_TAG_LENGTH];
+        info.get(PROG_TAG, tag, 0, PROG_TAG_LENGTH);
+        return new ProgramInfo(info.getInt(PROG_TYPE), info.getInt(PROG_ID), java.util.HexFormat.of().formatHex(tag),
+                name(info, PROG_NAME));
     }
 
     static LinkInfo link(int fd, String which) {

@@ -1,5 +1,6 @@
 package io.sluice.lb.daemon;
 
+import io.sluice.lb.bpf.BpfException;
 import io.sluice.lb.bpf.BpfLink;
 import io.sluice.lb.bpf.BpfObject;
 import io.sluice.lb.bpf.BpfProgram;
@@ -18,8 +19,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The balancer attached to an interface, with its maps pinned under one directory.
  *
- * <p>Either adopted (a pinned link exists: a previous daemon attached it; we open the pinned maps and
- * never touch the program) or freshly attached (load the object with its maps pinned, attach through
+ * <p>Either adopted (a pinned link exists: a previous daemon attached it; we reuse the pinned maps and
+ * keep its program, or swap in this build's through the link if the code differs) or freshly
+ * attached (load the object with its maps pinned, attach through
  * a bpf_link, pin the link). Closing only closes file descriptors: the pinned link keeps the program
  * attached, so the data plane outlives the daemon (DESIGN.md property 1).
  */
@@ -32,7 +34,7 @@ public final class AttachedDataplane implements AutoCloseable {
     private final BpfLink link;
     private final DataplaneMaps maps;
     private final boolean adopted;
-    private final BpfObject object; // null when adopted: nothing was loaded
+    private final BpfObject object;
 
     private AttachedDataplane(BpfLink link, DataplaneMaps maps, boolean adopted, BpfObject object) {
         this.link = link;
@@ -41,47 +43,90 @@ public final class AttachedDataplane implements AutoCloseable {
         this.object = object;
     }
 
-    /** Adopts the pinned data plane if there is one, else loads, attaches and pins a new one. */
+    /**
+     * Adopts the pinned data plane if there is one, else loads, attaches and pins a new one.
+     *
+     * <p>Either way this build's balancer object is loaded with its maps pinned under the
+     * directory, so libbpf reuses the pinned maps (flow cache, counters, tables stay). When
+     * adopting, the running program is replaced atomically through the pinned bpf_link if its
+     * code differs from this build's (an upgrade); pinned maps whose layout does not match this
+     * build make libbpf refuse the load, and the daemon refuses to mix them with a clear error.
+     */
     public static AttachedDataplane attachOrAdopt(String interfaceName, int ifindex, Path pinDir, XdpMode mode,
                                                   int flowTableSize) {
         Path linkPin = pinDir.resolve(LINK_PIN);
         if (Files.exists(linkPin)) {
-            return adopt(interfaceName, ifindex, pinDir, linkPin);
+            return adopt(interfaceName, ifindex, pinDir, linkPin, flowTableSize);
         }
         return attach(interfaceName, ifindex, pinDir, linkPin, mode, flowTableSize);
     }
 
-    private static AttachedDataplane adopt(String interfaceName, int ifindex, Path pinDir, Path linkPin) {
+    private static AttachedDataplane adopt(String interfaceName, int ifindex, Path pinDir, Path linkPin,
+                                           int flowTableSize) {
         BpfLink link = BpfLink.openPinned(linkPin);
-        int linkedIfindex = link.info().ifindex();
-        if (linkedIfindex != ifindex) {
+        BpfObject object = null;
+        try {
+            int linkedIfindex = link.info().ifindex();
+            if (linkedIfindex != ifindex) {
+                throw new IllegalStateException("the data plane pinned at " + pinDir + " is attached to ifindex "
+                        + linkedIfindex + ", but the config names " + interfaceName + " (ifindex " + ifindex
+                        + "); run `sluiced --detach` with the old config first, or use another pin_dir");
+            }
+            String runningTag;
+            try (BpfProgram running = BpfProgram.fromId(link.info().programId())) {
+                runningTag = running.tag();
+            }
+            object = loadWithPinnedMaps(pinDir, flowTableSize);
+            try (BpfProgram candidate = object.program(DataplaneAbi.PROG_BALANCER)) {
+                if (candidate.tag().equals(runningTag)) {
+                    log.info("event=adopted interface={} ifindex={} pin_dir={} program_id={} program_tag={}",
+                            interfaceName, ifindex, pinDir, link.info().programId(), runningTag);
+                } else {
+                    int before = link.info().programId();
+                    link.updateProgram(candidate);
+                    log.info("event=program_upgraded interface={} pin_dir={} from_tag={} to_tag={} from_id={} to_id={}"
+                            + " maps=kept", interfaceName, pinDir, runningTag, candidate.tag(), before,
+                            link.info().programId());
+                }
+            }
+            return new AttachedDataplane(link, DataplaneMaps.of(object), true, object);
+        } catch (RuntimeException e) {
+            if (object != null) {
+                object.close();
+            }
             link.close();
-            throw new IllegalStateException("the data plane pinned at " + pinDir + " is attached to ifindex "
-                    + linkedIfindex + ", but the config names " + interfaceName + " (ifindex " + ifindex
-                    + "); run `sluiced --detach` with the old config first, or use another pin_dir");
+            throw e;
         }
-        DataplaneMaps maps = DataplaneMaps.openPinned(pinDir);
-        log.info("event=adopted interface={} ifindex={} pin_dir={} program_id={}", interfaceName, ifindex, pinDir,
-                link.info().programId());
-        return new AttachedDataplane(link, maps, true, null);
     }
 
     private static AttachedDataplane attach(String interfaceName, int ifindex, Path pinDir, Path linkPin,
                                             XdpMode mode, int flowTableSize) {
         createDirectories(pinDir);
-        BpfObject object = BpfObject.open(BpfObjectFiles.balancer())
-                .pinMapsUnder(pinDir)
-                .setMaxEntries(DataplaneAbi.MAP_FLOWS, DataplaneAbi.flowBuckets(flowTableSize))
-                .load();
+        BpfObject object = loadWithPinnedMaps(pinDir, flowTableSize);
         try (BpfProgram balancer = object.program(DataplaneAbi.PROG_BALANCER)) {
             BpfLink link = BpfLink.attachXdp(balancer, ifindex, mode);
             link.pin(linkPin);
-            log.info("event=attached interface={} ifindex={} mode={} pin_dir={} program_id={}", interfaceName,
-                    ifindex, link.mode(), pinDir, link.info().programId());
+            log.info("event=attached interface={} ifindex={} mode={} pin_dir={} program_id={} program_tag={}",
+                    interfaceName, ifindex, link.mode(), pinDir, link.info().programId(), balancer.tag());
             return new AttachedDataplane(link, DataplaneMaps.of(object), false, object);
         } catch (RuntimeException e) {
             object.close();
             throw e;
+        }
+    }
+
+    /** This build's balancer with every map reusing its pin (or pinned fresh when there is none). */
+    private static BpfObject loadWithPinnedMaps(Path pinDir, int flowTableSize) {
+        try {
+            return BpfObject.open(BpfObjectFiles.balancer())
+                    .pinMapsUnder(pinDir)
+                    .setMaxEntries(DataplaneAbi.MAP_FLOWS, DataplaneAbi.flowBuckets(flowTableSize))
+                    .load();
+        } catch (BpfException e) {
+            throw new IllegalStateException("the maps pinned under " + pinDir + " do not match this build's layout"
+                    + " or flow_table_size (" + e.getMessage() + "); refusing to mix them. The running data plane"
+                    + " is untouched: keep the old build and config, or `sluiced --detach` (forgets remembered"
+                    + " flows) and start again", e);
         }
     }
 
@@ -127,9 +172,7 @@ public final class AttachedDataplane implements AutoCloseable {
     public void close() {
         maps.close();
         link.close();
-        if (object != null) {
-            object.close();
-        }
+        object.close();
     }
 
     private static void createDirectories(Path dir) {
