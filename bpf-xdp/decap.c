@@ -81,7 +81,7 @@ int decap(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	__u32 frame_len = data_end - data;
+	__u64 frame_len = data_end - data;   /* u64: 32-bit ALU on packet pointers is refused (-mcpu=v3) */
 	struct outer out = {};
 	__be16 proto = 0;
 	__u32 l2 = parse_l2(data, data_end, &proto) & L2_LEN_MASK;

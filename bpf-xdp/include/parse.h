@@ -76,7 +76,7 @@ static __always_inline int parse_ipv4(void *data, void *data_end, struct packet 
 {
 	struct iphdr *iph = data + pkt->l2_len;
 	struct l4_ports *ports;
-	__u32 frame_len = data_end - data;
+	__u64 frame_len = data_end - data;   /* u64: 32-bit ALU on packet pointers is refused (-mcpu=v3) */
 	__u16 frag;
 
 	if ((void *)(iph + 1) > data_end)
@@ -125,7 +125,7 @@ static __always_inline int parse_ipv6(void *data, void *data_end, struct packet 
 {
 	struct ipv6hdr *ip6 = data + pkt->l2_len;
 	struct l4_ports *ports;
-	__u32 frame_len = data_end - data;
+	__u64 frame_len = data_end - data;   /* u64: 32-bit ALU on packet pointers is refused (-mcpu=v3) */
 	__u8 proto;
 	int fragment = 0;
 
