@@ -7,7 +7,8 @@ import java.util.Objects;
 /**
  * How the engine runs.
  *
- * @param ioThreads       event-loop threads; one handles well over 10,000 checks per second
+ * @param ioThreads       event-loop threads; one is busy most of the time at 10,000 loopback TCP
+ *                        checks per second (docs/BENCHMARKS.md), two spread that over both cores
  * @param transport       most preferred transport; less preferred ones are fallbacks
  * @param commandThreads  threads that fork command checks (the wait itself costs no thread)
  * @param retainState     how long a check's state outlives its last watch, so a reload that

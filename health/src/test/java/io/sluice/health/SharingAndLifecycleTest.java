@@ -12,6 +12,7 @@ import io.sluice.health.check.CheckSpec;
 import io.sluice.health.check.TcpCheck;
 import io.sluice.health.state.HealthState;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
@@ -27,27 +28,18 @@ class SharingAndLifecycleTest {
     void identicalChecksWatchedTwiceRunOncePerInterval() throws IOException {
         List<CheckResult> runs = new CopyOnWriteArrayList<>();
         EngineOptions options = EngineOptions.defaults().withObserver((target, spec, result) -> runs.add(result));
-        try (HealthEngine engine = HealthEngine.start(options);
-             ServerSocket server = new ServerSocket(0, 50, LOOPBACK)) {
+        int port = unusedPort();
+        try (HealthEngine engine = HealthEngine.start(options)) {
             CheckSpec spec = quick(new TcpCheck()).withInterval(INTERVAL).withJitterPercent(0);
             Recorder first = new Recorder();
             Recorder second = new Recorder();
-            CheckHandle a = engine.watch(loopback(server.getLocalPort()), spec, first);
-            CheckHandle b = engine.watch(loopback(server.getLocalPort()), spec.withInitialState(HealthState.UP), second);
-
-            await("six runs", () -> runs.size() >= 6);
-
-            assertThat(engine.runningChecks()).isEqualTo(1);
-            for (int i = 1; i < runs.size(); i++) {
-                Duration gap = Duration.between(runs.get(i - 1).startedAt(), runs.get(i).startedAt());
-                assertThat(gap).as("gap between runs %d and %d", i - 1, i).isGreaterThan(INTERVAL.minus(CLOCK_SLACK));
+            CheckHandle a = engine.watch(loopback(port), spec, first);
+            CheckHandle b = engine.watch(loopback(port), spec.withInitialState(HealthState.UP), second);
+            // The backend comes up only once both watches exist: a first run that passed before the
+            // second watch joined would tell only the first watcher.
+            try (ServerSocket server = listenOn(port)) {
+                awaitBothToldUp(engine, runs, first, second);
             }
-            await("both watchers told", () -> first.sawState(HealthState.UP) && second.sawState(HealthState.UP));
-            assertThat(engine.status()).singleElement().satisfies(status -> {
-                assertThat(status.watchers()).isEqualTo(2);
-                assertThat(status.state()).isEqualTo(HealthState.UP);
-                assertThat(status.lastResult().passed()).isTrue();
-            });
 
             a.close();
             assertThat(engine.runningChecks()).isEqualTo(1);
@@ -56,6 +48,35 @@ class SharingAndLifecycleTest {
             assertThat(engine.runningChecks()).isZero();
             assertThat(engine.status()).isEmpty();
         }
+    }
+
+    private static void awaitBothToldUp(HealthEngine engine, List<CheckResult> runs, Recorder first, Recorder second) {
+        await("six runs", () -> runs.size() >= 6);
+
+        assertThat(engine.runningChecks()).isEqualTo(1);
+        for (int i = 1; i < runs.size(); i++) {
+            Duration gap = Duration.between(runs.get(i - 1).startedAt(), runs.get(i).startedAt());
+            assertThat(gap).as("gap between runs %d and %d", i - 1, i).isGreaterThan(INTERVAL.minus(CLOCK_SLACK));
+        }
+        await("both watchers told", () -> first.sawState(HealthState.UP) && second.sawState(HealthState.UP));
+        assertThat(engine.status()).singleElement().satisfies(status -> {
+            assertThat(status.watchers()).isEqualTo(2);
+            assertThat(status.state()).isEqualTo(HealthState.UP);
+            assertThat(status.lastResult().passed()).isTrue();
+        });
+    }
+
+    private static int unusedPort() throws IOException {
+        try (ServerSocket probe = new ServerSocket(0, 1, LOOPBACK)) {
+            return probe.getLocalPort();
+        }
+    }
+
+    private static ServerSocket listenOn(int port) throws IOException {
+        ServerSocket server = new ServerSocket();
+        server.setReuseAddress(true);
+        server.bind(new InetSocketAddress(LOOPBACK, port), 50);
+        return server;
     }
 
     @Test

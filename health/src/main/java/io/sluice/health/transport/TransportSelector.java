@@ -70,10 +70,28 @@ public final class TransportSelector {
         }
     }
 
+    /**
+     * Single-issuer mode is off because Netty pairs it with IORING_SETUP_DEFER_TASKRUN, and with
+     * that flag connect completions stopped arriving under load: sockets were ESTABLISHED in the
+     * kernel, Netty never saw the connect finish, every run timed out and the ring never recovered
+     * (10,000 checks/s on a quiet 2-core host; 2,000/s on a busy one). With DEFER_TASKRUN the
+     * wake-up of a pending connect is task work that runs only inside the ring owner's
+     * io_uring_enter, so a loop that falls behind likely delays its own completions until it never
+     * catches up; without it the kernel runs that work on any return to user space. Alternated runs
+     * on one host: with DEFER_TASKRUN every run failed in 5 of 7; without it, never
+     * (docs/BENCHMARKS.md, docs/health-checks.md).
+     */
+    private static IoUringIoHandlerConfig ioUringConfig() {
+        return new IoUringIoHandlerConfig()
+                .setRingSize(RING_ENTRIES)
+                .setCqSize(COMPLETION_ENTRIES)
+                .setSingleIssuer(false);
+    }
+
     private static NettyTransport create(TransportKind kind) {
         return switch (kind) {
             case IO_URING -> new NettyTransport(kind, IoUringIoHandler.newFactory(
-                    new IoUringIoHandlerConfig().setRingSize(RING_ENTRIES).setCqSize(COMPLETION_ENTRIES)),
+                    ioUringConfig()),
                     IoUringSocketChannel.class, IoUringDatagramChannel.class);
             case EPOLL -> new NettyTransport(kind, EpollIoHandler.newFactory(),
                     EpollSocketChannel.class, EpollDatagramChannel.class);
