@@ -41,10 +41,11 @@ struct {
 	__array(values, struct maglev_table);
 } maglev_tables SEC(".maps");
 
-/* Per-CPU set-associative flow cache: lookups are inlined array loads, no lock. */
+/* Set-associative flow cache, one region per CPU (see sluice_abi.h): lookups are
+ * inlined array loads, no lock, no per-CPU pointer table in front of the buckets. */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, SLUICE_FLOW_BUCKETS);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SLUICE_FLOW_MAP_ENTRIES);
 	__type(key, __u32);
 	__type(value, struct sluice_flow_bucket);
 } flows SEC(".maps");

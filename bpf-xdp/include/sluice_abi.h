@@ -19,14 +19,14 @@
 
 /*
  * Map sizes. The flow table is per CPU: SLUICE_FLOW_BUCKETS buckets of SLUICE_FLOW_WAYS
- * flows each. The daemon may set another bucket count at load time (the map's max_entries,
- * always a power of two: the program reads it back to mask the hash).
+ * flows each. The daemon may set another bucket count at load time (see the flows map).
  */
 #define SLUICE_MAX_VIPS          1024
 #define SLUICE_MAX_BACKENDS      16384
 #define SLUICE_FLOW_WAYS         4
 #define SLUICE_FLOW_BUCKETS      65536
 #define SLUICE_FLOW_TABLE_SIZE   262144   /* flows per CPU = buckets x ways */
+#define SLUICE_FLOW_BUCKETS_LOG2 16
 #define SLUICE_MAGLEV_MAX_SIZE   655373   /* largest prime table size accepted */
 
 /* Address families, the kernel's values. */
@@ -71,9 +71,21 @@ struct sluice_backend {
 };
 
 /*
- * flows map: BPF_MAP_TYPE_PERCPU_ARRAY, u32 bucket index -> struct sluice_flow_bucket.
- * A flow lives in bucket (flow hash & (max_entries - 1)), in any of its ways.
+ * flows map: BPF_MAP_TYPE_ARRAY, u32 index -> struct sluice_flow_bucket; each CPU owns a
+ * contiguous region of B buckets (B a power of two, at least SLUICE_FLOW_MIN_BUCKETS):
+ *
+ *   index = cpu * B + (flow hash & (B - 1)),   max_entries = B * cpus + log2(B)
+ *
+ * The low SLUICE_FLOW_LOG2_BITS bits of max_entries carry log2(B) (B * cpus is a multiple
+ * of SLUICE_FLOW_MIN_BUCKETS, so they are otherwise zero; the last log2(B) entries are
+ * never used). The object file's default is one CPU's region of SLUICE_FLOW_BUCKETS.
+ * A flow lives in its CPU's bucket, in any of its ways.
  */
+#define SLUICE_FLOW_LOG2_BITS    5
+#define SLUICE_FLOW_LOG2_MASK    ((1u << SLUICE_FLOW_LOG2_BITS) - 1)
+#define SLUICE_FLOW_MIN_BUCKETS  (1u << SLUICE_FLOW_LOG2_BITS)
+#define SLUICE_FLOW_MAP_ENTRIES  (SLUICE_FLOW_BUCKETS + SLUICE_FLOW_BUCKETS_LOG2)
+
 struct sluice_flow_key {
 	__be32 src[4];
 	__be32 dst[4];
@@ -95,7 +107,7 @@ struct sluice_flow_slot {
 struct sluice_flow_bucket {
 	struct sluice_flow_slot slot[SLUICE_FLOW_WAYS];
 	__u32 next_victim;
-	__u32 pad;           /* keeps the size a multiple of 8: no repacking of per-CPU values */
+	__u32 pad;           /* keeps the size a multiple of 8: slot keys stay u64-aligned */
 };
 
 /* lb_config map: a one-entry array, key 0 */

@@ -1,5 +1,7 @@
 package io.sluice.lb.dataplane;
 
+import io.sluice.lb.bpf.BpfMap;
+
 /**
  * The constants of bpf-xdp/include/sluice_abi.h and the names the C side gives its maps
  * and programs. DataplaneAbiBtfTest keeps the struct mirrors honest; these numbers are
@@ -13,10 +15,18 @@ public final class DataplaneAbi {
     public static final int MAX_BACKENDS = 16384;
     /** Slots per flow-cache bucket (set associativity). */
     public static final int FLOW_WAYS = 4;
-    /** Default bucket count of the per-CPU flow cache (the flows map's max_entries). */
+    /** Default buckets per CPU of the flow cache. */
     public static final int FLOW_BUCKETS = 65536;
+    public static final int FLOW_BUCKETS_LOG2 = 16;
     /** Default flows remembered per CPU: FLOW_BUCKETS x FLOW_WAYS. */
     public static final int FLOW_TABLE_SIZE = FLOW_BUCKETS * FLOW_WAYS;
+    /** The low bits of the flows map's max_entries that hold log2(buckets per CPU): see FlowCacheLayout. */
+    public static final int FLOW_LOG2_BITS = 5;
+    public static final int FLOW_LOG2_MASK = (1 << FLOW_LOG2_BITS) - 1;
+    /** Fewest buckets per CPU: buckets x CPUs is then a multiple of 2^FLOW_LOG2_BITS. */
+    public static final int FLOW_MIN_BUCKETS = 1 << FLOW_LOG2_BITS;
+    /** The flows map's max_entries in the object file: one CPU's region of FLOW_BUCKETS (the loader resizes it). */
+    public static final int FLOW_MAP_ENTRIES = FLOW_BUCKETS + FLOW_BUCKETS_LOG2;
     /** The largest prime Maglev table size the data plane accepts. */
     public static final int MAGLEV_MAX_SIZE = 655373;
     /** Seed of MurmurHash3_x86_32 over the 40 bytes of a flow key. */
@@ -56,19 +66,23 @@ public final class DataplaneAbi {
     private DataplaneAbi() {}
 
     /**
-     * The flows map's max_entries (bucket count) for a table of at least {@code flowsPerCpu} flows
-     * per CPU: the next power of two of flowsPerCpu / FLOW_WAYS (the program masks the flow hash
-     * with buckets - 1). E.g. 262144 -> 65536 buckets, 100000 -> 32768 (131072 flows).
+     * The flows map's max_entries for a table of at least {@code flowsPerCpu} flows on each possible
+     * CPU (see {@link FlowCacheLayout}): the next power of two of flowsPerCpu / FLOW_WAYS buckets (at
+     * least FLOW_MIN_BUCKETS) per CPU, e.g. 262144 -> 65536 buckets, 100000 -> 32768 (131072 flows).
      */
     public static int flowBuckets(int flowsPerCpu) {
+        return flowMapEntries(flowsPerCpu, BpfMap.possibleCpus());
+    }
+
+    /** {@link #flowBuckets} for a given CPU count. */
+    public static int flowMapEntries(int flowsPerCpu, int cpus) {
         if (flowsPerCpu < 1 || flowsPerCpu > MAX_FLOW_TABLE_SIZE) {
             throw new IllegalArgumentException("flow table size must be 1.." + MAX_FLOW_TABLE_SIZE + " flows, got "
                     + flowsPerCpu);
         }
-        int buckets = (flowsPerCpu + FLOW_WAYS - 1) / FLOW_WAYS;
-        return buckets == 1 ? 1 : Integer.highestOneBit(buckets - 1) << 1;
+        return FlowCacheLayout.forFlows(flowsPerCpu, cpus).maxEntries();
     }
 
-    /** Largest flows per CPU flowBuckets accepts (2^30: the bucket count stays a positive int). */
+    /** Largest flows per CPU flowBuckets accepts (2^30; the map must also fit a u32 index over all CPUs). */
     private static final int MAX_FLOW_TABLE_SIZE = 1 << 30;
 }

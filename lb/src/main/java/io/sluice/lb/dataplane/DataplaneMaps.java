@@ -47,6 +47,7 @@ public final class DataplaneMaps implements AutoCloseable {
             backends = open(opener, DataplaneAbi.MAP_BACKENDS, U32_BYTES, BackendEntry.SIZE, opened);
             maglevTables = open(opener, DataplaneAbi.MAP_MAGLEV_TABLES, U32_BYTES, U32_BYTES, opened);
             flows = open(opener, DataplaneAbi.MAP_FLOWS, U32_BYTES, FlowBucket.SIZE, opened);
+            requireType(flows, DataplaneAbi.MAP_FLOWS, MapType.ARRAY);
             lbConfig = open(opener, DataplaneAbi.MAP_LB_CONFIG, U32_BYTES, LbConfigEntry.SIZE, opened);
             vipStats = open(opener, DataplaneAbi.MAP_VIP_STATS, U32_BYTES, TrafficCounter.SIZE, opened);
             backendStats = open(opener, DataplaneAbi.MAP_BACKEND_STATS, U32_BYTES, TrafficCounter.SIZE, opened);
@@ -54,6 +55,14 @@ public final class DataplaneMaps implements AutoCloseable {
         } catch (RuntimeException e) {
             opened.forEach(BpfMap::close);
             throw e;
+        }
+    }
+
+    /** Pinned by an older build the sizes may match while the layout does not (the flows map was per CPU). */
+    private static void requireType(BpfMap map, String name, MapType type) {
+        if (map.type() != type) {
+            throw new IllegalStateException("map '" + name + "' is " + map.type() + ", this build expects " + type
+                    + " (detach the old data plane first)");
         }
     }
 
@@ -237,23 +246,30 @@ public final class DataplaneMaps implements AutoCloseable {
         return counts;
     }
 
-    // --- flows (per-CPU set-associative cache: see bpf-xdp/README.md)
+    // --- flows (set-associative cache, one region per CPU: see bpf-xdp/README.md)
+
+    /** How the flows map is divided between CPUs (derived from its max_entries, as the program does). */
+    public FlowCacheLayout flowLayout() {
+        return FlowCacheLayout.ofMaxEntries(flows.maxEntries());
+    }
 
     /**
-     * Where the flow cache sends {@code key}: its bucket (flow hash & (buckets - 1)) is read on
-     * every CPU and the first CPU that holds the key answers. Flows are per CPU, so a flow that
-     * moved CPU may be known twice; both entries name the same backend unless the table changed.
+     * Where the flow cache sends {@code key}: its bucket (flow hash & (buckets - 1)) is read in
+     * every CPU's region and the first CPU that holds the key answers. Flows are per CPU, so a flow
+     * that moved CPU may be known twice; both entries name the same backend unless the table changed.
      */
     public Optional<FlowEntry> lookupFlow(FlowKey key) {
         byte[] encoded = key.encode();
-        byte[] value = new byte[flows.userValueSize()];
-        if (!flows.lookup(u32(bucketOf(FlowHash.hash(encoded))), value)) {
-            return Optional.empty();
-        }
+        FlowCacheLayout layout = flowLayout();
+        int bucket = layout.bucketOf(FlowHash.hash(encoded));
+        byte[] value = new byte[FlowBucket.SIZE];
         ByteBuffer b = ByteBuffer.wrap(value).order(ByteOrder.nativeOrder());
-        for (int cpu = 0; cpu < value.length; cpu += FlowBucket.SIZE) {
+        for (int cpu = 0; cpu < layout.cpus(); cpu++) {
+            if (!flows.lookup(u32(layout.index(cpu, bucket)), value)) {
+                continue;
+            }
             for (int way = 0; way < DataplaneAbi.FLOW_WAYS; way++) {
-                int slot = cpu + FlowBucket.slotOffset(way);
+                int slot = FlowBucket.slotOffset(way);
                 if (FlowSlot.holds(value, slot, encoded)) {
                     return Optional.of(new FlowEntry(b.getInt(slot + FlowSlot.OFFSET_BACKEND_ID),
                             b.getInt(slot + FlowSlot.OFFSET_VIP_ID)));
@@ -263,36 +279,39 @@ public final class DataplaneMaps implements AutoCloseable {
         return Optional.empty();
     }
 
-    /** One CPU's copy of bucket {@code index} (0 .. flowBucketCount() - 1). For tests and diagnostics. */
+    /** One CPU's bucket {@code index} (0 .. flowBucketCount() - 1). For tests and diagnostics. */
     public FlowBucket readFlowBucket(int index, int cpu) {
-        byte[] value = new byte[flows.userValueSize()];
-        if (cpu < 0 || cpu * FlowBucket.SIZE >= value.length || !flows.lookup(u32(index), value)) {
+        byte[] value = new byte[FlowBucket.SIZE];
+        FlowCacheLayout layout = flowLayout();
+        if (cpu < 0 || cpu >= layout.cpus() || index < 0 || index >= layout.bucketsPerCpu()
+                || !flows.lookup(u32(layout.index(cpu, index)), value)) {
             throw new IllegalArgumentException("no flow bucket " + index + " on CPU " + cpu + " in " + flows);
         }
-        return FlowBucket.decode(ByteBuffer.wrap(value).order(ByteOrder.nativeOrder()), cpu * FlowBucket.SIZE);
+        return FlowBucket.decode(value);
     }
 
-    /** The bucket count (the flows map's max_entries, a power of two). */
+    /** The bucket count per CPU (a power of two). */
     public int flowBucketCount() {
-        return flows.maxEntries();
+        return flowLayout().bucketsPerCpu();
     }
 
     /** The bucket the program uses for a flow hash. */
     public int bucketOf(int flowHash) {
-        return flowHash & (flows.maxEntries() - 1);
+        return flowLayout().bucketOf(flowHash);
     }
 
     /**
      * Occupied slots summed over buckets and CPUs (a flow known on two CPUs counts twice). Reads the
-     * whole table, one lookup per bucket: about a tenth of a second for the default 65536 buckets.
+     * whole table, one lookup per bucket and CPU: about a tenth of a second per CPU at the default
+     * 65536 buckets.
      */
     public long flowCount() {
         long count = 0;
-        byte[] value = new byte[flows.userValueSize()];
+        byte[] value = new byte[FlowBucket.SIZE];
         ByteBuffer b = ByteBuffer.wrap(value).order(ByteOrder.nativeOrder());
-        for (int bucket = 0; bucket < flows.maxEntries(); bucket++) {
-            if (flows.lookup(u32(bucket), value)) {
-                count += occupiedWays(b);
+        for (int index = 0; index < flowRegionsEnd(); index++) {
+            if (flows.lookup(u32(index), value)) {
+                count += FlowBucket.occupiedWays(b, 0);
             }
         }
         return count;
@@ -304,25 +323,23 @@ public final class DataplaneMaps implements AutoCloseable {
      */
     public long flushFlows() {
         long flushed = 0;
-        byte[] value = new byte[flows.userValueSize()];
-        byte[] empty = new byte[flows.userValueSize()];
+        byte[] value = new byte[FlowBucket.SIZE];
+        byte[] empty = new byte[FlowBucket.SIZE];
         ByteBuffer b = ByteBuffer.wrap(value).order(ByteOrder.nativeOrder());
-        for (int bucket = 0; bucket < flows.maxEntries(); bucket++) {
-            byte[] key = u32(bucket);
+        for (int index = 0; index < flowRegionsEnd(); index++) {
+            byte[] key = u32(index);
             if (flows.lookup(key, value) && !isAllZero(value)) {
-                flushed += occupiedWays(b);
+                flushed += FlowBucket.occupiedWays(b, 0);
                 flows.update(key, empty, UpdateFlags.ANY);
             }
         }
         return flushed;
     }
 
-    private static int occupiedWays(ByteBuffer perCpuBucket) {
-        int n = 0;
-        for (int cpu = 0; cpu < perCpuBucket.capacity(); cpu += FlowBucket.SIZE) {
-            n += FlowBucket.occupiedWays(perCpuBucket, cpu);
-        }
-        return n;
+    /** Entries beyond every CPU's region (the few the geometry bits add) are never used. */
+    private int flowRegionsEnd() {
+        FlowCacheLayout layout = flowLayout();
+        return layout.bucketsPerCpu() * layout.cpus();
     }
 
     @Override

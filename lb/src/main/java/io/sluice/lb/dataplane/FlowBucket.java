@@ -46,7 +46,7 @@ public record FlowBucket(List<Optional<FlowSlot>> ways, int nextVictim) {
         return decode(Codec.wrap(bytes, SIZE, "struct sluice_flow_bucket"), 0);
     }
 
-    /** One CPU's bucket inside a per-CPU lookup result ({@code SIZE} bytes per CPU, packed). */
+    /** The bucket at {@code base} of a buffer holding {@code SIZE} bytes there. */
     static FlowBucket decode(ByteBuffer b, int base) {
         List<Optional<FlowSlot>> ways = new ArrayList<>(DataplaneAbi.FLOW_WAYS);
         for (int way = 0; way < DataplaneAbi.FLOW_WAYS; way++) {

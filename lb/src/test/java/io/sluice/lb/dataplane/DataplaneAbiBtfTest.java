@@ -35,7 +35,7 @@ class DataplaneAbiBtfTest {
     private static final int BITS_PER_BYTE = 8;
     private static final long BPFTOOL_TIMEOUT_SECONDS = 30;
     /** enum bpf_map_type in linux/bpf.h. */
-    private static final int BPF_MAP_TYPE_PERCPU_ARRAY = 6;
+    private static final int BPF_MAP_TYPE_ARRAY = 2;
 
     /** C struct -> its Java mirror (member `gateway_mac` <-> constant OFFSET_GATEWAY_MAC). */
     private static final Map<String, Class<?>> STRUCTS = Map.of(
@@ -130,11 +130,14 @@ class DataplaneAbiBtfTest {
     }
 
     @Test
-    void flowCacheIsAPerCpuArrayOfTheDefaultBucketCount() {
+    void flowCacheIsAPlainArraySizedForOneCpuOfTheDefaultBucketCount() {
         JsonNode flows = balancer.mapDefinition(DataplaneAbi.MAP_FLOWS).orElseThrow();
-        assertThat(balancer.memberUint(flows, "type")).isEqualTo(BPF_MAP_TYPE_PERCPU_ARRAY);
-        assertThat(balancer.memberUint(flows, "max_entries")).isEqualTo(DataplaneAbi.FLOW_BUCKETS);
-        assertThat(DataplaneAbi.flowBuckets(DataplaneAbi.FLOW_TABLE_SIZE)).isEqualTo(DataplaneAbi.FLOW_BUCKETS);
+        assertThat(balancer.memberUint(flows, "type")).isEqualTo(BPF_MAP_TYPE_ARRAY);
+        assertThat(balancer.memberUint(flows, "max_entries")).isEqualTo(DataplaneAbi.FLOW_MAP_ENTRIES);
+        assertThat(DataplaneAbi.flowMapEntries(DataplaneAbi.FLOW_TABLE_SIZE, 1)).isEqualTo(DataplaneAbi.FLOW_MAP_ENTRIES);
+        assertThat(FlowCacheLayout.ofMaxEntries(DataplaneAbi.FLOW_MAP_ENTRIES))
+                .isEqualTo(new FlowCacheLayout(DataplaneAbi.FLOW_BUCKETS, 1));
+        assertThat(1 << DataplaneAbi.FLOW_BUCKETS_LOG2).isEqualTo(DataplaneAbi.FLOW_BUCKETS);
         // Each way of the bucket is one struct sluice_flow_slot.
         JsonNode bucket = balancer.named("STRUCT", "sluice_flow_bucket");
         assertThat(bucket.get("members").get(0).get("name").asText()).isEqualTo("slot");

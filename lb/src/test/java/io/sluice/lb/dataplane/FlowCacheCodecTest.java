@@ -3,6 +3,7 @@ package io.sluice.lb.dataplane;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.sluice.lb.bpf.BpfMap;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -10,7 +11,7 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-/** FlowSlot, FlowBucket and the bucket count derived from a flow-table size. */
+/** FlowSlot, FlowBucket and the flows map's layout derived from a flow-table size. */
 class FlowCacheCodecTest {
 
     private static FlowKey key(int sport) throws Exception {
@@ -54,14 +55,50 @@ class FlowCacheCodecTest {
     }
 
     @Test
-    void bucketCountIsTheNextPowerOfTwoOfFlowsOverWays() {
-        assertThat(DataplaneAbi.flowBuckets(262_144)).isEqualTo(65_536);
-        assertThat(DataplaneAbi.flowBuckets(1024)).isEqualTo(256);
-        assertThat(DataplaneAbi.flowBuckets(1025)).isEqualTo(512);
-        assertThat(DataplaneAbi.flowBuckets(100_000)).isEqualTo(32_768);
-        assertThat(DataplaneAbi.flowBuckets(16_777_216)).isEqualTo(4_194_304);
-        assertThat(DataplaneAbi.flowBuckets(1)).isEqualTo(1);
-        assertThat(DataplaneAbi.flowBuckets(5)).isEqualTo(2);
+    void bucketsPerCpuAreTheNextPowerOfTwoOfFlowsOverWaysButAtLeastTheMinimum() {
+        assertThat(FlowCacheLayout.forFlows(262_144, 2).bucketsPerCpu()).isEqualTo(65_536);
+        assertThat(FlowCacheLayout.forFlows(1024, 2).bucketsPerCpu()).isEqualTo(256);
+        assertThat(FlowCacheLayout.forFlows(1025, 2).bucketsPerCpu()).isEqualTo(512);
+        assertThat(FlowCacheLayout.forFlows(100_000, 2).bucketsPerCpu()).isEqualTo(32_768);
+        assertThat(FlowCacheLayout.forFlows(16_777_216, 2).bucketsPerCpu()).isEqualTo(4_194_304);
+        assertThat(FlowCacheLayout.forFlows(129, 2).bucketsPerCpu()).isEqualTo(64);
+        assertThat(FlowCacheLayout.forFlows(1, 2).bucketsPerCpu()).isEqualTo(DataplaneAbi.FLOW_MIN_BUCKETS);
+        assertThat(FlowCacheLayout.forFlows(5, 2).bucketsPerCpu()).isEqualTo(DataplaneAbi.FLOW_MIN_BUCKETS);
         assertThatThrownBy(() -> DataplaneAbi.flowBuckets(0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void mapEntriesAreEveryCpusRegionPlusLog2OfTheRegionInTheLowBits() {
+        assertThat(DataplaneAbi.flowMapEntries(262_144, 2)).isEqualTo(2 * 65_536 + 16);
+        assertThat(DataplaneAbi.flowMapEntries(1024, 3)).isEqualTo(3 * 256 + 8);
+        assertThat(DataplaneAbi.flowMapEntries(1, 1)).isEqualTo(DataplaneAbi.FLOW_MIN_BUCKETS + DataplaneAbi.FLOW_LOG2_BITS);
+        assertThat(DataplaneAbi.flowBuckets(262_144))
+                .isEqualTo(DataplaneAbi.flowMapEntries(262_144, BpfMap.possibleCpus()));
+        // Too big for one u32-indexed map: refused instead of wrapping around.
+        assertThatThrownBy(() -> DataplaneAbi.flowMapEntries(1 << 30, 64)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void layoutRoundTripsThroughMaxEntriesAndPlacesEachCpuInItsOwnRegion() {
+        for (int cpus : new int[] {1, 2, 3, 32}) {
+            for (int flows : new int[] {1, 1000, 262_144}) {
+                FlowCacheLayout layout = FlowCacheLayout.forFlows(flows, cpus);
+                assertThat(FlowCacheLayout.ofMaxEntries(layout.maxEntries())).isEqualTo(layout);
+            }
+        }
+        FlowCacheLayout layout = new FlowCacheLayout(64, 3);
+        assertThat(layout.index(0, 63)).isEqualTo(63);
+        assertThat(layout.index(1, 0)).isEqualTo(64);
+        assertThat(layout.index(2, 5)).isEqualTo(133);
+        assertThat(layout.bucketOf(0xffff_ff41)).isEqualTo(1);
+        assertThatThrownBy(() -> layout.index(3, 0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> layout.index(0, 64)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new FlowCacheLayout(48, 1)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aMapSizedWithoutTheGeometryBitsIsOneBucketPerIndex() {
+        // A raw size (low bits 0) reads as one bucket per "CPU": still one owner per entry.
+        assertThat(FlowCacheLayout.ofMaxEntries(1024)).isEqualTo(new FlowCacheLayout(1, 1024));
     }
 }
