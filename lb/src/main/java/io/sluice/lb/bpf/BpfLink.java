@@ -40,12 +40,11 @@ public final class BpfLink implements AutoCloseable {
 
     private static final AtomicBoolean GENERIC_FALLBACK_LOGGED = new AtomicBoolean();
 
-    private final int fd;
     private final XdpMode mode;
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private final OwnedFd owned;
 
     private BpfLink(int fd, XdpMode mode) {
-        this.fd = fd;
+        this.owned = new OwnedFd(fd);
         this.mode = mode;
     }
 
@@ -157,15 +156,10 @@ public final class BpfLink implements AutoCloseable {
     /** Closes the fd only: a pinned link keeps its program attached. Idempotent. */
     @Override
     public void close() {
-        if (closed.compareAndSet(false, true)) {
-            Native.closeFd(fd);
-        }
+        owned.close();
     }
 
     private int liveFd(String what) {
-        if (closed.get()) {
-            throw new BpfException(what, "XDP link after close", Errors.EBADF);
-        }
-        return fd;
+        return owned.live(what, "XDP link");
     }
 }

@@ -51,7 +51,6 @@ public final class BpfMap implements AutoCloseable {
     private static final AtomicBoolean BATCH_FALLBACK_LOGGED = new AtomicBoolean();
     private static final int POSSIBLE_CPUS = countPossibleCpus();
 
-    private final int fd;
     private final int id;
     private final String name;
     private final MapType type;
@@ -59,7 +58,7 @@ public final class BpfMap implements AutoCloseable {
     private final int valueSize;
     private final int maxEntries;
     private final int mapFlags;
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private final OwnedFd owned;
 
     private BpfMap(int fd, String which) {
         ObjectInfo.MapInfo info;
@@ -69,7 +68,7 @@ public final class BpfMap implements AutoCloseable {
             Native.closeFd(fd);
             throw e;
         }
-        this.fd = fd;
+        this.owned = new OwnedFd(fd);
         this.id = info.id();
         this.name = info.name();
         this.type = info.type();
@@ -128,7 +127,7 @@ public final class BpfMap implements AutoCloseable {
     }
 
     public int fd() {
-        return fd;
+        return liveFd("use");
     }
 
     public int id() {
@@ -349,9 +348,7 @@ public final class BpfMap implements AutoCloseable {
     /** Closes this fd only; pinned maps and maps referenced by programs stay. Idempotent. */
     @Override
     public void close() {
-        if (closed.compareAndSet(false, true)) {
-            Native.closeFd(fd);
-        }
+        owned.close();
     }
 
     @Override
@@ -364,10 +361,7 @@ public final class BpfMap implements AutoCloseable {
     }
 
     private int liveFd(String what) {
-        if (closed.get()) {
-            throw new BpfException(what, describe() + " after close", Errors.EBADF);
-        }
-        return fd;
+        return owned.live(what, describe());
     }
 
     private void checkKey(byte[] key, String what) {

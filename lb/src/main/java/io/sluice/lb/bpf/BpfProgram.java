@@ -1,7 +1,6 @@
 package io.sluice.lb.bpf;
 
 import java.nio.file.Path;
-import java.util.concurrent.atomic.AtomicBoolean;
 import jnr.ffi.Pointer;
 
 /**
@@ -27,12 +26,11 @@ public final class BpfProgram implements AutoCloseable {
     /** Room for what a program may add in front (encapsulation uses bpf_xdp_adjust_head). */
     public static final int TEST_RUN_GROWTH_BYTES = 256;
 
-    private final int fd;
     private final int id;
     private final String name;
     private final int kernelType;
     private final String tag;
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private final OwnedFd owned;
 
     private BpfProgram(int fd, String which) {
         ObjectInfo.ProgramInfo info;
@@ -42,7 +40,7 @@ public final class BpfProgram implements AutoCloseable {
             Native.closeFd(fd);
             throw e;
         }
-        this.fd = fd;
+        this.owned = new OwnedFd(fd);
         this.id = info.id();
         this.name = info.name();
         this.kernelType = info.type();
@@ -129,9 +127,7 @@ public final class BpfProgram implements AutoCloseable {
     /** Closes this fd only; an attached or pinned program stays. Idempotent. */
     @Override
     public void close() {
-        if (closed.compareAndSet(false, true)) {
-            Native.closeFd(fd);
-        }
+        owned.close();
     }
 
     @Override
@@ -144,9 +140,6 @@ public final class BpfProgram implements AutoCloseable {
     }
 
     private int liveFd(String what) {
-        if (closed.get()) {
-            throw new BpfException(what, describe() + " after close", Errors.EBADF);
-        }
-        return fd;
+        return owned.live(what, describe());
     }
 }
