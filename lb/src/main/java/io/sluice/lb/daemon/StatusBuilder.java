@@ -81,7 +81,7 @@ final class StatusBuilder {
         }
         Map<String, Long> reasons = new LinkedHashMap<>();
         for (Map.Entry<Reason, Long> e : maps.reasonCounts().entrySet()) {
-            reasons.put(e.getKey().name().toLowerCase(Locale.ROOT), e.getValue());
+            reasons.put(e.getKey().label(), e.getValue());
         }
         return new DaemonStatus(Version.current(), interfaceName, config.pinDir().toString(), adopted,
                 startedAt.toString(), now.toString(), transport, vips, reasons);

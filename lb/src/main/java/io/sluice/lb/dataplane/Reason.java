@@ -1,12 +1,10 @@
 package io.sluice.lb.dataplane;
 
-import java.util.Locale;
-
 /**
  * enum sluice_reason: why the balancer did what it did to a packet, in the C order
  * (the ordinal is the index into {@code reason_stats}). SLUICE_REASON_MAX is {@link #COUNT}.
  */
-public enum Reason {
+public enum Reason implements AbiEnum {
     PASS_NOT_IP,
     PASS_NOT_VIP,
     TX_FORWARDED,
@@ -24,20 +22,8 @@ public enum Reason {
     /** SLUICE_REASON_MAX: the number of reasons, the size of reason_stats. */
     public static final int COUNT = values().length;
 
-    private static final String C_PREFIX = "SLUICE_";
-
-    /** The C enumerator, e.g. "SLUICE_PASS_NOT_IP". */
-    public String cName() {
-        return C_PREFIX + name();
-    }
-
-    /** Its value in C, the index into reason_stats. */
-    public int value() {
-        return ordinal();
-    }
-
-    /** The metrics label, e.g. "pass_not_ip". */
-    public String label() {
-        return name().toLowerCase(Locale.ROOT);
+    @Override
+    public String cPrefix() {
+        return "SLUICE_";
     }
 }
