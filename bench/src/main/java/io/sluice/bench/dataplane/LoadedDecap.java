@@ -6,8 +6,6 @@ import io.sluice.lb.bpf.BpfProgram;
 import io.sluice.lb.dataplane.BpfObjectFiles;
 import io.sluice.lb.dataplane.DataplaneAbi;
 import io.sluice.lb.dataplane.DecapReason;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 
 /** decap.o loaded, with its per-CPU reason counters readable (to prove the path taken). */
 final class LoadedDecap implements AutoCloseable {
@@ -27,17 +25,7 @@ final class LoadedDecap implements AutoCloseable {
 
     /** Packets counted under {@code reason}, summed over CPUs. */
     long count(DecapReason reason) {
-        byte[] key = ByteBuffer.allocate(Integer.BYTES).order(ByteOrder.nativeOrder()).putInt(reason.value()).array();
-        byte[] value = new byte[stats.userValueSize()];
-        if (!stats.lookup(key, value)) {
-            return 0;
-        }
-        ByteBuffer perCpu = ByteBuffer.wrap(value).order(ByteOrder.nativeOrder());
-        long sum = 0;
-        for (int offset = 0; offset < value.length; offset += Long.BYTES) {
-            sum += perCpu.getLong(offset);
-        }
-        return sum;
+        return stats.sumPerCpuCounter(reason.value());
     }
 
     @Override

@@ -1,6 +1,8 @@
 package io.sluice.lb.bpf;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -238,6 +240,27 @@ public final class BpfMap implements AutoCloseable {
             return;
         }
         Native.check(result, mark, "batch update (" + processed.getValue() + " of " + count + " done)", describe());
+    }
+
+    /**
+     * The u64 counter at {@code index} of a per-CPU array of u64 values (reason_stats,
+     * decap_stats), summed over CPUs; 0 for an index the map does not hold.
+     */
+    public long sumPerCpuCounter(int index) {
+        if (!isPerCpu() || valueSize != Long.BYTES || keySize != Integer.BYTES) {
+            throw new UnsupportedOperationException("sumPerCpuCounter needs a per-CPU array of u64: " + describe());
+        }
+        byte[] value = new byte[userValueSize()];
+        byte[] key = ByteBuffer.allocate(Integer.BYTES).order(ByteOrder.nativeOrder()).putInt(index).array();
+        if (index < 0 || index >= maxEntries || !lookup(key, value)) {
+            return 0;
+        }
+        ByteBuffer perCpu = ByteBuffer.wrap(value).order(ByteOrder.nativeOrder());
+        long sum = 0;
+        for (int offset = 0; offset < value.length; offset += Long.BYTES) {
+            sum += perCpu.getLong(offset);
+        }
+        return sum;
     }
 
     /**

@@ -232,16 +232,8 @@ public final class DataplaneMaps implements AutoCloseable {
     /** Packets per reason, summed over CPUs. */
     public Map<Reason, Long> reasonCounts() {
         Map<Reason, Long> counts = new EnumMap<>(Reason.class);
-        byte[] value = new byte[reasonStats.userValueSize()];
         for (Reason reason : Reason.values()) {
-            long sum = 0;
-            if (reason.value() < reasonStats.maxEntries() && reasonStats.lookup(u32(reason.value()), value)) {
-                ByteBuffer b = ByteBuffer.wrap(value).order(ByteOrder.nativeOrder());
-                for (int offset = 0; offset < value.length; offset += U64_BYTES) {
-                    sum += b.getLong(offset);
-                }
-            }
-            counts.put(reason, sum);
+            counts.put(reason, reasonStats.sumPerCpuCounter(reason.value()));
         }
         return counts;
     }

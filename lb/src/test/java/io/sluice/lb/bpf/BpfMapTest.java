@@ -111,6 +111,29 @@ class BpfMapTest {
     }
 
     @Test
+    void perCpuCounterIsSummedOverCpusAndZeroOutsideTheArray() {
+        try (BpfMap counters = BpfMap.create(MapType.PERCPU_ARRAY, "bt_ctr", U32, U64, 4, 0);
+             BpfMap plain = BpfMap.create(MapType.ARRAY, "bt_ctr_plain", U32, U64, 4, 0)) {
+            int cpus = BpfMap.possibleCpus();
+            ByteBuffer perCpu = ByteBuffer.allocate(cpus * U64).order(ByteOrder.nativeOrder());
+            for (int cpu = 0; cpu < cpus; cpu++) {
+                perCpu.putLong(cpu + 10L);
+            }
+            counters.update(u32(2), perCpu.array(), UpdateFlags.ANY);
+
+            long expected = 0;
+            for (int cpu = 0; cpu < cpus; cpu++) {
+                expected += cpu + 10L;
+            }
+            assertThat(counters.sumPerCpuCounter(2)).isEqualTo(expected);
+            assertThat(counters.sumPerCpuCounter(1)).isZero();
+            assertThat(counters.sumPerCpuCounter(4)).as("past the end").isZero();
+            assertThatThrownBy(() -> plain.sumPerCpuCounter(0)).isInstanceOf(UnsupportedOperationException.class)
+                    .hasMessageContaining("bt_ctr_plain");
+        }
+    }
+
+    @Test
     void perCpuValuesNotMultipleOfEightAreRepackedBothWays() {
         int valueSize = 12;
         int cpus = BpfMap.possibleCpus();

@@ -8,8 +8,6 @@ import io.sluice.lb.dataplane.BpfObjectFiles;
 import io.sluice.lb.dataplane.DataplaneAbi;
 import io.sluice.lb.dataplane.DataplaneMaps;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -85,17 +83,7 @@ public final class BalancerRig implements AutoCloseable {
     /** A per-CPU u64 counter array (reason_stats, decap_stats) summed over CPUs. */
     public long counter(String mapName, int index) {
         try (BpfMap map = object.map(mapName)) {
-            byte[] value = new byte[map.userValueSize()];
-            byte[] key = ByteBuffer.allocate(Integer.BYTES).order(ByteOrder.nativeOrder()).putInt(index).array();
-            if (!map.lookup(key, value)) {
-                return 0;
-            }
-            ByteBuffer b = ByteBuffer.wrap(value).order(ByteOrder.nativeOrder());
-            long sum = 0;
-            for (int offset = 0; offset < value.length; offset += Long.BYTES) {
-                sum += b.getLong(offset);
-            }
-            return sum;
+            return map.sumPerCpuCounter(index);
         }
     }
 
