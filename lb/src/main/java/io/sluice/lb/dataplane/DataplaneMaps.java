@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.function.Function;
 
 /**
@@ -141,11 +142,11 @@ public final class DataplaneMaps implements AutoCloseable {
 
     /** The backend ids of slots 1..M of the VIP's table, or empty if it has none. */
     public Optional<int[]> readMaglevTable(int vipId) {
-        byte[] innerId = new byte[U32_BYTES];
-        if (!maglevTables.lookup(u32(vipId), innerId)) {
+        OptionalInt innerId = maglevTableId(vipId);
+        if (innerId.isEmpty()) {
             return Optional.empty();
         }
-        try (BpfMap inner = BpfMap.fromId(readU32(innerId))) {
+        try (BpfMap inner = BpfMap.fromId(innerId.getAsInt())) {
             int n = inner.maxEntries();
             byte[] keys = new byte[n * U32_BYTES];
             byte[] values = new byte[n * U32_BYTES];
@@ -163,6 +164,19 @@ public final class DataplaneMaps implements AutoCloseable {
             return Optional.of(Arrays.copyOfRange(byIndex, DataplaneAbi.MAGLEV_FIRST_SLOT,
                     DataplaneAbi.MAGLEV_FIRST_SLOT + size));
         }
+    }
+
+    /**
+     * The kernel id of the inner map holding the VIP's table, or empty without one. Every swap
+     * installs a new map, so an unchanged id means an unchanged table (the reconciler relies on it
+     * to skip reading tables it wrote itself).
+     */
+    public OptionalInt maglevTableId(int vipId) {
+        byte[] innerId = new byte[U32_BYTES];
+        if (!maglevTables.lookup(u32(vipId), innerId)) {
+            return OptionalInt.empty();
+        }
+        return OptionalInt.of(readU32(innerId));
     }
 
     /**

@@ -16,6 +16,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 
 /**
@@ -39,7 +40,17 @@ public final class Reconciler {
     private record Owned(int vipId, InetAddress address) {
     }
 
+    /** A table this reconciler wrote or read, by the id of the inner map that holds it. */
+    private record KnownTable(int innerMapId, int[] slots) {
+    }
+
     private final DataplaneMaps maps;
+    /**
+     * Tables by vip id, so a reconcile (every health change, every second of a slow-start ramp)
+     * does not read back every VIP's table: a swap installs a new inner map, so the table is only
+     * read again when the map id in the outer slot is not the one remembered.
+     */
+    private final Map<Integer, KnownTable> knownTables = new HashMap<>();
 
     public Reconciler(DataplaneMaps maps) {
         this.maps = maps;
@@ -95,7 +106,7 @@ public final class Reconciler {
         for (Map.Entry<VipKey, VipMeta> e : existingVips.entrySet()) {
             if (!desiredKeys.contains(e.getKey())) {
                 maps.deleteVip(e.getKey());
-                maps.clearMaglevTable(e.getValue().vipId());
+                clearTable(e.getValue().vipId());
                 vipsRemoved++;
             }
         }
@@ -124,21 +135,44 @@ public final class Reconciler {
 
     /** Builds the VIP's Maglev table and swaps it in unless the map already holds exactly that table. */
     private boolean writeTableIfChanged(int vipId, DesiredVip vip, Map<Owned, Integer> backendIds) {
-        Optional<int[]> current = maps.readMaglevTable(vipId);
+        Optional<int[]> current = currentTable(vipId);
         Optional<int[]> wanted = buildSlots(vip, address -> backendIds.get(new Owned(vipId, address)));
         if (wanted.isEmpty()) {
             // No backend takes new flows: no table at all, the program counts a no-backend drop.
             if (current.isEmpty()) {
                 return false;
             }
-            maps.clearMaglevTable(vipId);
+            clearTable(vipId);
             return true;
         }
         if (current.isPresent() && Arrays.equals(current.get(), wanted.get())) {
             return false;
         }
         maps.swapMaglevTable(vipId, wanted.get());
+        maps.maglevTableId(vipId).ifPresent(id -> knownTables.put(vipId, new KnownTable(id, wanted.get())));
         return true;
+    }
+
+    /** The VIP's table as the map holds it, read only when it is not the one remembered. */
+    private Optional<int[]> currentTable(int vipId) {
+        OptionalInt id = maps.maglevTableId(vipId);
+        if (id.isEmpty()) {
+            knownTables.remove(vipId);
+            return Optional.empty();
+        }
+        KnownTable known = knownTables.get(vipId);
+        if (known != null && known.innerMapId() == id.getAsInt()) {
+            return Optional.of(known.slots());
+        }
+        Optional<int[]> read = maps.readMaglevTable(vipId);
+        read.ifPresentOrElse(slots -> knownTables.put(vipId, new KnownTable(id.getAsInt(), slots)),
+                () -> knownTables.remove(vipId));
+        return read;
+    }
+
+    private void clearTable(int vipId) {
+        maps.clearMaglevTable(vipId);
+        knownTables.remove(vipId);
     }
 
     static Optional<int[]> buildSlots(DesiredVip vip, java.util.function.Function<InetAddress, Integer> idOf) {

@@ -99,6 +99,24 @@ class ReconcilerTest {
     }
 
     @Test
+    void aTableChangedBehindTheReconcilersBackIsNoticedAndRestored() throws Exception {
+        DesiredState desired = state(web(backend("10.0.2.11", 1), backend("10.0.2.12", 1)));
+        Reconciler reconciler = new Reconciler(maps);
+        reconciler.apply(desired);
+        int vipId = maps.readVips().get(desired.vips().get(0).key()).vipId();
+        int[] good = maps.readMaglevTable(vipId).orElseThrow();
+        int[] tampered = good.clone();
+        tampered[0] = java.util.Arrays.stream(good).filter(id -> id != good[0]).findFirst().orElseThrow();
+        maps.swapMaglevTable(vipId, tampered);
+
+        ReconcileReport report = reconciler.apply(desired);
+
+        assertThat(report.tablesSwapped()).isEqualTo(1);
+        assertThat(maps.readMaglevTable(vipId)).hasValueSatisfying(t -> assertThat(t).isEqualTo(good));
+        assertThat(reconciler.apply(desired).changedAnything()).isFalse();
+    }
+
+    @Test
     void weightChangeSwapsOnlyThatVipsTable() throws Exception {
         DesiredVip web = web(backend("10.0.2.11", 1), backend("10.0.2.12", 1));
         DesiredVip dns = vip("dns", "10.100.0.2", 53, Protocol.UDP, backend("10.0.2.12", 1), backend("10.0.2.13", 1));
