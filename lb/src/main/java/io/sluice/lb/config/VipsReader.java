@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
 final class VipsReader {
     static final List<String> VIP_KEYS = List.of("name", "address", "port", "protocol", "table_size", "backends",
             "health_check", "when_all_down", "slow_start");
-    static final List<String> BACKEND_KEYS = List.of("address", "weight", "health_check");
+    static final List<String> BACKEND_KEYS = List.of("address", "weight", "health_check", "drain");
 
     private static final Pattern VIP_NAME = Pattern.compile("[a-z0-9_-]{1,63}");
 
@@ -112,7 +112,8 @@ final class VipsReader {
             Optional<InetAddress> address = m.parsed("address", true, VipsReader::serviceAddress);
             Optional<Integer> weight = m.integer("weight", ConfigLimits.MIN_WEIGHT, ConfigLimits.MAX_WEIGHT,
                     ConfigLimits.DEFAULT_WEIGHT);
-            if (address.isEmpty() || weight.isEmpty()) {
+            Optional<Boolean> drain = m.bool("drain", false);
+            if (address.isEmpty() || weight.isEmpty() || drain.isEmpty()) {
                 continue;
             }
             Integer earlier = firstIndex.putIfAbsent(address.get(), i);
@@ -127,7 +128,7 @@ final class VipsReader {
             if (ownCheck.isPresent() && check.isEmpty()) {
                 continue;
             }
-            backends.add(new BackendConfig(address.get(), weight.get(), check));
+            backends.add(new BackendConfig(address.get(), weight.get(), check, drain.get()));
         }
         return backends;
     }

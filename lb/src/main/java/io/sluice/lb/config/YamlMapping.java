@@ -111,6 +111,19 @@ final class YamlMapping {
         return Optional.of(n.intValue());
     }
 
+    /** true or false; absent gives defaultValue. */
+    Optional<Boolean> bool(String key, boolean defaultValue) {
+        Optional<JsonNode> v = value(key);
+        if (v.isEmpty()) {
+            return Optional.of(defaultValue);
+        }
+        if (!v.get().isBoolean()) {
+            problems.add(field(key), "must be true or false, got " + describe(v.get()));
+            return Optional.empty();
+        }
+        return Optional.of(v.get().booleanValue());
+    }
+
     /** A sequence; absent gives an empty one. */
     Optional<JsonNode> sequence(String key) {
         Optional<JsonNode> v = value(key);

@@ -207,6 +207,14 @@ class ConfigLoaderTest {
                 "unknown key (did you mean weight?)");
         assertError(VALID.replace("      - address: 10.0.2.11\n", "      - 10.0.2.11\n"), "vips[0].backends[0]",
                 "must be a mapping");
+        assertError(VALID.replace("weight: 7", "weight: 7\n        drain: yes please"), "vips[0].backends[1].drain",
+                "must be true or false");
+    }
+
+    @Test
+    void drainIsReadPerBackendAndDefaultsToInService() throws Exception {
+        SluiceConfig config = ConfigLoader.parse(VALID.replace("weight: 7", "weight: 7\n        drain: true"));
+        assertThat(config.vips().get(0).backends()).extracting(BackendConfig::drain).containsExactly(false, true);
     }
 
     @Test
