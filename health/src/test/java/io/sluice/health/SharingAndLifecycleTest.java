@@ -30,7 +30,10 @@ class SharingAndLifecycleTest {
         EngineOptions options = EngineOptions.defaults().withObserver((target, spec, result) -> runs.add(result));
         int port = unusedPort();
         try (HealthEngine engine = HealthEngine.start(options)) {
-            CheckSpec spec = quick(new TcpCheck()).withInterval(INTERVAL).withJitterPercent(0);
+            // Every interval the same: a first run that fails (the server listens only below) must not
+            // switch to a shorter down/fast interval and read as a second run within the interval.
+            CheckSpec spec = quick(new TcpCheck()).withInterval(INTERVAL).withFastInterval(INTERVAL)
+                    .withDownInterval(INTERVAL).withJitterPercent(0);
             Recorder first = new Recorder();
             Recorder second = new Recorder();
             CheckHandle a = engine.watch(loopback(port), spec, first);
