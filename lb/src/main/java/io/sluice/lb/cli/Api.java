@@ -67,8 +67,11 @@ final class Api {
             PrintWriter err = spec.commandLine().getErr();
             String message = error == null ? response.body() : error.path("error").asText(response.body());
             err.println("sluice: " + message + " (HTTP " + response.status() + ")");
-            if (error != null && error.path("errors").size() > 1) {
+            if (error != null) {
                 for (JsonNode e : error.path("errors")) {
+                    if (message.contains(e.path("field").asText() + ": ")) {
+                        continue; // a config error's message already lists every field
+                    }
                     err.println("  " + e.path("field").asText() + ": " + e.path("reason").asText());
                 }
             }
