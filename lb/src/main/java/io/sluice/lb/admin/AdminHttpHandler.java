@@ -25,7 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** One request in, one JSON answer out: auth (TCP only), routing, errors as {error, errors[]}. */
-final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+public final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LoggerFactory.getLogger("sluiced");
     private static final String BEARER = "Bearer ";
 
@@ -33,37 +33,48 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
     record ErrorBody(String error, List<ConfigError> errors) {
     }
 
+    /** Told of every answer (method, HTTP status): the daemon counts them for Prometheus. */
+    @FunctionalInterface
+    public interface Observer {
+        Observer NONE = (method, status) -> { };
+
+        void answered(String method, int status);
+    }
+
     private final Router router;
     private final Optional<byte[]> token;
+    private final Observer observer;
 
     /** @param token required from TCP clients; empty on the Unix socket (file permissions guard it) */
-    AdminHttpHandler(Router router, Optional<byte[]> token) {
+    AdminHttpHandler(Router router, Optional<byte[]> token, Observer observer) {
         this.router = router;
         this.token = token;
+        this.observer = observer;
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
         boolean keepAlive = HttpUtil.isKeepAlive(request);
+        String method = request.method().name();
         if (!request.decoderResult().isSuccess()) {
-            send(ctx, keepAlive, error(HttpStatus.BAD_REQUEST, "malformed HTTP request"), Map.of());
+            send(ctx, method, keepAlive, error(HttpStatus.BAD_REQUEST, "malformed HTTP request"), Map.of());
             return;
         }
         if (token.isPresent() && !authorized(request.headers().get(HttpHeaderNames.AUTHORIZATION))) {
-            send(ctx, keepAlive, error(HttpStatus.UNAUTHORIZED, "a bearer token is required (admin.token_file)"),
+            send(ctx, method, keepAlive,
+                    error(HttpStatus.UNAUTHORIZED, "a bearer token is required (admin.token_file)"),
                     Map.of(HttpHeaderNames.WWW_AUTHENTICATE.toString(), "Bearer"));
             return;
         }
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
-        String method = request.method().name();
         String path = uri.path();
         Router.Match match = router.find(method, path);
         if (match instanceof Router.NoSuchPath) {
-            send(ctx, keepAlive, error(HttpStatus.NOT_FOUND, "no such resource: " + path), Map.of());
+            send(ctx, method, keepAlive, error(HttpStatus.NOT_FOUND, "no such resource: " + path), Map.of());
             return;
         }
         if (match instanceof Router.WrongMethod wrong) {
-            send(ctx, keepAlive, error(HttpStatus.METHOD_NOT_ALLOWED, method + " is not allowed on " + path
+            send(ctx, method, keepAlive, error(HttpStatus.METHOD_NOT_ALLOWED, method + " is not allowed on " + path
                     + " (allowed: " + String.join(", ", wrong.allowed()) + ")"),
                     Map.of(HttpHeaderNames.ALLOW.toString(), String.join(", ", wrong.allowed())));
             return;
@@ -84,7 +95,7 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
             if (!method.equals(Resource.GET)) {
                 log.info("event=admin_request method={} path={} status={}", method, path, out.status());
             }
-            send(ctx, keepAlive, out, Map.of());
+            send(ctx, method, keepAlive, out, Map.of());
         });
     }
 
@@ -110,8 +121,9 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
         return new ApiResponse(status, new ErrorBody(message, List.of()));
     }
 
-    private static void send(ChannelHandlerContext ctx, boolean keepAlive, ApiResponse response,
-                             Map<String, String> headers) {
+    private void send(ChannelHandlerContext ctx, String method, boolean keepAlive, ApiResponse response,
+                      Map<String, String> headers) {
+        observer.answered(method, response.status());
         byte[] body = (AdminJson.write(response.body()) + "\n").getBytes(StandardCharsets.UTF_8);
         FullHttpResponse http = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                 HttpResponseStatus.valueOf(response.status()), Unpooled.wrappedBuffer(body));

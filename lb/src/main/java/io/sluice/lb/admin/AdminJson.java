@@ -25,7 +25,8 @@ public final class AdminJson {
             .build();
 
     static {
-        JSON.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build());
+        JSON.getFactory().setStreamReadConstraints(
+                StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build());
     }
 
     /** Block-style YAML without a document marker; every string quoted, so "on"/"no" stay strings. */

@@ -61,6 +61,11 @@ public final class AdminServer implements AutoCloseable {
 
     /** Binds every configured listener, or throws (and leaves nothing bound). */
     public static AdminServer start(AdminConfig config, Router router) {
+        return start(config, router, AdminHttpHandler.Observer.NONE);
+    }
+
+    /** As {@link #start(AdminConfig, Router)}, telling {@code observer} of every answer. */
+    public static AdminServer start(AdminConfig config, Router router, AdminHttpHandler.Observer observer) {
         Epoll.ensureAvailability();
         Optional<byte[]> token = config.listen().isPresent()
                 ? Optional.of(readToken(config.tokenFile().orElseThrow())) : Optional.empty();
@@ -74,14 +79,14 @@ public final class AdminServer implements AutoCloseable {
             if (config.socket().isPresent()) {
                 Path path = config.socket().get();
                 prepareSocketPath(path);
-                server.channels.add(bootstrap(group, router, Optional.empty())
+                server.channels.add(bootstrap(group, router, Optional.empty(), observer)
                         .channel(EpollServerDomainSocketChannel.class)
                         .bind(new DomainSocketAddress(path.toString())).syncUninterruptibly().channel());
                 server.socketBound = true;
                 restrict(path);
             }
             if (config.listen().isPresent()) {
-                Channel tcp = bootstrap(group, router, token).channel(EpollServerSocketChannel.class)
+                Channel tcp = bootstrap(group, router, token, observer).channel(EpollServerSocketChannel.class)
                         .bind(config.listen().get()).syncUninterruptibly().channel();
                 server.channels.add(tcp);
                 server.tcpPort = ((InetSocketAddress) tcp.localAddress()).getPort();
@@ -98,14 +103,15 @@ public final class AdminServer implements AutoCloseable {
         return tcpPort;
     }
 
-    private static ServerBootstrap bootstrap(EventLoopGroup group, Router router, Optional<byte[]> token) {
+    private static ServerBootstrap bootstrap(EventLoopGroup group, Router router, Optional<byte[]> token,
+                                             AdminHttpHandler.Observer observer) {
         return new ServerBootstrap().group(group).childHandler(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
                 ch.pipeline().addLast(new ReadTimeoutHandler(IDLE_SECONDS, TimeUnit.SECONDS),
                         new HttpServerCodec(4096, MAX_HEADER_BYTES, 8192),
                         new HttpObjectAggregator(MAX_BODY_BYTES),
-                        new AdminHttpHandler(router, token));
+                        new AdminHttpHandler(router, token, observer));
             }
         });
     }

@@ -28,6 +28,9 @@ public final class ConfigEditor implements AutoCloseable {
     /** Longer than any reconcile; a daemon that does not answer by then is stuck or stopping. */
     static final Duration APPLY_TIMEOUT = Duration.ofSeconds(30);
 
+    private static final String RELOADED_MEANWHILE = "the daemon reloaded its config while this change was"
+            + " prepared: nothing was written, try again";
+
     /** One change to the config tree; throws 4xx for a target that does not exist or bad input. */
     @FunctionalInterface
     public interface Edit {
@@ -58,8 +61,15 @@ public final class ConfigEditor implements AutoCloseable {
             edit.apply(root);
             String edited = AdminJson.YAML.writeValueAsString(root);
             SluiceConfig candidate = parse(edited, HttpStatus.BAD_REQUEST);
-            return apply(new ConfigChange(candidate, cause, () -> ConfigFile.replace(daemon.configFile(), edited),
-                    new CompletableFuture<>()));
+            // Runs on the daemon thread: a SIGHUP reload that slipped in since the check above
+            // would otherwise be overwritten by a change prepared from the file before it.
+            ConfigChange.Persist persist = () -> {
+                if (!onDisk.equals(daemon.config())) {
+                    throw new java.io.IOException(RELOADED_MEANWHILE);
+                }
+                ConfigFile.replace(daemon.configFile(), edited);
+            };
+            return apply(new ConfigChange(candidate, cause, persist, new CompletableFuture<>()));
         });
     }
 
@@ -116,7 +126,8 @@ public final class ConfigEditor implements AutoCloseable {
             throw ApiException.badField(outcome.refusedField(), outcome.error());
         }
         if (!outcome.applied()) {
-            throw new ApiException(HttpStatus.INTERNAL_ERROR, outcome.error());
+            boolean raced = outcome.error() != null && outcome.error().contains(RELOADED_MEANWHILE);
+            throw new ApiException(raced ? HttpStatus.CONFLICT : HttpStatus.INTERNAL_ERROR, outcome.error());
         }
         if (!outcome.programmed()) {
             throw new ApiException(HttpStatus.INTERNAL_ERROR, "saved and in effect, but the maps could not be"

@@ -31,7 +31,8 @@ public final class ConfigFile {
         PosixFileAttributes attrs = Files.readAttributes(real, PosixFileAttributes.class);
         Path tmp = Files.createTempFile(dir, "." + real.getFileName() + ".", ".tmp");
         try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
                 ch.write(StandardCharsets.UTF_8.encode(text));
                 ch.force(true);
             }

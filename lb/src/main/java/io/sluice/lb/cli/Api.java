@@ -52,7 +52,8 @@ final class Api {
                 response = client.send(method, path, body);
             } catch (IOException e) {
                 throw new Unreachable("cannot reach sluiced at " + where + ": " + e.getMessage()
-                        + " (is it running? is admin.socket elsewhere? --socket picks it; root or group sluice needed)");
+                        + " (is it running? is admin.socket elsewhere? --socket picks it;"
+                        + " root or group sluice needed)");
             }
         } catch (IOException | IllegalArgumentException e) {
             throw new Unreachable(e.getMessage());

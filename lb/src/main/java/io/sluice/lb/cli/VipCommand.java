@@ -35,7 +35,8 @@ final class VipCommand implements Runnable {
             if (api.printedJson(vips)) {
                 return;
             }
-            Table table = new Table("NAME", "SERVICE", "TABLE", "BACKENDS", "IN TABLE", "PACKETS", "NEW FLOWS", "STATE");
+            Table table = new Table("NAME", "SERVICE", "TABLE", "BACKENDS", "IN TABLE", "PACKETS", "NEW FLOWS",
+                    "STATE");
             for (JsonNode v : vips) {
                 long inTable = 0;
                 for (JsonNode b : v.path("backends")) {

@@ -27,7 +27,8 @@ final class AdminReader {
             return Optional.empty();
         }
         YamlMapping m = open.get();
-        Optional<Optional<Path>> socket = m.value("socket").isEmpty() ? Optional.of(Optional.of(AdminConfig.DEFAULT_SOCKET))
+        Optional<Optional<Path>> socket = m.value("socket").isEmpty()
+                ? Optional.of(Optional.of(AdminConfig.DEFAULT_SOCKET))
                 : m.parsed("socket", true, text -> text.equals(OFF) ? Optional.<Path>empty()
                         : Optional.of(ConfigReader.absolutePath(text)));
         Optional<Optional<InetSocketAddress>> listen = m.value("listen").isEmpty() ? Optional.of(Optional.empty())

@@ -7,6 +7,7 @@ import io.sluice.lb.admin.ConfigEditor;
 import io.sluice.lb.admin.Router;
 import io.sluice.lb.admin.resource.AdminContext;
 import io.sluice.lb.config.AdminConfig;
+import io.sluice.lb.metrics.SluiceMetrics;
 import java.time.Clock;
 import java.util.List;
 import org.slf4j.Logger;
@@ -25,7 +26,7 @@ final class AdminEndpoint implements AutoCloseable {
     }
 
     /** Null when the config turns the API off (try-with-resources skips a null resource). */
-    static AdminEndpoint start(AdminConfig config, AdminBridge bridge) {
+    static AdminEndpoint start(AdminConfig config, AdminBridge bridge, SluiceMetrics metrics) {
         if (config.socket().isEmpty() && config.listen().isEmpty()) {
             log.info("event=admin_off");
             return null;
@@ -33,7 +34,8 @@ final class AdminEndpoint implements AutoCloseable {
         ConfigEditor editor = new ConfigEditor(bridge);
         try {
             AdminServer server = AdminServer.start(config,
-                    new Router(AdminApi.resources(new AdminContext(bridge, editor, Clock.systemUTC()), List.of())));
+                    new Router(AdminApi.resources(new AdminContext(bridge, editor, Clock.systemUTC()), List.of())),
+                    metrics::adminRequest);
             log.info("event=admin_listening socket={} tcp={}", config.socket().map(Object::toString).orElse("off"),
                     config.listen().map(a -> a.getAddress().getHostAddress() + ":" + server.tcpPort()).orElse("off"));
             return new AdminEndpoint(editor, server);

@@ -116,7 +116,7 @@ final class Daemon {
                      HealthEngine.start(EngineOptions.defaults().withObserver(metrics::checkResult)),
                      e -> events.add(new Health(e)));
              MetricsServer metricsServer = startMetrics();
-             AdminEndpoint adminServer = AdminEndpoint.start(config.admin(), admin)) {
+             AdminEndpoint adminServer = AdminEndpoint.start(config.admin(), admin, metrics)) {
             installSignalHandlers(); // early: a reload or stop during startup waits in the queue
             Reconciler reconciler = new Reconciler(dataplane.maps());
             StatusBuilder status = new StatusBuilder(config.interfaceName(), dataplane.adopted(), startedAt);

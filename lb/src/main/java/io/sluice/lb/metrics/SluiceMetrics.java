@@ -35,6 +35,8 @@ public final class SluiceMetrics {
     private static final double[] RECONCILE_SECONDS = {0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5};
     private static final String[] VIP_LABELS = {"vip", "address", "port", "protocol"};
     private static final String[] BACKEND_LABELS = {"vip", "backend"};
+    private static final java.util.Set<String> ADMIN_METHODS = java.util.Set.of("GET", "POST", "PATCH", "DELETE", "PUT",
+            "HEAD");
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final AtomicReference<DaemonStatus> latest = new AtomicReference<>();
@@ -44,6 +46,7 @@ public final class SluiceMetrics {
     private final Counter reconcileErrors;
     private final Counter healthTransitions;
     private final Histogram checkDuration;
+    private final Counter adminRequests;
 
     public SluiceMetrics(String version) {
         Info.builder().name("sluice_build_info").help("The running sluiced build.").labelNames("version")
@@ -101,6 +104,9 @@ public final class SluiceMetrics {
                 .help("Health check latency, by backend, port, check type and result.").unit(Unit.SECONDS)
                 .labelNames("backend", "port", "check", "result").classicUpperBounds(CHECK_SECONDS).classicOnly()
                 .register(registry);
+        adminRequests = Counter.builder().name("sluice_admin_requests")
+                .help("Admin API requests answered, by method and HTTP status (changes are the non-GET ones).")
+                .labelNames("method", "code").register(registry);
     }
 
     public PrometheusRegistry registry() {
@@ -127,6 +133,13 @@ public final class SluiceMetrics {
 
     public void healthTransition(String vip, String backend, String to) {
         healthTransitions.labelValues(vip, backend, to).inc();
+    }
+
+    /** One admin API answer; called on the API's event loop. */
+    public void adminRequest(String method, int status) {
+        // Clients choose the method token: only the ones the API serves become label values.
+        String label = ADMIN_METHODS.contains(method) ? method : "other";
+        adminRequests.labelValues(label, Integer.toString(status)).inc();
     }
 
     /** Every check result; called on the engine's event loop, so it only records. */

@@ -89,7 +89,8 @@ class AdminApiTest {
     @Test
     void statusBeforeTheDaemonsFirstSnapshotIs503() throws Exception {
         Path other = Files.createDirectory(dir.resolve("starting"));
-        try (AdminTestServer starting = new AdminTestServer(other, AdminTestServer.BASE_CONFIG, false, Optional.empty());
+        try (AdminTestServer starting = new AdminTestServer(other, AdminTestServer.BASE_CONFIG, false,
+                Optional.empty());
              AdminClient c = starting.client()) {
             assertThat(c.get("/v1/status").status()).isEqualTo(503);
             assertThat(c.get("/v1/stats").status()).isEqualTo(503);
@@ -297,6 +298,17 @@ class AdminApiTest {
     }
 
     @Test
+    void aReloadBetweenPreparingAndApplyingAChangeIsAConflictAndNothingIsWritten() throws Exception {
+        server.applier.reloadBeforeNext(ConfigLoader.parse(AdminTestServer.BASE_CONFIG.replace("weight: 50",
+                "weight: 51")));
+        Response r = client.send("PATCH", "/v1/vips/web/backends/10.0.2.11", "{\"weight\": 1}");
+        assertThat(r.status()).as(r.body()).isEqualTo(409);
+        assertThat(r.json().path("error").asText()).contains("reloaded its config while this change was prepared");
+        assertThat(server.fileText()).isEqualTo(AdminTestServer.BASE_CONFIG);
+        assertThat(server.reconciles()).isZero();
+    }
+
+    @Test
     void configShowValidateAndReload() throws Exception {
         JsonNode shown = client.get("/v1/config").json();
         assertThat(shown.path("text").asText()).isEqualTo(AdminTestServer.BASE_CONFIG);
@@ -393,6 +405,20 @@ class AdminApiTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> AdminServer.start(same,
                 new Router(java.util.List.of()))).hasMessageContaining("another process");
         assertThat(client.get("/v1/status").status()).isEqualTo(200); // the first one still serves
+    }
+
+    @Test
+    void everyAnswerIsReportedToTheObserver() throws Exception {
+        java.util.List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Path socket = dir.resolve("observed.sock");
+        AdminConfig config = new AdminConfig(Optional.of(socket), Optional.empty(), Optional.empty(), false);
+        try (AdminServer observed = AdminServer.start(config, new Router(java.util.List.of()),
+                (method, status) -> seen.add(method + " " + status));
+             AdminClient c = AdminClient.unixSocket(socket)) {
+            c.get("/v1/nothing");
+            c.send("DELETE", "/v1/nothing", null);
+        }
+        assertThat(seen).containsExactly("GET 404", "DELETE 404");
     }
 
     @Test

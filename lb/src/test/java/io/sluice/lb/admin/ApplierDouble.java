@@ -33,6 +33,7 @@ final class ApplierDouble implements DaemonAccess, AutoCloseable {
     private final AtomicInteger reconciles = new AtomicInteger();
     private final AtomicLong packetsPerBackend = new AtomicLong();
     private final AtomicReference<String> refuseField = new AtomicReference<>();
+    private final AtomicReference<SluiceConfig> reloadBeforeNext = new AtomicReference<>();
     private final Thread thread;
 
     ApplierDouble(Path configFile, SluiceConfig initial, boolean publishStatus) {
@@ -49,6 +50,11 @@ final class ApplierDouble implements DaemonAccess, AutoCloseable {
     /** The next change is refused as the daemon refuses a setting that needs a restart. */
     void refuseNext(String field) {
         refuseField.set(field);
+    }
+
+    /** A SIGHUP reload of {@code config} is handled just before the next change, as it can be in the daemon. */
+    void reloadBeforeNext(SluiceConfig config) {
+        reloadBeforeNext.set(config);
     }
 
     void setPacketsPerBackend(long packets) {
@@ -68,6 +74,10 @@ final class ApplierDouble implements DaemonAccess, AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             }
+            SluiceConfig reloaded = reloadBeforeNext.getAndSet(null);
+            if (reloaded != null) {
+                bridge.publish(reloaded);
+            }
             String refuse = refuseField.getAndSet(null);
             if (refuse != null) {
                 change.reply().complete(ConfigChange.Outcome.refused(refuse, "cannot change without a restart"));
@@ -76,7 +86,7 @@ final class ApplierDouble implements DaemonAccess, AutoCloseable {
             try {
                 change.persist().run();
             } catch (Exception e) {
-                change.reply().complete(ConfigChange.Outcome.failed(e.toString()));
+                change.reply().complete(ConfigChange.Outcome.failed(e.getMessage()));
                 continue;
             }
             bridge.publish(change.candidate());

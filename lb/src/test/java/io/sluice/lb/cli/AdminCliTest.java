@@ -113,7 +113,8 @@ class AdminCliTest {
 
     @Test
     void vipAddBadInputNamesTheFieldExitsOneAndChangesNothing() throws Exception {
-        assertThat(run("vip", "add", "api", "10.100.0.2", "8443", "--table-size", "8")).isEqualTo(SluiceCli.EXIT_PROBLEM);
+        assertThat(run("vip", "add", "api", "10.100.0.2", "8443", "--table-size", "8"))
+                .isEqualTo(SluiceCli.EXIT_PROBLEM);
         assertThat(err.toString()).contains("vips[2].table_size", "not prime");
         assertNothingChanged();
         assertThat(run("vip", "add", "web", "10.100.0.2", "81", "--json")).isEqualTo(SluiceCli.EXIT_PROBLEM);

@@ -24,7 +24,8 @@ class AdminConfigTest {
     @Test
     void loopbackTcpWithAToken() throws Exception {
         AdminConfig admin = ConfigLoader.parse(
-                "interface: eth0\nadmin: { listen: \"127.0.0.1:9470\", token_file: /etc/sluice/admin.token }\n").admin();
+                "interface: eth0\nadmin: { listen: \"127.0.0.1:9470\", token_file: /etc/sluice/admin.token }\n")
+                .admin();
         assertThat(admin.listen()).hasValueSatisfying(a -> assertThat(a.getPort()).isEqualTo(9470));
         assertThat(admin.tokenFile()).contains(Path.of("/etc/sluice/admin.token"));
         assertThat(admin.socket()).isPresent();

@@ -73,6 +73,19 @@ class SluiceMetricsTest {
         assertThat(s).containsEntry("sluice_vip_all_backends_down{address=\"10.100.0.1\",port=\"80\",protocol=\"tcp\",vip=\"web\"}", 0.0);
     }
 
+    @Test
+    void adminRequestsAreCountedByMethodAndCodeWithBoundedLabels() throws Exception {
+        SluiceMetrics metrics = new SluiceMetrics("x");
+        metrics.adminRequest("PATCH", 400);
+        metrics.adminRequest("PATCH", 400);
+        metrics.adminRequest("BREW", 405);
+
+        Map<String, Double> s = scrape(metrics);
+
+        assertThat(s).containsEntry("sluice_admin_requests_total{code=\"400\",method=\"PATCH\"}", 2.0)
+                .containsEntry("sluice_admin_requests_total{code=\"405\",method=\"other\"}", 1.0);
+    }
+
     /** Every sample of a real HTTP scrape, keyed by name and labels (labels sorted by name). */
     private static Map<String, Double> scrape(SluiceMetrics metrics) throws Exception {
         try (MetricsServer server = MetricsServer.start(metrics,

@@ -72,7 +72,8 @@ public final class BackendResource implements Resource {
 
     private static void checkPatch(ObjectNode patch) throws ApiException {
         if (patch.isEmpty()) {
-            throw ApiException.badField(ApiRequest.BODY, "nothing to change: set " + String.join(" and/or ", PATCHABLE));
+            throw ApiException.badField(ApiRequest.BODY,
+                    "nothing to change: set " + String.join(" and/or ", PATCHABLE));
         }
         for (Iterator<String> keys = patch.fieldNames(); keys.hasNext(); ) {
             String key = keys.next();

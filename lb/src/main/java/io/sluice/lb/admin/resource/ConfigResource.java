@@ -38,7 +38,8 @@ public final class ConfigResource implements Resource {
             String text = Files.readString(context.daemon().configFile(), StandardCharsets.UTF_8);
             return Resource.now(ApiResponse.ok(new ConfigText(context.daemon().configFile().toString(), text)));
         } catch (IOException e) {
-            throw new ApiException(HttpStatus.INTERNAL_ERROR, "cannot read " + context.daemon().configFile() + ": " + e);
+            throw new ApiException(HttpStatus.INTERNAL_ERROR,
+                    "cannot read " + context.daemon().configFile() + ": " + e);
         }
     }
 }
