@@ -50,10 +50,4 @@ public record ApiRequest(String method, String path, Map<String, List<String>> q
         }
         return (ObjectNode) node;
     }
-
-    /** A query flag such as ?dry_run=true. */
-    public boolean flag(String name) {
-        List<String> values = query.get(name);
-        return values != null && !values.isEmpty() && ("true".equals(values.get(0)) || values.get(0).isEmpty());
-    }
 }

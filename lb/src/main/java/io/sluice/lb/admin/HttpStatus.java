@@ -9,8 +9,6 @@ public final class HttpStatus {
     public static final int NOT_FOUND = 404;
     public static final int METHOD_NOT_ALLOWED = 405;
     public static final int CONFLICT = 409;
-    public static final int PAYLOAD_TOO_LARGE = 413;
-    public static final int UNSUPPORTED_MEDIA_TYPE = 415;
     public static final int INTERNAL_ERROR = 500;
     public static final int UNAVAILABLE = 503;
 
