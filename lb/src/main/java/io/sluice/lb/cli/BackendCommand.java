@@ -39,7 +39,8 @@ final class BackendCommand implements Runnable {
     @Command(name = "add", description = "Add a backend to a VIP.")
     int add(@Mixin AdminOptions options, @Parameters(index = "0", paramLabel = "VIP") String vip,
             @Parameters(index = "1", paramLabel = "ADDRESS") String address,
-            @Option(names = {"-w", "--weight"}, paramLabel = "0..65535") Integer weight,
+            @Option(names = {"-w", "--weight"}, paramLabel = "0..65535",
+                    description = "Its weight (default 100; 0 = no new flows).") Integer weight,
             @Option(names = "--drain", description = "Add it drained (no new flows).") boolean drain) {
         return Api.run(spec, () -> {
             ObjectNode body = JsonNodeFactory.instance.objectNode().put("address", address);
@@ -54,8 +55,8 @@ final class BackendCommand implements Runnable {
         });
     }
 
-    @Command(name = "del", aliases = "delete", description = {"Delete a backend from a VIP. Its flows move to other",
-        "backends at once; drain it first to let them finish."})
+    @Command(name = "del", aliases = "delete",
+            description = "Delete a backend from a VIP (its flows move at once: drain first to let them finish).")
     int del(@Mixin AdminOptions options, @Parameters(index = "0", paramLabel = "VIP") String vip,
             @Parameters(index = "1", paramLabel = "ADDRESS") String address) {
         return Api.run(spec, () -> change(options, "DELETE", path(vip, address), null,

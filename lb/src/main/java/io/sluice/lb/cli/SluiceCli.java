@@ -37,9 +37,23 @@ public final class SluiceCli implements Runnable {
     /** The command line with every subcommand wired, for main and for tests. */
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new SluiceCli());
+        addHelpOptions(cli);
         // `sluice generate-completion` prints the bash/zsh completion script the package installs.
         cli.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(true);
         return cli;
+    }
+
+    /** -h/--help on every command and subcommand, so `sluice backend add --help` reads its usage. */
+    private static void addHelpOptions(CommandLine cli) {
+        for (CommandLine sub : cli.getSubcommands().values()) {
+            // findOption: an alias (del/delete) lists the same command twice
+            if (sub.getCommandSpec().findOption("--help") == null
+                    && !(sub.getCommand() instanceof CommandLine.HelpCommand)) {
+                sub.getCommandSpec().addOption(CommandLine.Model.OptionSpec.builder("-h", "--help").usageHelp(true)
+                        .description("Show this help message and exit.").build());
+            }
+            addHelpOptions(sub);
+        }
     }
 
     public static void main(String[] args) {

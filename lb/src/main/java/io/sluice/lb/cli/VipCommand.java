@@ -73,13 +73,17 @@ final class VipCommand implements Runnable {
             @Parameters(index = "1", paramLabel = "ADDRESS", description = "The VIP's IPv4 or IPv6 address.")
             String address,
             @Parameters(index = "2", paramLabel = "PORT") int port,
-            @Option(names = "--protocol", paramLabel = "tcp|udp") String protocol,
-            @Option(names = "--table-size", paramLabel = "PRIME") Integer tableSize,
-            @Option(names = "--when-all-down", paramLabel = "fail_open|fail_closed") String whenAllDown,
-            @Option(names = "--slow-start", paramLabel = "DURATION") String slowStart,
+            @Option(names = "--protocol", paramLabel = "tcp|udp", description = "Default tcp.") String protocol,
+            @Option(names = "--table-size", paramLabel = "PRIME",
+                    description = "Maglev table size (default 65537).") Integer tableSize,
+            @Option(names = "--when-all-down", paramLabel = "fail_open|fail_closed",
+                    description = "What the VIP does when every checked backend is down.") String whenAllDown,
+            @Option(names = "--slow-start", paramLabel = "DURATION",
+                    description = "Ramp time of a backend that comes up (e.g. 30s).") String slowStart,
             @Option(names = {"-b", "--backend"}, paramLabel = "ADDRESS[=WEIGHT]",
                     description = "A backend (repeat for more).") List<String> backends,
-            @Option(names = "--spec", paramLabel = "FILE") Path specFile) {
+            @Option(names = "--spec", paramLabel = "FILE",
+                    description = "A YAML/JSON file with the VIP mapping (health_check, ...).") Path specFile) {
         return Api.run(spec, () -> {
             Api api = new Api(spec, options);
             ObjectNode vip = specFile == null ? JsonNodeFactory.instance.objectNode() : readSpec(specFile);

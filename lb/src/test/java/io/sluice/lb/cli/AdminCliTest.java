@@ -257,6 +257,18 @@ class AdminCliTest {
     }
 
     @Test
+    void everyCommandHasItsOwnHelp() {
+        for (String[] command : new String[][] {{"backend", "--help"}, {"backend", "add", "--help"},
+            {"vip", "add", "-h"}, {"stats", "--help"}, {"config", "reload", "--help"}}) {
+            StringWriter help = new StringWriter();
+            var cli = SluiceCli.commandLine();
+            cli.setOut(new PrintWriter(help, true));
+            assertThat(cli.execute(command)).as(String.join(" ", command)).isZero();
+            assertThat(help.toString()).startsWith("Usage: sluice " + command[0]);
+        }
+    }
+
+    @Test
     void completionScriptCoversTheCommands() {
         out = new StringWriter();
         var cli = SluiceCli.commandLine();
