@@ -79,6 +79,8 @@ class AdminApiTest {
         assertThat(s.path("xdp_mode").asText()).isEqualTo("auto");
         assertThat(s.path("version").asText()).isEqualTo("test");
         assertThat(s.path("java").asText()).startsWith("Java 17");
+        assertThat(s.path("kernel").asText()).startsWith("Linux ");
+        assertThat(s.path("abi_version").asInt()).isEqualTo(io.sluice.lb.dataplane.DataplaneAbi.ABI_VERSION);
         assertThat(s.path("vips").asInt()).isEqualTo(2);
         assertThat(s.path("backends").asInt()).isEqualTo(3);
         assertThat(s.path("started_at").asText()).isEqualTo(ApplierDouble.STARTED_AT);

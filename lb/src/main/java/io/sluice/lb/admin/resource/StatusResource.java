@@ -6,6 +6,7 @@ import io.sluice.lb.admin.ApiResponse;
 import io.sluice.lb.admin.HttpStatus;
 import io.sluice.lb.admin.Resource;
 import io.sluice.lb.config.SluiceConfig;
+import io.sluice.lb.dataplane.DataplaneAbi;
 import io.sluice.lb.status.DaemonStatus;
 import io.sluice.lb.status.DaemonStatus.VipStatus;
 import java.time.Duration;
@@ -18,11 +19,13 @@ import java.util.concurrent.CompletableFuture;
 public final class StatusResource implements Resource {
     /**
      * @param attached        the program is on the interface (the daemon publishes status only then)
+     * @param kernel          the running kernel; abiVersion: the BPF map layout this build speaks
      * @param xdpMode         as configured (auto, native, generic)
      * @param adopted         the daemon found the program already attached and took it over
      * @param alerts          VIPs whose checked backends are all DOWN
      */
-    record Status(boolean attached, String version, String java, String interfaceName, String xdpMode,
+    record Status(boolean attached, String version, String java, String kernel, int abiVersion,
+                  String interfaceName, String xdpMode,
                   String pinDir, boolean adopted, String startedAt, long uptimeSeconds, String updatedAt,
                   String healthTransport, String configFile, int vips, int backends, List<String> alerts) {
     }
@@ -52,6 +55,7 @@ public final class StatusResource implements Resource {
         int backends = config.vips().stream().mapToInt(v -> v.backends().size()).sum();
         List<String> alerts = s.vips().stream().filter(VipStatus::allBackendsDown).map(VipStatus::name).toList();
         return Resource.now(ApiResponse.ok(new Status(true, s.version(), "Java " + Runtime.version(),
+                System.getProperty("os.name") + " " + System.getProperty("os.version"), DataplaneAbi.ABI_VERSION,
                 s.interfaceName(), Views.lower(config.xdpMode()), s.pinDir(), s.adopted(), s.startedAt(),
                 Math.max(0, uptime), s.updatedAt(), s.healthTransport(), context.daemon().configFile().toString(),
                 config.vips().size(), backends, alerts)));
