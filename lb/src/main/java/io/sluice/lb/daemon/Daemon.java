@@ -8,6 +8,7 @@ import io.sluice.lb.config.ConfigException;
 import io.sluice.lb.config.ConfigLoader;
 import io.sluice.lb.config.SluiceConfig;
 import io.sluice.lb.config.VipConfig;
+import io.sluice.lb.dataplane.DataplaneAbi;
 import io.sluice.lb.dataplane.LbConfigEntry;
 import io.sluice.lb.dataplane.VipKey;
 import io.sluice.lb.net.AddressText;
@@ -168,6 +169,8 @@ final class Daemon {
         }
         if (refreshes++ % FLOW_SCAN_EVERY_REFRESHES == 0) {
             metrics.flowTableFlows(dataplane.maps().flowCount());
+            var flows = dataplane.maps().flowLayout();
+            metrics.flowTableSlots((long) flows.bucketsPerCpu() * flows.cpus() * DataplaneAbi.FLOW_WAYS);
         }
     }
 

@@ -41,6 +41,7 @@ public final class SluiceMetrics {
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final AtomicReference<DaemonStatus> latest = new AtomicReference<>();
     private final AtomicLong flowTableFlows = new AtomicLong();
+    private final AtomicLong flowTableSlots = new AtomicLong();
     private final Counter reconciles;
     private final Histogram reconcileDuration;
     private final Counter reconcileErrors;
@@ -89,6 +90,9 @@ public final class SluiceMetrics {
         GaugeWithCallback.builder().name("sluice_flow_table_flows")
                 .help("Flows remembered in the flow cache, all CPUs (refreshed every few seconds).")
                 .callback(cb -> cb.call(flowTableFlows.get())).register(registry);
+        GaugeWithCallback.builder().name("sluice_flow_table_slots")
+                .help("Flows the flow cache can hold, all CPUs: occupancy = sluice_flow_table_flows / this.")
+                .callback(cb -> cb.call(flowTableSlots.get())).register(registry);
 
         reconciles = Counter.builder().name("sluice_reconciles").help("Reconciles run, by cause.")
                 .labelNames("cause").register(registry);
@@ -120,6 +124,11 @@ public final class SluiceMetrics {
 
     public void flowTableFlows(long flows) {
         flowTableFlows.set(flows);
+    }
+
+    /** The flow cache's capacity in flows (buckets x ways x CPUs). */
+    public void flowTableSlots(long slots) {
+        flowTableSlots.set(slots);
     }
 
     public void reconciled(String cause, Duration took) {

@@ -74,6 +74,18 @@ class SluiceMetricsTest {
     }
 
     @Test
+    void flowTableOccupancyIsFlowsOverSlots() throws Exception {
+        SluiceMetrics metrics = new SluiceMetrics("x");
+        metrics.flowTableFlows(1234);
+        metrics.flowTableSlots(262_144);
+
+        Map<String, Double> s = scrape(metrics);
+
+        assertThat(s).containsEntry("sluice_flow_table_flows", 1234.0)
+                .containsEntry("sluice_flow_table_slots", 262144.0);
+    }
+
+    @Test
     void adminRequestsAreCountedByMethodAndCodeWithBoundedLabels() throws Exception {
         SluiceMetrics metrics = new SluiceMetrics("x");
         metrics.adminRequest("PATCH", 400);
