@@ -29,10 +29,14 @@ public final class AdminJson {
                 StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build());
     }
 
-    /** Block-style YAML without a document marker; every string quoted, so "on"/"no" stay strings. */
+    /**
+     * Block-style YAML without a document marker; every string quoted, so "on"/"no" stay strings,
+     * and never split over lines, so what is written reads back character for character.
+     */
     public static final ObjectMapper YAML = YAMLMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+            .disable(YAMLGenerator.Feature.SPLIT_LINES)
             .build();
 
     private AdminJson() {

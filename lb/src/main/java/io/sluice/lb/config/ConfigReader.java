@@ -55,7 +55,8 @@ final class ConfigReader {
                 pinDir.orElse(Path.of(ConfigLimits.DEFAULT_PIN_DIR)), xdpMode.orElse(XdpMode.AUTO),
                 gatewayMac.orElse(Optional.empty()), mtu.orElseThrow(), flowTableSize.orElseThrow(), encap,
                 vips.stream().map(VipsReader.ReadVip::vip).toList(),
-                statusFile.orElse(Path.of(ConfigLimits.DEFAULT_STATUS_FILE)), metrics.orElseThrow(), admin.orElseThrow()));
+                statusFile.orElse(Path.of(ConfigLimits.DEFAULT_STATUS_FILE)), metrics.orElseThrow(),
+                admin.orElseThrow()));
     }
 
     Problems problems() {

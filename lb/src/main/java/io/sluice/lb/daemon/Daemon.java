@@ -228,7 +228,8 @@ final class Daemon {
         SluiceConfig candidate = change.candidate();
         String fixed = ReloadCompatibility.unchangeableDifference(config, candidate);
         if (fixed != null) {
-            log.error("event=change_rejected cause={} reason=\"{} cannot change without a restart\"", change.cause(), fixed);
+            log.error("event=change_rejected cause={} reason=\"{} cannot change without a restart\"", change.cause(),
+                    fixed);
             return ConfigChange.Outcome.refused(fixed, "cannot change without a restart");
         }
         LbConfigEntry candidateSettings;
@@ -236,7 +237,8 @@ final class Daemon {
             candidateSettings = desiredStates.settings(candidate);
             change.persist().run();
         } catch (java.io.IOException | RuntimeException e) {
-            log.error("event=change_rejected cause={} reason=\"{}\" running_config=kept", change.cause(), e.getMessage());
+            log.error("event=change_rejected cause={} reason=\"{}\" running_config=kept", change.cause(),
+                    e.getMessage());
             return ConfigChange.Outcome.failed(e.getMessage());
         }
         config = candidate;

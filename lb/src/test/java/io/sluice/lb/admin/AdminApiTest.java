@@ -164,6 +164,22 @@ class AdminApiTest {
     }
 
     @Test
+    void whatIsWrittenReadsBackExactly() throws Exception {
+        String argument = "--label=" + "x  y ".repeat(40) + "\"quoted\" 'single' on no yes ~ #hash: colon";
+        Response r = client.send("POST", "/v1/vips", AdminJson.write(java.util.Map.of("name", "cmd",
+                "address", "10.100.0.3", "port", 80, "table_size", 7,
+                "health_check", java.util.Map.of("type", "command",
+                        "command", java.util.List.of("/bin/true", argument)),
+                "backends", java.util.List.of(java.util.Map.of("address", "10.0.2.31")))));
+        assertThat(r.status()).as(r.body()).isEqualTo(201);
+        var check = fileConfig().vips().get(2).backends().get(0).healthCheck().orElseThrow();
+        assertThat(((io.sluice.health.check.CommandCheck) check.spec().kind()).command())
+                .containsExactly("/bin/true", argument);
+        assertThat(fileConfig().interfaceName()).isEqualTo("eth0");
+        assertThat(fileConfig().vips().get(1).address()).isEqualTo(InetAddress.getByName("fd00:100::1"));
+    }
+
+    @Test
     void addVipWithABadPortNamesTheFieldAndChangesNothing() throws Exception {
         assertRefusedAndUnchanged(client.send("POST", "/v1/vips",
                 "{\"name\": \"api\", \"address\": \"10.100.0.2\", \"port\": 70000}"), 400, "vips[2].port");
