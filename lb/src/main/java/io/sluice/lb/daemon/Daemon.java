@@ -48,8 +48,9 @@ import sun.misc.Signal;
  * to stop.
  *
  * <p>Threads: every map write, every health-book change and every status write happens on the thread
- * that calls {@link #run()}. Signal handlers, the health engine's listener thread and the refresh
- * timer only post an {@link Event} to the queue, so nothing races a reconcile.
+ * that calls {@link #run()}. Signal handlers, the health engine's listener thread, the refresh
+ * timer and the admin API (an {@code Apply} with a validated config and a reply future) only post
+ * an {@link Event} to the queue, so nothing races a reconcile.
  */
 final class Daemon {
     private static final Logger log = LoggerFactory.getLogger("sluiced");
