@@ -17,6 +17,8 @@ V6_CONNECTIONS=90
 STICKY_REPEATS=10
 STICKY_SOURCE_PORTS=(43001 43002 43003 43004 43005)
 READY_TIMEOUT_S=60
+HEALTH_CHECK="health_check: { type: http, path: /, interval: 500ms, timeout: 300ms, rise: 2, fall: 2 }"
+WATCH_FRAMES=3
 
 step() { printf '\n== %s\n\n' "$*"; }
 say() { printf '  %s\n' "$*"; }
@@ -42,6 +44,48 @@ show_topology() {
 EOF
 }
 
+# The sluice CLI against lb1's daemon, shown as typed.
+cli() {
+	printf '  $ sluice %s\n' "$*" >&2
+	lab_sluice "$LB" "$@"
+}
+
+add_vip_with_the_cli() {
+	step "Adding the IPv4 VIP through the admin API, with the sluice CLI"
+	local spec="$LAB_RUN_DIR/web-vip.yaml" be
+	# What the options do not cover (here the health check) comes from a --spec file.
+	printf '%s\n' "$HEALTH_CHECK" >"$spec"
+	cli vip add web "$LAB_VIP_V4" "$VIP_PORT" --table-size 65537 --spec "$spec" | sed 's/^/  /'
+	for be in "${LAB_BACKENDS[@]}"; do
+		cli backend add web "$(lab_v4 "$be")" | sed 's/^/  /'
+	done
+	sleep 1.5 # rise 2 at 500 ms: the new backends come UP
+	cli vip list | sed 's/^/  /'
+	echo
+	cli backend list web | sed 's/^/  /'
+}
+
+drain_with_the_cli() {
+	local drained
+	drained=$(lab_v4 be3)
+	step "Draining be3 with the CLI: no new flows for it, established flows finish"
+	cli backend drain web "$drained" | sed 's/^/  /'
+	say "90 new connections to the IPv4 VIP:"
+	"$LAB_PYTHON" "$LAB_DIR/report.py" spread \
+		"$(lab_client --target "$LAB_VIP_V4" --port "$VIP_PORT" --count 90 --concurrency 4 || true)"
+	cli backend undrain web "$drained" | sed 's/^/  /'
+}
+
+watch_stats() {
+	step "sluice stats --watch while a client sends connections (${WATCH_FRAMES} frames)"
+	local load_pid
+	lab_client --target "$LAB_VIP_V4" --port "$VIP_PORT" --count 3000 --interval 0.002 --concurrency 2 \
+		--max-seconds 8 >/dev/null &
+	load_pid=$!
+	cli stats --watch --count "$WATCH_FRAMES" | sed 's/^/  /' || true
+	wait "$load_pid" || true
+}
+
 main() {
 	lab_require_root
 	lab_check_built || exit 2
@@ -59,7 +103,8 @@ main() {
 	local error
 	error=$(lab_start_servers "$VIP_PORT" "$LB_HOST_PORT") || { say "$error"; exit 1; }
 	LAB_JAR=$(lab_stage_jar) || { echo "could not stage the daemon jar"; exit 1; }
-	lab_write_config "$LB" "$CONFIG" "health_check: { type: http, path: /, interval: 500ms, timeout: 300ms, rise: 2, fall: 2 }"
+	# Only the IPv6 VIP comes from the file; the IPv4 one is added through the CLI below.
+	lab_write_config "$LB" "$CONFIG" "$HEALTH_CHECK" web6
 	: >"$LOG"
 	lab_start_daemon "$LB" "$CONFIG"
 	if ! lab_wait_ready "$LB" 1 "$READY_TIMEOUT_S"; then
@@ -68,6 +113,8 @@ main() {
 		exit 1
 	fi
 	"$LAB_PYTHON" "$LAB_DIR/report.py" events "$LOG"
+
+	add_vip_with_the_cli
 
 	if command -v curl >/dev/null; then
 		step "One request with curl: curl -si http://$LAB_VIP_V4/"
@@ -96,6 +143,9 @@ main() {
 	step "The data plane's counters (per-CPU maps summed, read from the pins with bpftool)"
 	"$LAB_PYTHON" "$LAB_DIR/counters.py" "$(lab_pin_dir "$LB")" || true
 
+	drain_with_the_cli
+	watch_stats
+
 	step "A backend fails: the server on be2 stops (HTTP check every 500 ms, fall 2)"
 	lab_stop "server-be2"
 	sleep 2
@@ -118,6 +168,9 @@ main() {
 		"$(lab_client --target "$LAB_VIP_V4" --port "$VIP_PORT" --count 100 --concurrency 4 || true)"
 	lab_start_daemon "$LB" "$CONFIG"
 	lab_wait_ready "$LB" 2 "$READY_TIMEOUT_S" || say "the restarted daemon did not become ready"
+
+	say "the VIP added through the CLI was written into $(basename "$CONFIG"), so the new daemon has it:"
+	cli vip list | sed 's/^/    /' || true
 
 	step "After the restart the same source ports land where they did before"
 	summaries=()

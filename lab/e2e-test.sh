@@ -32,6 +32,7 @@ RESTART_TAIL_S=1
 RESTART_KILL_AFTER_S=1
 METRICS_PORT=9469          # sluiced's default: 127.0.0.1:9469 inside lb1's namespace
 METRICS_SETTLE_S=2
+CLI_CONNECTIONS=90
 
 passed=0
 failed=0
@@ -187,9 +188,11 @@ c = json.loads(sys.argv[1])
 fwd_metric, fwd_maps = get("sluice_packets_total", reason="tx_forwarded"), c["reasons"].get("TX_FORWARDED", 0)
 web = get("sluice_vip_packets_total", vip="web")
 up = [get("sluice_backend_up", vip="web", backend=b) for b in sys.argv[2].split()]
-ok = fwd_metric == fwd_maps and web is not None and web >= 3 * int(sys.argv[3]) and up == [1.0] * len(up)
-print(("ok " if ok else "bad ") + "tx_forwarded metric %s = maps %s; web packets %s (>= 3 x %s); backends up %s; %d samples"
-      % (fwd_metric, fwd_maps, web, sys.argv[3], up, len(samples)))
+flows, slots = get("sluice_flow_table_flows"), get("sluice_flow_table_slots")
+ok = (fwd_metric == fwd_maps and web is not None and web >= 3 * int(sys.argv[3]) and up == [1.0] * len(up)
+      and slots is not None and flows is not None and 0 < flows <= slots)
+print(("ok " if ok else "bad ") + "tx_forwarded metric %s = maps %s; web packets %s (>= 3 x %s); backends up %s;"
+      " flow table %s of %s slots; %d samples" % (fwd_metric, fwd_maps, web, sys.argv[3], up, flows, slots, len(samples)))
 ' "$counters" "$(for be in "${LAB_BACKENDS[@]}"; do lab_v4 "$be"; echo -n " "; done)" "$V4_CONNECTIONS" 2>&1)
 	if [[ $verdict == ok* ]]; then
 		pass "metrics" "${verdict#ok }"
@@ -261,6 +264,58 @@ check_same_backend_after_restart() {
 	fi
 }
 
+# The admin API through the CLI: a backend deleted with `sluice backend del` gets no
+# new connection, one added back with `sluice backend add` gets its share, and a VIP
+# deleted and re-added with `sluice vip del/add` serves again. Every change is one
+# reconcile and lands in the config file.
+check_cli_changes() {
+	local gone out verdict
+	gone=$(lab_v4 "${LAB_BACKENDS[-1]}")
+	if ! out=$(lab_sluice "$LB" backend del web "$gone" 2>&1); then
+		fail "cli-backend-del" "sluice backend del failed: $out"
+		return
+	fi
+	out=$(client --target "$LAB_VIP_V4" --port "$VIP_PORT" --count "$CLI_CONNECTIONS" --concurrency 4 --timeout 2)
+	verdict=$(json "$out" '("ok " if s["succeeded"] == '"$CLI_CONNECTIONS"' and "'"${LAB_BACKENDS[-1]}"'" not in s["per_backend"] else "bad ") + str(s["per_backend"])')
+	if [[ $verdict == ok* ]] && ! grep -qF "\"$gone\"" "$CONFIG"; then
+		pass "cli-backend-del" "after sluice backend del web $gone: $CLI_CONNECTIONS/$CLI_CONNECTIONS answered, none by ${LAB_BACKENDS[-1]}: ${verdict#* }"
+	else
+		fail "cli-backend-del" "${verdict#* } (or $gone still in $CONFIG)"
+	fi
+
+	if ! out=$(lab_sluice "$LB" backend add web "$gone" 2>&1); then
+		fail "cli-backend-add" "sluice backend add failed: $out"
+		return
+	fi
+	out=$(client --target "$LAB_VIP_V4" --port "$VIP_PORT" --count "$CLI_CONNECTIONS" --concurrency 4 --timeout 2)
+	verdict=$(json "$out" '("ok " if s["succeeded"] == '"$CLI_CONNECTIONS"' and s["per_backend"].get("'"${LAB_BACKENDS[-1]}"'", 0) > 0 else "bad ") + str(s["per_backend"])')
+	if [[ $verdict == ok* ]]; then
+		pass "cli-backend-add" "after sluice backend add web $gone: ${verdict#* }"
+	else
+		fail "cli-backend-add" "${verdict#* }"
+	fi
+
+	local v6_backends=() be
+	for be in "${LAB_BACKENDS[@]}"; do v6_backends+=(--backend "$(lab_v6 "$be")"); done
+	if ! out=$(lab_sluice "$LB" vip del web6 2>&1) ||
+		! out=$(lab_sluice "$LB" vip add web6 "$LAB_VIP_V6" "$VIP_PORT" --table-size 65537 "${v6_backends[@]}" 2>&1); then
+		fail "cli-vip-del-add" "sluice vip del/add failed: $out"
+		return
+	fi
+	out=$(client --target "$LAB_VIP_V6" --port "$VIP_PORT" --count "$V6_CONNECTIONS" --concurrency 4 --timeout 2)
+	if [[ $(json "$out" 's["succeeded"] == '"$V6_CONNECTIONS"' and len(s["per_backend"]) == '"${#LAB_BACKENDS[@]}") == True ]]; then
+		pass "cli-vip-del-add" "web6 deleted and re-added with the CLI: $V6_CONNECTIONS/$V6_CONNECTIONS answered, $(json "$out" 's["per_backend"]')"
+	else
+		fail "cli-vip-del-add" "$(json "$out" '"%d of %d succeeded, backends %s" % (s["succeeded"], s["attempted"], s["per_backend"])')"
+	fi
+	out=$(lab_sluice "$LB" backend list --json 2>&1)
+	if [[ $(json "$out" 'len(s) == 2 * '"${#LAB_BACKENDS[@]}"' and all(b["in_table"] for b in s)') == True ]]; then
+		pass "cli-backend-list" "sluice backend list --json: $((2 * ${#LAB_BACKENDS[@]})) backends, all in their VIP's table"
+	else
+		fail "cli-backend-list" "${out:0:300}"
+	fi
+}
+
 # --detach is the one way to remove the data plane: no XDP on eth0, no pins.
 check_detach() {
 	lab_stop "sluiced-$LB"
@@ -294,6 +349,7 @@ main() {
 		check_metrics
 		check_hitless_restart
 		check_same_backend_after_restart
+		check_cli_changes
 		check_detach
 	else
 		fail "setup" "$setup_error"

@@ -404,9 +404,10 @@ lab_stage_jar() {
 
 # The daemon config for one LB host: every backend of the lab behind both VIPs.
 # An optional third argument is YAML added to every VIP (e.g. a health_check block,
-# one key per line, written without indentation).
+# one key per line, written without indentation); an optional fourth names the VIPs
+# to write (default "web web6": the demo adds web through the CLI instead).
 lab_write_config() {
-	local lb=$1 file=$2 vip_extra=${3:-} gateway_mac be
+	local lb=$1 file=$2 vip_extra=${3:-} only=${4:-web web6} gateway_mac be
 	gateway_mac=$(lab_mac router br0)
 	{
 		echo "# written by lab/lib.sh for $(lab_ns "$lb")"
@@ -417,10 +418,12 @@ lab_write_config() {
 		echo "mtu: $LAB_FABRIC_MTU"
 		echo "encap: { source_v4: $LAB_ENCAP_SRC_V4, source_v6: \"$LAB_ENCAP_SRC_V6\" }"
 		echo "status_file: $LAB_RUN_DIR/status-$lb.json"
+		echo "admin: { socket: $(lab_admin_socket "$lb") }"
 		echo "vips:"
 		local vip name addr_of
 		for vip in "web:$LAB_VIP_V4" "web6:$LAB_VIP_V6"; do
 			name=${vip%%:*}
+			[[ " $only " == *" $name "* ]] || continue
 			# The v6 VIP uses the backends' v6 addresses (IPv6-in-IPv6).
 			addr_of=lab_v4
 			[[ $name == web6 ]] && addr_of=lab_v6
@@ -461,6 +464,16 @@ lab_sluice_cli() {
 	fi
 	jar=$(lab_jar) || return 1
 	java -cp "$jar" io.sluice.lb.cli.SluiceCli "$@"
+}
+
+# The admin API socket of an LB host's daemon (one per host and per LAB_PREFIX).
+lab_admin_socket() { printf '%s/admin-%s.sock' "$LAB_RUN_DIR" "$1"; }
+
+# The sluice CLI talking to one LB host's daemon: lab_sluice lb1 vip list
+lab_sluice() {
+	local lb=$1
+	shift
+	SLUICE_ADMIN_SOCKET=$(lab_admin_socket "$lb") lab_sluice_cli "$@"
 }
 
 # Start sluiced in an LB host's network namespace (log: LAB_RUN_DIR/sluiced-<lb>.log).

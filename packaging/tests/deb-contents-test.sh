@@ -34,7 +34,8 @@ files=$(dpkg-deb -c "$DEB" | awk '{print $6}' | sed 's:^\./:/:')
 for path in /usr/lib/sluice/sluice-lb.jar /usr/lib/sluice/bpf/balancer.o /usr/lib/sluice/bpf/decap.o \
 	/usr/lib/sluice/bpf/xdp_pass.o /usr/bin/sluice /usr/sbin/sluiced /etc/sluice/sluice.yaml \
 	/lib/systemd/system/sluiced.service /usr/share/man/man8/sluiced.8.gz /usr/share/man/man1/sluice.1.gz \
-	/usr/share/doc/sluice/copyright /usr/share/doc/sluice/changelog.Debian.gz; do
+	/usr/share/doc/sluice/copyright /usr/share/doc/sluice/changelog.Debian.gz \
+	/usr/share/bash-completion/completions/sluice; do
 	check "contains:$path" "in the package" grep -qxF "$path" <<<"$files"
 done
 check no-bench-objects "benchmark wrappers are not shipped" bash -c '! grep -q "bpf/bench_" <<<"$1"' _ "$files"
@@ -65,6 +66,10 @@ for script in postinst prerm postrm; do
 done
 check copyright-dep5 "copyright is machine-readable (DEP-5) and names the BPF dual license" \
 	grep -q 'GPL-2.0 or BSD-2-Clause' "$WORK/root/usr/share/doc/sluice/copyright"
+check completion "the completion script completes sluice's commands" \
+	grep -q "undrain" "$WORK/root/usr/share/bash-completion/completions/sluice"
+check unit-config-writable "the unit lets the daemon write API changes into /etc/sluice" \
+	grep -qE '^ReadWritePaths=.*/etc/sluice' "$WORK/root/lib/systemd/system/sluiced.service"
 check unit-exec "unit starts the installed launcher" \
 	grep -qx 'ExecStart=/usr/sbin/sluiced --config /etc/sluice/sluice.yaml' "$WORK/root/lib/systemd/system/sluiced.service"
 

@@ -3,9 +3,10 @@ package io.sluice.lb.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code sluice config ...}: work with sluice.yaml files without touching the daemon. */
-@Command(name = "config", description = "Work with sluice.yaml files.",
-        subcommands = {ConfigCheckCommand.class, CommandLine.HelpCommand.class})
+/** {@code sluice config ...}: check files locally; show and reload the daemon's through its admin API. */
+@Command(name = "config", description = "Check a sluice.yaml file; show or reload the daemon's.",
+        subcommands = {ConfigCheckCommand.class, ConfigShowCommand.class, ConfigReloadCommand.class,
+            CommandLine.HelpCommand.class})
 final class ConfigCommand implements Runnable {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;

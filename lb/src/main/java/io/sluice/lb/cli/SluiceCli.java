@@ -1,6 +1,7 @@
 package io.sluice.lb.cli;
 
 import io.sluice.lb.daemon.Version;
+import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -10,16 +11,19 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "sluice", mixinStandardHelpOptions = true, versionProvider = Version.Provider.class,
         description = "Operate the sluice XDP load balancer.",
-        subcommands = {StatusCommand.class, VersionCommand.class, ConfigCommand.class,
-            CommandLine.HelpCommand.class},
+        subcommands = {StatusCommand.class, VipCommand.class, BackendCommand.class, StatsCommand.class,
+            ConfigCommand.class, VersionCommand.class, CommandLine.HelpCommand.class,
+            AutoComplete.GenerateCompletion.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success",
-            "1:the command ran and found a problem (e.g. an invalid config)",
-            "2:bad command line"})
+            "1:the daemon refused the change or reported an error, or the command found a problem (an invalid config)",
+            "2:bad command line",
+            "3:the daemon could not be reached (not running, wrong --socket, no permission)"})
 public final class SluiceCli implements Runnable {
     static final int EXIT_OK = 0;
     static final int EXIT_PROBLEM = 1;
+    static final int EXIT_UNREACHABLE = 3;
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
@@ -32,7 +36,24 @@ public final class SluiceCli implements Runnable {
 
     /** The command line with every subcommand wired, for main and for tests. */
     public static CommandLine commandLine() {
-        return new CommandLine(new SluiceCli());
+        CommandLine cli = new CommandLine(new SluiceCli());
+        addHelpOptions(cli);
+        // `sluice generate-completion` prints the bash/zsh completion script the package installs.
+        cli.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(true);
+        return cli;
+    }
+
+    /** -h/--help on every command and subcommand, so `sluice backend add --help` reads its usage. */
+    private static void addHelpOptions(CommandLine cli) {
+        for (CommandLine sub : cli.getSubcommands().values()) {
+            // findOption: an alias (del/delete) lists the same command twice
+            if (sub.getCommandSpec().findOption("--help") == null
+                    && !(sub.getCommand() instanceof CommandLine.HelpCommand)) {
+                sub.getCommandSpec().addOption(CommandLine.Model.OptionSpec.builder("-h", "--help").usageHelp(true)
+                        .description("Show this help message and exit.").build());
+            }
+            addHelpOptions(sub);
+        }
     }
 
     public static void main(String[] args) {

@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
 final class ConfigReader {
     static final List<String> ROOT_KEYS = List.of(
             "interface", "pin_dir", "xdp_mode", "gateway_mac", "mtu", "flow_table_size", "encap", "vips",
-            "status_file", "metrics");
+            "status_file", "metrics", "admin");
     static final List<String> METRICS_KEYS = List.of("listen");
     static final List<String> ENCAP_KEYS = List.of("source_v4", "source_v6");
     static final String AUTO = "auto";
@@ -45,6 +45,7 @@ final class ConfigReader {
         Optional<Integer> flowTableSize = m.integer("flow_table_size", ConfigLimits.MIN_FLOW_TABLE_SIZE,
                 ConfigLimits.MAX_FLOW_TABLE_SIZE, ConfigLimits.DEFAULT_FLOW_TABLE_SIZE);
         EncapConfig encap = m.value("encap").map(node -> readEncap(node, m.field("encap"))).orElse(EncapConfig.NONE);
+        Optional<AdminConfig> admin = new AdminReader(problems).read(m.value("admin"), m.field("admin"));
         List<VipsReader.ReadVip> vips = new VipsReader(problems).read(m);
         new CrossChecks(problems).check(vips, encap);
         if (problems.any()) {
@@ -54,7 +55,8 @@ final class ConfigReader {
                 pinDir.orElse(Path.of(ConfigLimits.DEFAULT_PIN_DIR)), xdpMode.orElse(XdpMode.AUTO),
                 gatewayMac.orElse(Optional.empty()), mtu.orElseThrow(), flowTableSize.orElseThrow(), encap,
                 vips.stream().map(VipsReader.ReadVip::vip).toList(),
-                statusFile.orElse(Path.of(ConfigLimits.DEFAULT_STATUS_FILE)), metrics.orElseThrow()));
+                statusFile.orElse(Path.of(ConfigLimits.DEFAULT_STATUS_FILE)), metrics.orElseThrow(),
+                admin.orElseThrow()));
     }
 
     Problems problems() {
@@ -87,7 +89,7 @@ final class ConfigReader {
         return m.parsed("listen", true, ConfigReader::listenAddress);
     }
 
-    private static Optional<InetSocketAddress> listenAddress(String text) {
+    static Optional<InetSocketAddress> listenAddress(String text) {
         if (text.equals("off")) {
             return Optional.empty();
         }
@@ -125,7 +127,7 @@ final class ConfigReader {
     }
 
     /** An absolute, normalized path (pin_dir, status_file). */
-    private static Path absolutePath(String text) {
+    static Path absolutePath(String text) {
         Path path;
         try {
             path = Path.of(text);

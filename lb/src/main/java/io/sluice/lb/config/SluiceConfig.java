@@ -14,10 +14,11 @@ import java.util.Optional;
  * @param gatewayMac empty = "auto": resolve the default gateway from the neighbour table
  * @param statusFile where the daemon keeps its status (JSON) for `sluice status`
  * @param metricsListen where Prometheus scrapes /metrics; empty = off
+ * @param admin         where the admin API listens
  */
 public record SluiceConfig(String interfaceName, Path pinDir, XdpMode xdpMode, Optional<MacAddress> gatewayMac,
                            int mtu, int flowTableSize, EncapConfig encap, List<VipConfig> vips,
-                           Path statusFile, Optional<InetSocketAddress> metricsListen) {
+                           Path statusFile, Optional<InetSocketAddress> metricsListen, AdminConfig admin) {
     public SluiceConfig {
         Objects.requireNonNull(interfaceName, "interfaceName");
         Objects.requireNonNull(pinDir, "pinDir");
@@ -26,6 +27,7 @@ public record SluiceConfig(String interfaceName, Path pinDir, XdpMode xdpMode, O
         Objects.requireNonNull(encap, "encap");
         Objects.requireNonNull(statusFile, "statusFile");
         Objects.requireNonNull(metricsListen, "metricsListen");
+        Objects.requireNonNull(admin, "admin");
         vips = List.copyOf(vips);
     }
 }

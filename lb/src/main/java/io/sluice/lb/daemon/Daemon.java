@@ -2,10 +2,13 @@ package io.sluice.lb.daemon;
 
 import io.sluice.health.EngineOptions;
 import io.sluice.health.HealthEngine;
+import io.sluice.lb.admin.AdminBridge;
+import io.sluice.lb.admin.ConfigChange;
 import io.sluice.lb.config.ConfigException;
 import io.sluice.lb.config.ConfigLoader;
 import io.sluice.lb.config.SluiceConfig;
 import io.sluice.lb.config.VipConfig;
+import io.sluice.lb.dataplane.DataplaneAbi;
 import io.sluice.lb.dataplane.LbConfigEntry;
 import io.sluice.lb.dataplane.VipKey;
 import io.sluice.lb.net.AddressText;
@@ -45,8 +48,9 @@ import sun.misc.Signal;
  * to stop.
  *
  * <p>Threads: every map write, every health-book change and every status write happens on the thread
- * that calls {@link #run()}. Signal handlers, the health engine's listener thread and the refresh
- * timer only post an {@link Event} to the queue, so nothing races a reconcile.
+ * that calls {@link #run()}. Signal handlers, the health engine's listener thread, the refresh
+ * timer and the admin API (an {@code Apply} with a validated config and a reply future) only post
+ * an {@link Event} to the queue, so nothing races a reconcile.
  */
 final class Daemon {
     private static final Logger log = LoggerFactory.getLogger("sluiced");
@@ -55,7 +59,11 @@ final class Daemon {
     /** The flow-cache occupancy scan reads every bucket: every few refreshes is enough. */
     private static final int FLOW_SCAN_EVERY_REFRESHES = 5;
 
-    private sealed interface Event permits Reload, Stop, Health, Refresh {
+    private sealed interface Event permits Reload, Stop, Health, Refresh, Apply {
+    }
+
+    /** A validated config from the admin API, applied as one reconcile; the reply says how it went. */
+    private record Apply(ConfigChange change) implements Event {
     }
 
     private record Reload() implements Event {
@@ -78,6 +86,7 @@ final class Daemon {
     private final HealthBook healthBook = new HealthBook();
     private final Steering steering = new Steering();
     private final SluiceMetrics metrics = new SluiceMetrics(Version.current());
+    private final AdminBridge admin;
     private SluiceConfig config;
     private LbConfigEntry settings;
     private DesiredState applied;
@@ -89,6 +98,7 @@ final class Daemon {
     Daemon(Path configFile, SluiceConfig config) {
         this.configFile = configFile;
         this.config = config;
+        this.admin = new AdminBridge(configFile, config, change -> events.add(new Apply(change)));
     }
 
     int run() {
@@ -107,7 +117,8 @@ final class Daemon {
              HealthSupervisor health = new HealthSupervisor(
                      HealthEngine.start(EngineOptions.defaults().withObserver(metrics::checkResult)),
                      e -> events.add(new Health(e)));
-             MetricsServer metricsServer = startMetrics()) {
+             MetricsServer metricsServer = startMetrics();
+             AdminEndpoint adminServer = AdminEndpoint.start(config.admin(), admin, metrics)) {
             installSignalHandlers(); // early: a reload or stop during startup waits in the queue
             Reconciler reconciler = new Reconciler(dataplane.maps());
             StatusBuilder status = new StatusBuilder(config.interfaceName(), dataplane.adopted(), startedAt);
@@ -134,6 +145,8 @@ final class Daemon {
                     systemd.reloading();
                     reload(reconciler, health);
                     systemd.reloaded();
+                } else if (event instanceof Apply a) {
+                    a.change().reply().complete(applyChange(a.change(), reconciler, health));
                 } else if (event instanceof Health h) {
                     onHealth(h.event(), reconciler);
                 } else {
@@ -157,6 +170,8 @@ final class Daemon {
         }
         if (refreshes++ % FLOW_SCAN_EVERY_REFRESHES == 0) {
             metrics.flowTableFlows(dataplane.maps().flowCount());
+            var flows = dataplane.maps().flowLayout();
+            metrics.flowTableSlots((long) flows.bucketsPerCpu() * flows.cpus() * DataplaneAbi.FLOW_WAYS);
         }
     }
 
@@ -207,6 +222,33 @@ final class Daemon {
         settings = candidateSettings;
         health.apply(config, healthBook, false, clock.instant());
         reconcile(reconciler, "reload");
+    }
+
+    /** An admin API change: same rules as a reload, and the file is written only once it is accepted. */
+    private ConfigChange.Outcome applyChange(ConfigChange change, Reconciler reconciler, HealthSupervisor health) {
+        SluiceConfig candidate = change.candidate();
+        String fixed = ReloadCompatibility.unchangeableDifference(config, candidate);
+        if (fixed != null) {
+            log.error("event=change_rejected cause={} reason=\"{} cannot change without a restart\"", change.cause(),
+                    fixed);
+            return ConfigChange.Outcome.refused(fixed, "cannot change without a restart");
+        }
+        LbConfigEntry candidateSettings;
+        try {
+            candidateSettings = desiredStates.settings(candidate);
+            change.persist().run();
+        } catch (java.io.IOException | RuntimeException e) {
+            log.error("event=change_rejected cause={} reason=\"{}\" running_config=kept", change.cause(),
+                    e.getMessage());
+            return ConfigChange.Outcome.failed(e.getMessage());
+        }
+        config = candidate;
+        settings = candidateSettings;
+        admin.publish(config);
+        health.apply(config, healthBook, false, clock.instant());
+        reconcile(reconciler, change.cause());
+        return reconcileFailed ? ConfigChange.Outcome.notProgrammed("see event=reconcile_failed in the log")
+                : ConfigChange.Outcome.APPLIED;
     }
 
     /** Decides every VIP's backends from health and slow start, and makes the maps match. */
@@ -271,6 +313,8 @@ final class Daemon {
             DaemonStatus now = status.build(config, applied, allDown, healthBook, health.checks(), health.transport(),
                     dataplane.maps(), clock.instant());
             metrics.publish(now);
+            admin.publish(now);
+            admin.publish(config);
             StatusFile.write(config.statusFile(), now);
         } catch (RuntimeException e) {
             log.warn("event=status_write_failed file={} error=\"{}\"", config.statusFile(), e.getMessage());

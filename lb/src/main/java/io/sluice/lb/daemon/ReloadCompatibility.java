@@ -24,6 +24,9 @@ final class ReloadCompatibility {
         if (!running.metricsListen().equals(candidate.metricsListen())) {
             return "metrics.listen";
         }
+        if (!running.admin().equals(candidate.admin())) {
+            return "admin";
+        }
         return null;
     }
 }

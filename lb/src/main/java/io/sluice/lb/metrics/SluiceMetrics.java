@@ -35,15 +35,19 @@ public final class SluiceMetrics {
     private static final double[] RECONCILE_SECONDS = {0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5};
     private static final String[] VIP_LABELS = {"vip", "address", "port", "protocol"};
     private static final String[] BACKEND_LABELS = {"vip", "backend"};
+    private static final java.util.Set<String> ADMIN_METHODS = java.util.Set.of("GET", "POST", "PATCH", "DELETE", "PUT",
+            "HEAD");
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final AtomicReference<DaemonStatus> latest = new AtomicReference<>();
     private final AtomicLong flowTableFlows = new AtomicLong();
+    private final AtomicLong flowTableSlots = new AtomicLong();
     private final Counter reconciles;
     private final Histogram reconcileDuration;
     private final Counter reconcileErrors;
     private final Counter healthTransitions;
     private final Histogram checkDuration;
+    private final Counter adminRequests;
 
     public SluiceMetrics(String version) {
         Info.builder().name("sluice_build_info").help("The running sluiced build.").labelNames("version")
@@ -86,6 +90,9 @@ public final class SluiceMetrics {
         GaugeWithCallback.builder().name("sluice_flow_table_flows")
                 .help("Flows remembered in the flow cache, all CPUs (refreshed every few seconds).")
                 .callback(cb -> cb.call(flowTableFlows.get())).register(registry);
+        GaugeWithCallback.builder().name("sluice_flow_table_slots")
+                .help("Flows the flow cache can hold, all CPUs: occupancy = sluice_flow_table_flows / this.")
+                .callback(cb -> cb.call(flowTableSlots.get())).register(registry);
 
         reconciles = Counter.builder().name("sluice_reconciles").help("Reconciles run, by cause.")
                 .labelNames("cause").register(registry);
@@ -101,6 +108,9 @@ public final class SluiceMetrics {
                 .help("Health check latency, by backend, port, check type and result.").unit(Unit.SECONDS)
                 .labelNames("backend", "port", "check", "result").classicUpperBounds(CHECK_SECONDS).classicOnly()
                 .register(registry);
+        adminRequests = Counter.builder().name("sluice_admin_requests")
+                .help("Admin API requests answered, by method and HTTP status (changes are the non-GET ones).")
+                .labelNames("method", "code").register(registry);
     }
 
     public PrometheusRegistry registry() {
@@ -116,6 +126,11 @@ public final class SluiceMetrics {
         flowTableFlows.set(flows);
     }
 
+    /** The flow cache's capacity in flows (buckets x ways x CPUs). */
+    public void flowTableSlots(long slots) {
+        flowTableSlots.set(slots);
+    }
+
     public void reconciled(String cause, Duration took) {
         reconciles.labelValues(cause).inc();
         reconcileDuration.observe(took.toNanos() / 1e9);
@@ -127,6 +142,13 @@ public final class SluiceMetrics {
 
     public void healthTransition(String vip, String backend, String to) {
         healthTransitions.labelValues(vip, backend, to).inc();
+    }
+
+    /** One admin API answer; called on the API's event loop. */
+    public void adminRequest(String method, int status) {
+        // Clients choose the method token: only the ones the API serves become label values.
+        String label = ADMIN_METHODS.contains(method) ? method : "other";
+        adminRequests.labelValues(label, Integer.toString(status)).inc();
     }
 
     /** Every check result; called on the engine's event loop, so it only records. */

@@ -73,6 +73,31 @@ class SluiceMetricsTest {
         assertThat(s).containsEntry("sluice_vip_all_backends_down{address=\"10.100.0.1\",port=\"80\",protocol=\"tcp\",vip=\"web\"}", 0.0);
     }
 
+    @Test
+    void flowTableOccupancyIsFlowsOverSlots() throws Exception {
+        SluiceMetrics metrics = new SluiceMetrics("x");
+        metrics.flowTableFlows(1234);
+        metrics.flowTableSlots(262_144);
+
+        Map<String, Double> s = scrape(metrics);
+
+        assertThat(s).containsEntry("sluice_flow_table_flows", 1234.0)
+                .containsEntry("sluice_flow_table_slots", 262144.0);
+    }
+
+    @Test
+    void adminRequestsAreCountedByMethodAndCodeWithBoundedLabels() throws Exception {
+        SluiceMetrics metrics = new SluiceMetrics("x");
+        metrics.adminRequest("PATCH", 400);
+        metrics.adminRequest("PATCH", 400);
+        metrics.adminRequest("BREW", 405);
+
+        Map<String, Double> s = scrape(metrics);
+
+        assertThat(s).containsEntry("sluice_admin_requests_total{code=\"400\",method=\"PATCH\"}", 2.0)
+                .containsEntry("sluice_admin_requests_total{code=\"405\",method=\"other\"}", 1.0);
+    }
+
     /** Every sample of a real HTTP scrape, keyed by name and labels (labels sorted by name). */
     private static Map<String, Double> scrape(SluiceMetrics metrics) throws Exception {
         try (MetricsServer server = MetricsServer.start(metrics,

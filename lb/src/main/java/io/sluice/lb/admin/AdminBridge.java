@@ -1,0 +1,57 @@
+package io.sluice.lb.admin;
+
+import io.sluice.lb.config.SluiceConfig;
+import io.sluice.lb.status.DaemonStatus;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+
+/**
+ * The daemon's side of {@link DaemonAccess}: the daemon thread publishes its status and config
+ * here after every event, and changes go to its event queue through {@code post}, so the API
+ * never touches the maps or the daemon's state itself.
+ */
+public final class AdminBridge implements DaemonAccess {
+    private final Path configFile;
+    private final Consumer<ConfigChange> post;
+    private final AtomicReference<DaemonStatus> status = new AtomicReference<>();
+    private final AtomicReference<SluiceConfig> config;
+
+    public AdminBridge(Path configFile, SluiceConfig initial, Consumer<ConfigChange> post) {
+        this.configFile = Objects.requireNonNull(configFile, "configFile");
+        this.config = new AtomicReference<>(Objects.requireNonNull(initial, "initial"));
+        this.post = Objects.requireNonNull(post, "post");
+    }
+
+    /** Called on the daemon thread whenever its config changes. */
+    public void publish(SluiceConfig now) {
+        config.set(now);
+    }
+
+    /** Called on the daemon thread after every status build. */
+    public void publish(DaemonStatus now) {
+        status.set(now);
+    }
+
+    @Override
+    public Optional<DaemonStatus> status() {
+        return Optional.ofNullable(status.get());
+    }
+
+    @Override
+    public SluiceConfig config() {
+        return config.get();
+    }
+
+    @Override
+    public Path configFile() {
+        return configFile;
+    }
+
+    @Override
+    public void submit(ConfigChange change) {
+        post.accept(change);
+    }
+}

@@ -1,0 +1,21 @@
+package io.sluice.lb.admin;
+
+import io.sluice.lb.config.SluiceConfig;
+import io.sluice.lb.status.DaemonStatus;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/** What the admin API needs from the daemon: its published view, and a way to hand it a change. */
+public interface DaemonAccess {
+    /** The latest status snapshot; empty before the daemon's first one. */
+    Optional<DaemonStatus> status();
+
+    /** The config in effect. */
+    SluiceConfig config();
+
+    /** The file the daemon loads, and the API edits. */
+    Path configFile();
+
+    /** Queue a change for the daemon thread; the reply comes through {@link ConfigChange#reply()}. */
+    void submit(ConfigChange change);
+}

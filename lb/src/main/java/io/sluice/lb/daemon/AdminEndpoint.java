@@ -1,0 +1,53 @@
+package io.sluice.lb.daemon;
+
+import io.sluice.lb.admin.AdminApi;
+import io.sluice.lb.admin.AdminBridge;
+import io.sluice.lb.admin.AdminServer;
+import io.sluice.lb.admin.ConfigEditor;
+import io.sluice.lb.admin.Router;
+import io.sluice.lb.admin.resource.AdminContext;
+import io.sluice.lb.config.AdminConfig;
+import io.sluice.lb.metrics.SluiceMetrics;
+import java.time.Clock;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The daemon's admin API: the server and the editor behind it, started and stopped together. */
+final class AdminEndpoint implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger("sluiced");
+
+    private final ConfigEditor editor;
+    private final AdminServer server;
+
+    private AdminEndpoint(ConfigEditor editor, AdminServer server) {
+        this.editor = editor;
+        this.server = server;
+    }
+
+    /** Null when the config turns the API off (try-with-resources skips a null resource). */
+    static AdminEndpoint start(AdminConfig config, AdminBridge bridge, SluiceMetrics metrics) {
+        if (config.socket().isEmpty() && config.listen().isEmpty()) {
+            log.info("event=admin_off");
+            return null;
+        }
+        ConfigEditor editor = new ConfigEditor(bridge);
+        try {
+            AdminServer server = AdminServer.start(config,
+                    new Router(AdminApi.resources(new AdminContext(bridge, editor, Clock.systemUTC()), List.of())),
+                    metrics::adminRequest);
+            log.info("event=admin_listening socket={} tcp={}", config.socket().map(Object::toString).orElse("off"),
+                    config.listen().map(a -> a.getAddress().getHostAddress() + ":" + server.tcpPort()).orElse("off"));
+            return new AdminEndpoint(editor, server);
+        } catch (RuntimeException e) {
+            editor.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public void close() {
+        server.close();
+        editor.close();
+    }
+}
