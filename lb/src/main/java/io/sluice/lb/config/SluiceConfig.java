@@ -14,11 +14,13 @@ import java.util.Optional;
  * @param gatewayMac empty = "auto": resolve the default gateway from the neighbour table
  * @param statusFile where the daemon keeps its status (JSON) for `sluice status`
  * @param metricsListen where Prometheus scrapes /metrics; empty = off
+ * @param consul        the Consul agent settings (defaults when the section is absent)
  */
 public record SluiceConfig(String interfaceName, Path pinDir, XdpMode xdpMode, Optional<MacAddress> gatewayMac,
                            int mtu, int flowTableSize, EncapConfig encap, List<VipConfig> vips,
-                           Path statusFile, Optional<InetSocketAddress> metricsListen) {
+                           Path statusFile, Optional<InetSocketAddress> metricsListen, ConsulConfig consul) {
     public SluiceConfig {
+        Objects.requireNonNull(consul, "consul");
         Objects.requireNonNull(interfaceName, "interfaceName");
         Objects.requireNonNull(pinDir, "pinDir");
         Objects.requireNonNull(xdpMode, "xdpMode");
@@ -27,5 +29,24 @@ public record SluiceConfig(String interfaceName, Path pinDir, XdpMode xdpMode, O
         Objects.requireNonNull(statusFile, "statusFile");
         Objects.requireNonNull(metricsListen, "metricsListen");
         vips = List.copyOf(vips);
+    }
+
+    /** A config without a consul section (Consul defaults). */
+    public SluiceConfig(String interfaceName, Path pinDir, XdpMode xdpMode, Optional<MacAddress> gatewayMac,
+                        int mtu, int flowTableSize, EncapConfig encap, List<VipConfig> vips,
+                        Path statusFile, Optional<InetSocketAddress> metricsListen) {
+        this(interfaceName, pinDir, xdpMode, gatewayMac, mtu, flowTableSize, encap, vips, statusFile, metricsListen,
+                ConsulConfig.DEFAULTS);
+    }
+
+    /** The same config with another VIP list (discovered backends laid in). */
+    public SluiceConfig withVips(List<VipConfig> newVips) {
+        return new SluiceConfig(interfaceName, pinDir, xdpMode, gatewayMac, mtu, flowTableSize, encap, newVips,
+                statusFile, metricsListen, consul);
+    }
+
+    /** Whether any VIP registers in or discovers from Consul. */
+    public boolean usesConsul() {
+        return vips.stream().anyMatch(v -> v.consul().isPresent() || v.discovery().isPresent());
     }
 }
