@@ -6,6 +6,11 @@ import io.sluice.lb.config.ConfigException;
 import io.sluice.lb.config.ConfigLoader;
 import io.sluice.lb.config.SluiceConfig;
 import io.sluice.lb.config.VipConfig;
+import io.sluice.lb.consul.ConsulService;
+import io.sluice.lb.consul.DiscoveredBackends;
+import io.sluice.lb.consul.DiscoveryUpdate;
+import io.sluice.lb.consul.Verdicts;
+import io.sluice.lb.metrics.ConsulMetrics;
 import io.sluice.lb.dataplane.LbConfigEntry;
 import io.sluice.lb.dataplane.VipKey;
 import io.sluice.lb.net.AddressText;
@@ -55,7 +60,11 @@ final class Daemon {
     /** The flow-cache occupancy scan reads every bucket: every few refreshes is enough. */
     private static final int FLOW_SCAN_EVERY_REFRESHES = 5;
 
-    private sealed interface Event permits Reload, Stop, Health, Refresh {
+    private sealed interface Event permits Reload, Stop, Health, Refresh, Discovery {
+    }
+
+    /** A Consul watch saw the backend set of a discovering VIP change. */
+    private record Discovery(DiscoveryUpdate update) implements Event {
     }
 
     private record Reload() implements Event {
@@ -78,7 +87,14 @@ final class Daemon {
     private final HealthBook healthBook = new HealthBook();
     private final Steering steering = new Steering();
     private final SluiceMetrics metrics = new SluiceMetrics(Version.current());
+    /** The config the daemon runs on: the file's, with discovered backends laid in. */
     private SluiceConfig config;
+    /** The config as read from the file (what reloads replace). */
+    private SluiceConfig fileConfig;
+    private final DiscoveredBackends discovered = new DiscoveredBackends();
+    private final ConsulMetrics consulMetrics = new ConsulMetrics(metrics.registry());
+    private ConsulService consul;
+    private boolean attached = true;
     private LbConfigEntry settings;
     private DesiredState applied;
     private Set<VipKey> allDown = Set.of();
@@ -89,6 +105,7 @@ final class Daemon {
     Daemon(Path configFile, SluiceConfig config) {
         this.configFile = configFile;
         this.config = config;
+        this.fileConfig = config;
     }
 
     int run() {
@@ -111,6 +128,7 @@ final class Daemon {
             installSignalHandlers(); // early: a reload or stop during startup waits in the queue
             Reconciler reconciler = new Reconciler(dataplane.maps());
             StatusBuilder status = new StatusBuilder(config.interfaceName(), dataplane.adopted(), startedAt);
+            startConsul();
             health.apply(config, healthBook, true, clock.instant());
             reconcile(reconciler, "startup");
             if (reconcileFailed) {
@@ -136,6 +154,8 @@ final class Daemon {
                     systemd.reloaded();
                 } else if (event instanceof Health h) {
                     onHealth(h.event(), reconciler);
+                } else if (event instanceof Discovery d) {
+                    onDiscovery(d.update(), reconciler, health);
                 } else {
                     refresh(reconciler, dataplane);
                 }
@@ -143,6 +163,9 @@ final class Daemon {
             }
         } finally {
             timer.shutdownNow();
+            if (consul != null) {
+                consul.close(); // deregisters every VIP: a clean stop
+            }
         }
         log.info("event=stopped data_plane=left_running pin_dir={}", config.pinDir());
         return Sluiced.EXIT_OK;
@@ -158,6 +181,13 @@ final class Daemon {
         if (refreshes++ % FLOW_SCAN_EVERY_REFRESHES == 0) {
             metrics.flowTableFlows(dataplane.maps().flowCount());
         }
+        boolean nowAttached = dataplane.attached();
+        if (nowAttached != attached) {
+            log.warn("event=dataplane_{} interface={}", nowAttached ? "attached_again" : "detached",
+                    config.interfaceName());
+            attached = nowAttached;
+        }
+        publishVerdicts();
     }
 
     /** Null when the config turns metrics off (try-with-resources skips a null resource). */
@@ -186,6 +216,41 @@ final class Daemon {
         reconcile(reconciler, "health");
     }
 
+    /** Starts Consul when the config first asks for it, and hands it the file's registrations and watches. */
+    private void startConsul() {
+        if (consul == null && fileConfig.usesConsul()) {
+            try {
+                consul = ConsulService.start(fileConfig.consul(), System.getenv(), consulMetrics,
+                        u -> events.add(new Discovery(u)), Version.current());
+            } catch (java.io.IOException | RuntimeException e) {
+                throw new IllegalStateException("consul: " + e.getMessage(), e);
+            }
+        }
+        if (consul != null) {
+            consul.apply(fileConfig);
+        }
+    }
+
+    /** A discovered backend set changed: lay it into the running config and reconcile once. */
+    private void onDiscovery(DiscoveryUpdate update, Reconciler reconciler, HealthSupervisor health) {
+        if (!discovered.accept(update, fileConfig)) {
+            return; // stale (the VIP no longer discovers that service) or nothing changed
+        }
+        config = discovered.merge(fileConfig);
+        long draining = update.backends().stream().filter(io.sluice.lb.config.BackendConfig::drain).count();
+        log.info("event=consul_backends_changed vip={} service={} backends={} draining={} index={}", update.vip(),
+                update.discovery().service(), update.backends().size(), draining, update.index());
+        consulMetrics.discoveryApplied(update.vip());
+        health.apply(config, healthBook, false, clock.instant());
+        reconcile(reconciler, "consul");
+    }
+
+    private void publishVerdicts() {
+        if (consul != null) {
+            consul.serving(Verdicts.of(config, applied, allDown, attached, config.interfaceName()));
+        }
+    }
+
     /** Validates the whole new config first: an invalid one changes nothing that is running. */
     private void reload(Reconciler reconciler, HealthSupervisor health) {
         SluiceConfig candidate;
@@ -203,8 +268,10 @@ final class Daemon {
                     configFile, fixed);
             return;
         }
-        config = candidate;
+        fileConfig = candidate;
+        config = discovered.merge(candidate);
         settings = candidateSettings;
+        startConsul();
         health.apply(config, healthBook, false, clock.instant());
         reconcile(reconciler, "reload");
     }
@@ -247,6 +314,7 @@ final class Daemon {
         if (report.changedAnything() || !"slow_start".equals(cause)) {
             log.info("event=reconciled cause={} {} duration_us={}", cause, report.toLogFields(), took.toNanos() / 1_000);
         }
+        publishVerdicts();
     }
 
     private String vipName(VipKey key) {

@@ -24,6 +24,9 @@ final class ReloadCompatibility {
         if (!running.metricsListen().equals(candidate.metricsListen())) {
             return "metrics.listen";
         }
+        if (!running.consul().equals(candidate.consul())) {
+            return "consul";
+        }
         return null;
     }
 }
