@@ -14,6 +14,11 @@ public final class ConsulException extends Exception {
         this.status = 0;
     }
 
+    /** The log event: the agent could not be reached at all, or it answered with something refused. */
+    public String event() {
+        return getCause() instanceof java.io.IOException ? "consul_unreachable" : "consul_call_failed";
+    }
+
     /** The HTTP status, or 0 when no answer came (connection refused, timeout, oversize). */
     public int status() {
         return status;

@@ -34,6 +34,11 @@ public final class DiscoveredBackends {
         return previous == null || !previous.backends().equals(update.backends());
     }
 
+    /** Every VIP's last accepted update (for the cache file). */
+    public Map<String, DiscoveryUpdate> latest() {
+        return Map.copyOf(latest);
+    }
+
     /** The file's config with every discovering VIP's backends filled in. */
     public SluiceConfig merge(SluiceConfig file) {
         Set<String> names = file.vips().stream().map(VipConfig::name).collect(Collectors.toSet());

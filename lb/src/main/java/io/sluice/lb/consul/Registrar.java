@@ -128,8 +128,8 @@ final class Registrar implements Runnable {
             } catch (ConsulException e) {
                 failures++;
                 next = backoff.delay(failures);
-                log.warn("event=consul_unreachable op=register agent={} error=\"{}\" failures={} retry_in_ms={}",
-                        client.base(), e.getMessage(), failures, next.toMillis());
+                log.warn("event={} op=register agent={} error=\"{}\" failures={} retry_in_ms={}",
+                        e.event(), client.base(), e.getMessage(), failures, next.toMillis());
             }
             synchronized (lock) {
                 // After a failure wait out the back-off even if something changed; otherwise wake on change.

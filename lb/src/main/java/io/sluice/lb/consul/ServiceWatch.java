@@ -82,8 +82,8 @@ final class ServiceWatch implements Runnable {
                 failures++;
                 Duration delay = backoff.delay(failures);
                 metrics.callFailed("health");
-                log.warn("event=consul_unreachable op=health vip={} service={} agent={} error=\"{}\" failures={} "
-                        + "retry_in_ms={} backends=kept", vip, discovery.service(), client.base(), e.getMessage(),
+                log.warn("event={} op=health vip={} service={} agent={} error=\"{}\" failures={} "
+                        + "retry_in_ms={} backends=kept", e.event(), vip, discovery.service(), client.base(), e.getMessage(),
                         failures, delay.toMillis());
                 sleep(delay);
                 continue;

@@ -8,6 +8,7 @@ import io.sluice.lb.config.SluiceConfig;
 import io.sluice.lb.config.VipConfig;
 import io.sluice.lb.consul.ConsulService;
 import io.sluice.lb.consul.DiscoveredBackends;
+import io.sluice.lb.consul.DiscoveryCache;
 import io.sluice.lb.consul.DiscoveryUpdate;
 import io.sluice.lb.consul.Verdicts;
 import io.sluice.lb.metrics.ConsulMetrics;
@@ -128,7 +129,10 @@ final class Daemon {
             installSignalHandlers(); // early: a reload or stop during startup waits in the queue
             Reconciler reconciler = new Reconciler(dataplane.maps());
             StatusBuilder status = new StatusBuilder(config.interfaceName(), dataplane.adopted(), startedAt);
-            startConsul();
+            startConsul(fileConfig);
+            if (consul != null) {
+                consul.apply(fileConfig);
+            }
             health.apply(config, healthBook, true, clock.instant());
             reconcile(reconciler, "startup");
             if (reconcileFailed) {
@@ -216,18 +220,31 @@ final class Daemon {
         reconcile(reconciler, "health");
     }
 
-    /** Starts Consul when the config first asks for it, and hands it the file's registrations and watches. */
-    private void startConsul() {
-        if (consul == null && fileConfig.usesConsul()) {
+    /** Starts Consul the first time a config asks for it (reads the token; restores the last discovered sets). */
+    private void startConsul(SluiceConfig wanting) {
+        if (consul == null && wanting.usesConsul()) {
             try {
-                consul = ConsulService.start(fileConfig.consul(), System.getenv(), consulMetrics,
+                consul = ConsulService.start(wanting.consul(), System.getenv(), consulMetrics,
                         u -> events.add(new Discovery(u)), Version.current());
             } catch (java.io.IOException | RuntimeException e) {
                 throw new IllegalStateException("consul: " + e.getMessage(), e);
             }
+            restoreDiscovered(wanting);
         }
-        if (consul != null) {
-            consul.apply(fileConfig);
+    }
+
+    /** Starts from the backends discovered before a restart, so an unreachable Consul empties no VIP. */
+    private void restoreDiscovered(SluiceConfig wanting) {
+        DiscoveryCache cache = DiscoveryCache.besideStatusFile(wanting.statusFile());
+        try {
+            for (DiscoveryUpdate u : cache.read(wanting)) {
+                discovered.accept(u, wanting);
+                log.info("event=consul_backends_restored vip={} service={} backends={} file={}", u.vip(),
+                        u.discovery().service(), u.backends().size(), cache.file());
+            }
+            config = discovered.merge(wanting);
+        } catch (java.io.IOException | RuntimeException e) {
+            log.warn("event=consul_cache_unreadable file={} error=\"{}\"", cache.file(), e.getMessage());
         }
     }
 
@@ -241,6 +258,12 @@ final class Daemon {
         log.info("event=consul_backends_changed vip={} service={} backends={} draining={} index={}", update.vip(),
                 update.discovery().service(), update.backends().size(), draining, update.index());
         consulMetrics.discoveryApplied(update.vip());
+        DiscoveryCache cache = DiscoveryCache.besideStatusFile(config.statusFile());
+        try {
+            cache.write(discovered.latest());
+        } catch (java.io.IOException | RuntimeException e) {
+            log.warn("event=consul_cache_write_failed file={} error=\"{}\"", cache.file(), e.getMessage());
+        }
         health.apply(config, healthBook, false, clock.instant());
         reconcile(reconciler, "consul");
     }
@@ -268,10 +291,18 @@ final class Daemon {
                     configFile, fixed);
             return;
         }
+        try {
+            startConsul(candidate);
+        } catch (IllegalStateException e) {
+            log.error("event=reload_rejected file={} reason=\"{}\" running_config=kept", configFile, e.getMessage());
+            return;
+        }
         fileConfig = candidate;
         config = discovered.merge(candidate);
         settings = candidateSettings;
-        startConsul();
+        if (consul != null) {
+            consul.apply(fileConfig);
+        }
         health.apply(config, healthBook, false, clock.instant());
         reconcile(reconciler, "reload");
     }
