@@ -1,11 +1,13 @@
 package io.sluice.lb.consul;
 
+import io.sluice.lb.config.AllDownPolicy;
 import io.sluice.lb.config.BackendConfig;
 import io.sluice.lb.config.ConsulDiscovery;
 import io.sluice.lb.config.SluiceConfig;
 import io.sluice.lb.config.VipConfig;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -20,9 +22,14 @@ import java.util.stream.Collectors;
  * discovers that service (a reload changed it) is stale and ignored. The VIP's current weight and
  * health_check apply to the discovered addresses, so a reload that changes only those needs no
  * new answer from Consul.
+ *
+ * <p>When Consul lists instances but none passes, a VIP with {@code when_all_down: fail_open}
+ * keeps its last backends (a broken check rollout must not black-hole the edge), as it does when
+ * its own health checks all fail; {@code fail_closed} applies the empty set.
  */
 public final class DiscoveredBackends {
     private final Map<String, DiscoveryUpdate> latest = new HashMap<>();
+    private final Set<String> allFailing = new HashSet<>();
 
     /** Records the update; false when it is stale or changes nothing (no reconcile needed). */
     public boolean accept(DiscoveryUpdate update, SluiceConfig file) {
@@ -30,8 +37,19 @@ public final class DiscoveredBackends {
         if (vip == null || vip.discovery().isEmpty() || !sameSource(vip.discovery().get(), update.discovery())) {
             return false;
         }
-        DiscoveryUpdate previous = latest.put(update.vip(), update);
-        return previous == null || !previous.backends().equals(update.backends());
+        DiscoveryUpdate previous = latest.get(update.vip());
+        if (update.allFailing() && vip.whenAllDown() == AllDownPolicy.FAIL_OPEN && previous != null
+                && !previous.backends().isEmpty()) {
+            return allFailing.add(update.vip()); // keep the previous set; changed only if newly failing
+        }
+        boolean wasFailing = allFailing.remove(update.vip());
+        latest.put(update.vip(), update);
+        return wasFailing || previous == null || !previous.backends().equals(update.backends());
+    }
+
+    /** VIPs whose Consul instances all fail while fail_open keeps their last backends. */
+    public Set<String> allFailing() {
+        return Set.copyOf(allFailing);
     }
 
     /** Every VIP's last accepted update (for the cache file). */
@@ -43,6 +61,7 @@ public final class DiscoveredBackends {
     public SluiceConfig merge(SluiceConfig file) {
         Set<String> names = file.vips().stream().map(VipConfig::name).collect(Collectors.toSet());
         latest.keySet().retainAll(names);
+        allFailing.retainAll(names);
         if (file.vips().stream().noneMatch(v -> v.discovery().isPresent())) {
             return file;
         }

@@ -95,7 +95,7 @@ public final class DiscoveryCache {
                     // a damaged entry: leave it out
                 }
             }
-            out.add(new DiscoveryUpdate(vip.name(), d, backends.stream().limit(d.maxBackends()).toList(),
+            out.add(new DiscoveryUpdate(vip.name(), d, backends.stream().limit(d.maxBackends()).toList(), 0,
                     v.path("index").asLong(0)));
         }
         return out;

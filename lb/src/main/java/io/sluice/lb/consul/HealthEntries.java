@@ -40,8 +40,8 @@ public final class HealthEntries {
     private static final int MAX_NESTING = 16;
     private static final int MAX_PORT = 65_535;
 
-    /** The backends to apply and the entries refused, each with why. */
-    public record Result(List<BackendConfig> backends, List<Rejection> rejections) {
+    /** The backends to apply, the entries refused (each with why), and how many instances are not passing. */
+    public record Result(List<BackendConfig> backends, List<Rejection> rejections, int failing) {
         public Result {
             backends = List.copyOf(backends);
             rejections = List.copyOf(rejections);
@@ -94,11 +94,14 @@ public final class HealthEntries {
         }
         List<Rejection> rejections = new ArrayList<>();
         List<Candidate> candidates = new ArrayList<>();
+        int failing = 0;
         for (int i = 0; i < root.size(); i++) {
             try {
                 Candidate c = entry(i, root.get(i), discovery, allowV4, allowV6);
                 if (c != null) {
                     candidates.add(c);
+                } else {
+                    failing++;
                 }
             } catch (IllegalArgumentException e) {
                 rejections.add(new Rejection(i, instanceName(root.get(i)), e.getMessage()));
@@ -133,7 +136,7 @@ public final class HealthEntries {
             backends.add(new BackendConfig(c.address(), discovery.weight(), discovery.healthCheck(), c.drain()));
         }
         rejections.sort(Comparator.comparingInt(Rejection::entry));
-        return new Result(backends, rejections);
+        return new Result(backends, rejections, failing);
     }
 
     /** A backend candidate, null when the instance is simply not passing, or IllegalArgumentException. */

@@ -70,6 +70,7 @@ final class ServiceWatch implements Runnable {
         long index = 0;
         int failures = 0;
         List<BackendConfig> posted = null;
+        boolean postedAllFailing = false;
         while (running) {
             long started = System.nanoTime();
             HealthAnswer answer;
@@ -101,10 +102,15 @@ final class ServiceWatch implements Runnable {
             }
             boolean moved = answer.index() != previous || previous == 0;
             if (moved) {
-                List<BackendConfig> backends = apply(answer);
-                if (backends != null && !backends.equals(posted)) {
-                    posted = backends;
-                    sink.accept(new DiscoveryUpdate(vip, discovery, backends, answer.index()));
+                HealthEntries.Result result = apply(answer);
+                if (result != null) {
+                    DiscoveryUpdate update = new DiscoveryUpdate(vip, discovery, result.backends(), result.failing(),
+                            answer.index());
+                    if (!result.backends().equals(posted) || update.allFailing() != postedAllFailing) {
+                        posted = result.backends();
+                        postedAllFailing = update.allFailing();
+                        sink.accept(update);
+                    }
                 }
             }
             Duration took = Duration.ofNanos(System.nanoTime() - started);
@@ -123,7 +129,7 @@ final class ServiceWatch implements Runnable {
     }
 
     /** The accepted backends, or null when the whole answer is refused (the last known set stays). */
-    private List<BackendConfig> apply(HealthAnswer answer) {
+    private HealthEntries.Result apply(HealthAnswer answer) {
         HealthEntries.Result result;
         try {
             result = HealthEntries.parse(answer.body(), discovery, allowV4, allowV6);
@@ -138,7 +144,7 @@ final class ServiceWatch implements Runnable {
             log.warn("event=consul_entry_rejected vip={} service={} entry={} instance=\"{}\" reason=\"{}\"", vip,
                     discovery.service(), r.entry(), r.instance(), r.reason());
         }
-        return result.backends();
+        return result;
     }
 
     private void sleep(Duration d) {

@@ -23,12 +23,23 @@ public final class Verdicts {
      */
     public static Map<String, Serving> of(SluiceConfig config, DesiredState applied, Set<VipKey> allDown,
                                           boolean attached, String interfaceName) {
+        return of(config, applied, allDown, Set.of(), attached, interfaceName);
+    }
+
+    /** @param consulAllFailing VIPs whose discovered instances all fail in Consul (fail-open keeps the last) */
+    public static Map<String, Serving> of(SluiceConfig config, DesiredState applied, Set<VipKey> allDown,
+                                          Set<String> consulAllFailing, boolean attached, String interfaceName) {
         Map<String, Serving> verdicts = new HashMap<>();
         for (VipConfig vip : config.vips()) {
             if (vip.consul().isEmpty()) {
                 continue;
             }
-            verdicts.put(vip.name(), verdict(vip, applied, allDown, attached, interfaceName));
+            Serving v = verdict(vip, applied, allDown, attached, interfaceName);
+            if (v.passing() && consulAllFailing.contains(vip.name())) {
+                v = Serving.failing("every Consul instance of " + vip.discovery().map(d -> d.service()).orElse("?")
+                        + " is failing (when_all_down: fail_open keeps the last " + vip.backends().size() + ")");
+            }
+            verdicts.put(vip.name(), v);
         }
         return verdicts;
     }

@@ -254,6 +254,12 @@ final class Daemon {
             return; // stale (the VIP no longer discovers that service) or nothing changed
         }
         config = discovered.merge(fileConfig);
+        if (discovered.allFailing().contains(update.vip())) {
+            log.warn("event=consul_all_instances_failing vip={} service={} failing={} policy=fail_open backends=kept",
+                    update.vip(), update.discovery().service(), update.failing());
+            publishVerdicts();
+            return;
+        }
         long draining = update.backends().stream().filter(io.sluice.lb.config.BackendConfig::drain).count();
         log.info("event=consul_backends_changed vip={} service={} backends={} draining={} index={}", update.vip(),
                 update.discovery().service(), update.backends().size(), draining, update.index());
@@ -270,7 +276,8 @@ final class Daemon {
 
     private void publishVerdicts() {
         if (consul != null) {
-            consul.serving(Verdicts.of(config, applied, allDown, attached, config.interfaceName()));
+            consul.serving(Verdicts.of(config, applied, allDown, discovered.allFailing(), attached,
+                    config.interfaceName()));
         }
     }
 

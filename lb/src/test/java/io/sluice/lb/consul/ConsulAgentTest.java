@@ -323,6 +323,64 @@ class ConsulAgentTest {
     }
 
     @Test
+    void everyInstanceFailingKeepsTheLastBackendsUnderFailOpenAndEmptiesTheVipUnderFailClosed() throws Exception {
+        instance("a-" + run, "10.0.2.1");
+        instance("b-" + run, "10.0.2.2");
+        SluiceConfig open = discovering("{service: " + svc + "}");
+        SluiceConfig closed = config("wait: " + LONG_WAIT, """
+                - name: web%s
+                  address: 10.100.0.1
+                  port: 80
+                  when_all_down: fail_closed
+                  backends:
+                    consul: {service: %s}
+                """.formatted(run, svc));
+        start(open);
+        DiscoveredBackends keeps = new DiscoveredBackends();
+        DiscoveredBackends empties = new DiscoveredBackends();
+        DiscoveryUpdate first = nextUpdate();
+        keeps.accept(first, open);
+        empties.accept(first, closed);
+
+        target.setInstanceCheck("a-" + run, "critical");
+        DiscoveryUpdate one = nextUpdate();
+        keeps.accept(one, open);
+        target.setInstanceCheck("b-" + run, "critical");
+        DiscoveryUpdate none = nextUpdate();
+        assertThat(none.allFailing()).isTrue();
+        assertThat(none.failing()).isEqualTo(2);
+
+        assertThat(keeps.accept(none, open)).as("newly all failing").isTrue();
+        assertThat(keeps.allFailing()).containsExactly("web" + run);
+        assertThat(keeps.merge(open).vips().get(0).backends()).extracting(b -> b.address().getHostAddress())
+                .as("fail_open keeps the last set").containsExactly("10.0.2.2");
+        SluiceConfig regOpen = config("", """
+                - name: web%s
+                  address: 10.100.0.1
+                  port: 80
+                  consul: {service: reg%s}
+                  backends:
+                    consul: {service: %s}
+                """.formatted(run, run, svc));
+        keeps.accept(none, regOpen);
+        assertThat(Verdicts.of(keeps.merge(regOpen), applied(regOpen, 1), Set.of(), keeps.allFailing(), true, "eth0")
+                .get("web" + run)).satisfies(v -> {
+                    assertThat(v.passing()).isFalse();
+                    assertThat(v.note()).contains("every Consul instance of " + svc + " is failing");
+                });
+
+        assertThat(empties.accept(none, closed)).isTrue();
+        assertThat(empties.merge(closed).vips().get(0).backends()).as("fail_closed applies the empty set").isEmpty();
+
+        target.setInstanceCheck("a-" + run, "passing");
+        DiscoveryUpdate back = nextUpdate();
+        assertThat(keeps.accept(back, open)).isTrue();
+        assertThat(keeps.allFailing()).isEmpty();
+        assertThat(keeps.merge(open).vips().get(0).backends()).extracting(b -> b.address().getHostAddress())
+                .containsExactly("10.0.2.1");
+    }
+
+    @Test
     void onlyInstancesWithTheTag() throws Exception {
         instance("a-" + run, "10.0.2.1", "blue");
         instance("b-" + run, "10.0.2.2", "green");

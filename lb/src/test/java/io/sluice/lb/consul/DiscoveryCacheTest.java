@@ -37,7 +37,7 @@ class DiscoveryCacheTest {
         DiscoveredBackends discovered = new DiscoveredBackends();
         discovered.accept(new DiscoveryUpdate("web", before.vips().get(0).discovery().orElseThrow(), List.of(
                 new BackendConfig(IpLiteral.parse("10.0.2.7"), 100, Optional.empty(), false),
-                new BackendConfig(IpLiteral.parse("10.0.2.8"), 100, Optional.empty(), true)), 42), before);
+                new BackendConfig(IpLiteral.parse("10.0.2.8"), 100, Optional.empty(), true)), 0, 42), before);
         DiscoveryCache cache = DiscoveryCache.besideStatusFile(dir.resolve("status.json"));
         cache.write(discovered.latest());
         assertThat(cache.file()).isEqualTo(dir.resolve(DiscoveryCache.FILE_NAME));
