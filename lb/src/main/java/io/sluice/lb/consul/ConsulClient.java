@@ -40,7 +40,8 @@ public final class ConsulClient {
         this.base = Objects.requireNonNull(base, "base");
         this.token = Objects.requireNonNull(token, "token");
         this.maxResponseBytes = maxResponseBytes;
-        this.http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT)
+        // HTTP/1.1: the agent speaks it everywhere; no h2c upgrade dance on plain http.
+        this.http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NEVER).build();
     }
 

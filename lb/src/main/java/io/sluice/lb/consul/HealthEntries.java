@@ -150,7 +150,7 @@ public final class HealthEntries {
         String nodeName = text(node, "Node", "Node.Node");
         String id = text(service, "ID", "Service.ID");
         String name = text(service, "Service", "Service.Service");
-        if (!name.equals(discovery.service())) {
+        if (!name.equalsIgnoreCase(discovery.service())) { // Consul matches service names case-insensitively
             throw new IllegalArgumentException("Service.Service is \"" + clip(name) + "\", not the service asked for");
         }
         JsonNode port = service.get("Port");

@@ -101,6 +101,9 @@ final class Registrar implements Runnable {
                 metrics.callFailed("deregister");
                 log.warn("event=consul_deregister_failed vip={} id={} error=\"{}\" (the TTL check expires and "
                         + "Consul removes it after deregister_critical_after)", r.vip(), r.serviceId(), e.getMessage());
+                if (e.event().equals("consul_unreachable")) {
+                    break; // the agent is gone: do not hold the shutdown for every other VIP
+                }
             }
         }
         registered.clear();
