@@ -9,7 +9,10 @@
 #     the drain work: not asserted here);
 #   - the agent stopped: sluiced logs consul_unreachable and traffic still reaches the last
 #     known backends; the agent back: sluiced recovers;
-#   - SIGTERM: the VIP is deregistered.
+#   - SIGTERM: the VIP is deregistered;
+#   - sluiced restarted while the agent is down: the last discovered backends come back from
+#     the cache, the adopted table is left as it was, traffic flows;
+#   - a reload that drops the VIP's registration deregisters it.
 # Expects the build (jar, objects) like e2e-test.sh. Prints "N passed, M failed" last.
 set -uo pipefail
 # shellcheck source=lab/lib.sh
@@ -143,7 +146,7 @@ main() {
 		fail "maintenance-drains" "no consul_backends_changed ... draining=1 in $LOG"
 	fi
 	agent PUT "/v1/agent/service/maintenance/web-be1?enable=false" >/dev/null
-	wait_log 1 "backends=3 draining=0" || true
+	wait_log 2 "event=consul_backends_changed vip=web service=web backends=3 draining=0" || true
 
 	lab_stop consul-double
 	if wait_log 1 "event=consul_unreachable op=health vip=web"; then
@@ -171,6 +174,36 @@ main() {
 		pass "deregistered-on-stop" "after SIGTERM the agent lists: $(json "$services" '", ".join(sorted(s))')"
 	else
 		fail "deregistered-on-stop" "agent services: $services"
+	fi
+
+	# A restart while the agent is down starts from the last discovered set: no VIP is emptied.
+	lab_stop consul-double
+	lab_start_daemon "$LB" "$CONFIG"
+	lab_wait_ready "$LB" 2 "$READY_TIMEOUT_S" || { tail -n 20 "$LOG"; lab_die "sluiced did not restart"; }
+	out=$(lab_client --target "$LAB_VIP_V4" --port "$VIP_PORT" --count "$CONNECTIONS" --concurrency 4 --timeout 2)
+	local startup
+	startup=$(grep 'event=reconciled cause=startup' "$LOG" | tail -n 1)
+	if grep -q "event=consul_backends_restored vip=web service=web backends=3" "$LOG" \
+		&& [[ $startup == *tables_swapped=0* ]] \
+		&& [[ $(json "$out" 's["succeeded"] == '"$CONNECTIONS"' and len(s["per_backend"]) == 3') == True ]]; then
+		pass "restart-with-agent-down" "backends restored from the cache, the adopted table left as it was (tables_swapped=0), traffic: $(per_backend "$out")"
+	else
+		fail "restart-with-agent-down" "startup: ${startup#*event=}; traffic: $(json "$out" '"%d ok, per backend %s" % (s["succeeded"], s["per_backend"])')"
+	fi
+
+	# The agent back; a reload that drops the VIP's registration deregisters it.
+	lab_start "$LB" consul-double "$LAB_PYTHON" "$LAB_DIR/consul_double.py" --port 8500 --state "$AGENT_STATE"
+	lab_wait_listening "$LB" 8500 || lab_die "the Consul double did not restart"
+	local registrations
+	registrations=$(grep -c 'event=consul_registered vip=web' "$LOG")
+	wait_log "$((registrations + 1))" "event=consul_registered vip=web" || true
+	sed -i '/consul: { service: sluice-lab-web/d' "$CONFIG"
+	kill -HUP "$(lab_pid "sluiced-$LB")"
+	if wait_log 2 "event=consul_deregistered vip=web" \
+		&& [[ $(json "$(agent GET /v1/agent/services)" '"sluice-web" in s') == False ]]; then
+		pass "reload-deregisters" "the registration left the config: $(grep 'event=consul_deregistered' "$LOG" | tail -n 1 | sed 's/.*event=/event=/')"
+	else
+		fail "reload-deregisters" "agent services: $(agent GET /v1/agent/services)"
 	fi
 
 	echo "$passed passed, $failed failed"

@@ -107,7 +107,15 @@ public final class ConsulClient {
 
     private HttpResponse<InputStream> exchange(HttpRequest request, String op) throws ConsulException {
         try {
-            return http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            try {
+                return http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            } catch (java.net.ConnectException | java.net.http.HttpTimeoutException e) {
+                throw e;
+            } catch (IOException e) {
+                // A pooled keep-alive connection the agent closed while idle fails at once: every call
+                // we make is idempotent, so try once more on a fresh connection.
+                return http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            }
         } catch (IOException e) {
             throw new ConsulException(op + ": " + describe(e), e);
         } catch (InterruptedException e) {

@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
 final class Registrar implements Runnable {
     private static final Logger log = LoggerFactory.getLogger("sluiced");
     private static final int REFRESHES_PER_TTL = 3;
+    private static final int HTTP_NOT_FOUND = 404;
     private static final Serving UNDECIDED = Serving.failing("sluiced is starting: no reconcile yet");
 
     private final ConsulClient client;
@@ -35,6 +36,8 @@ final class Registrar implements Runnable {
     private boolean running = true;
     /** Owned by the registrar's thread. */
     private final Map<String, VipRegistration> registered = new HashMap<>();
+    /** Registered once, but a TTL update failed: register again (the agent may have lost it). */
+    private final Set<String> stale = new HashSet<>();
     private final Map<String, Serving> lastSent = new HashMap<>();
     private final Map<String, Long> lastSentAt = new HashMap<>();
     private Thread thread;
@@ -98,6 +101,9 @@ final class Registrar implements Runnable {
                 log.info("event=consul_deregistered vip={} service={} id={}", r.vip(), r.registration().service(),
                         r.serviceId());
             } catch (ConsulException e) {
+                if (e.status() == HTTP_NOT_FOUND) {
+                    continue; // already gone from the agent
+                }
                 metrics.callFailed("deregister");
                 log.warn("event=consul_deregister_failed vip={} id={} error=\"{}\" (the TTL check expires and "
                         + "Consul removes it after deregister_critical_after)", r.vip(), r.serviceId(), e.getMessage());
@@ -156,17 +162,26 @@ final class Registrar implements Runnable {
         for (String id : new HashSet<>(registered.keySet())) {
             if (!want.containsKey(id)) {
                 VipRegistration gone = registered.get(id);
-                call("deregister", () -> client.deregister(id));
+                try {
+                    call("deregister", () -> client.deregister(id));
+                } catch (ConsulException e) {
+                    if (e.status() != HTTP_NOT_FOUND) {
+                        throw e;
+                    }
+                    // already gone from the agent: nothing left to remove
+                }
                 registered.remove(id);
+                stale.remove(id);
                 lastSent.remove(id);
                 log.info("event=consul_deregistered vip={} service={} id={}", gone.vip(),
                         gone.registration().service(), id);
             }
         }
         for (VipRegistration r : want.values()) {
-            if (!r.equals(registered.get(r.serviceId()))) {
+            if (!r.equals(registered.get(r.serviceId())) || stale.contains(r.serviceId())) {
                 call("register", () -> client.register(r.body()));
                 registered.put(r.serviceId(), r);
+                stale.remove(r.serviceId());
                 lastSent.remove(r.serviceId());
                 log.info("event=consul_registered vip={} service={} id={} address={} port={} tags={} ttl={}", r.vip(),
                         r.registration().service(), r.serviceId(), r.address(), r.port(),
@@ -184,7 +199,7 @@ final class Registrar implements Runnable {
             try {
                 client.updateTtl(r.checkId(), verdict.passing() ? "passing" : "critical", verdict.note());
             } catch (ConsulException e) {
-                registered.remove(r.serviceId()); // register again next round: the agent may have lost it
+                stale.add(r.serviceId()); // register again next round: the agent may have lost it
                 lastSent.remove(r.serviceId());
                 metrics.callFailed("ttl_update");
                 throw e;

@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * if an answer's index goes backwards (agent or server restart, snapshot restore) or is not
  * positive, start over from index 0; a query that returns at once without the index moving is
  * rate-limited so a misbehaving agent cannot spin us. On any failure the last known backends stay
- * in force (nothing is posted) and the watch retries with back-off and jitter.
+ * in force (nothing is posted) and the watch retries with back-off and jitter; the first query
+ * after a failure does not block, so recovery is seen (and logged) at once.
  */
 final class ServiceWatch implements Runnable {
     private static final Logger log = LoggerFactory.getLogger("sluiced");
@@ -81,6 +82,9 @@ final class ServiceWatch implements Runnable {
                     return;
                 }
                 failures++;
+                // The first query after a failure must not block: it confirms the current state (and
+                // the recovery) at once instead of waiting out `wait` on an unchanged index.
+                index = 0;
                 Duration delay = backoff.delay(failures);
                 metrics.callFailed("health");
                 log.warn("event={} op=health vip={} service={} agent={} error=\"{}\" failures={} "

@@ -241,6 +241,34 @@ class ConsulAgentTest {
     }
 
     @Test
+    void aFailedTtlUpdateDoesNotForgetTheRegistrationSoALaterReloadStillRemovesIt() throws Exception {
+        assumeTrue(target.isDouble(), "needs to stop the agent");
+        String vips = """
+                - name: web%s
+                  address: 10.100.0.1
+                  port: 80
+                  consul: {service: %s}
+                  backends: [{address: 10.0.2.1}]
+                """.formatted(run, svc);
+        SluiceConfig config = config("ttl: 1s", vips);
+        String id = "sluice-web" + run;
+        ConsulService c = start(config);
+        c.serving(Verdicts.of(config, applied(config, 1), Set.of(), true, "eth0"));
+        await("passing", () -> check(id + "-dataplane").path("Status").asText().equals("passing"));
+        target.agentDouble().stop();
+        await("a TTL update failed", () -> metrics.callErrors("ttl_update") >= 1);
+        c.apply(config("ttl: 1s", vips.replace("consul: {service: " + svc + "}", ""))); // while the agent is down
+        target.agentDouble().restart(); // the agent kept its state, as a real one does on disk
+        await("deregistered although the last TTL update had failed", () -> {
+            try {
+                return !target.services().has(id);
+            } catch (Exception e) {
+                return false;
+            }
+        });
+    }
+
+    @Test
     void theTokenGoesInTheHeader() throws Exception {
         assumeTrue(target.isDouble(), "needs the double to require a token");
         target.agentDouble().requireToken("s3cret");
@@ -401,6 +429,11 @@ class ConsulAgentTest {
         assertThat(updates).as("nothing posted: the last known backends stay").isEmpty();
 
         agent.restart();
+        long queriesBefore = agent.requests().size();
+        await("the first query after the outage is answered at once, though nothing changed", () ->
+                agent.requests().size() > queriesBefore + 1);
+        assertThat(java.util.Objects.toString(agent.requests().get((int) queriesBefore).query(), ""))
+                .doesNotContain("index=");
         instance("b-" + run, "10.0.2.2");
         assertThat(addresses(nextUpdate())).as("recovered").containsExactly("10.0.2.1", "10.0.2.2");
     }
