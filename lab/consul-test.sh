@@ -12,6 +12,7 @@
 #   - SIGTERM: the VIP is deregistered;
 #   - sluiced restarted while the agent is down: the last discovered backends come back from
 #     the cache, the adopted table is left as it was, traffic flows;
+#   - the program detached (sluiced --detach) under the running daemon: the TTL check goes critical;
 #   - a reload that drops the VIP's registration deregisters it.
 # Expects the build (jar, objects) like e2e-test.sh. Prints "N passed, M failed" last.
 set -uo pipefail
@@ -197,6 +198,22 @@ main() {
 	local registrations
 	registrations=$(grep -c 'event=consul_registered vip=web' "$LOG")
 	wait_log "$((registrations + 1))" "event=consul_registered vip=web" || true
+
+	# The data plane detached behind the daemon's back: the VIP's TTL check turns critical.
+	lab_detach_daemon "$LB" "$CONFIG"
+	local deadline=$((SECONDS + EVENT_TIMEOUT_S)) check='{}'
+	while ((SECONDS < deadline)); do
+		check=$(agent GET /v1/agent/checks)
+		[[ $(json "$check" 's.get("sluice-web-dataplane", {}).get("Status")') == critical ]] && break
+		sleep 0.3
+	done
+	if [[ $(json "$check" 's.get("sluice-web-dataplane", {}).get("Status")') == critical ]] \
+		&& grep -q "event=dataplane_detached" "$LOG"; then
+		pass "ttl-critical-when-detached" "sluice-web-dataplane critical: $(json "$check" 's["sluice-web-dataplane"]["Output"]')"
+	else
+		fail "ttl-critical-when-detached" "agent checks: $check"
+	fi
+
 	sed -i '/consul: { service: sluice-lab-web/d' "$CONFIG"
 	kill -HUP "$(lab_pid "sluiced-$LB")"
 	if wait_log 2 "event=consul_deregistered vip=web" \

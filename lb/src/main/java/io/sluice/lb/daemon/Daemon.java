@@ -6,11 +6,8 @@ import io.sluice.lb.config.ConfigException;
 import io.sluice.lb.config.ConfigLoader;
 import io.sluice.lb.config.SluiceConfig;
 import io.sluice.lb.config.VipConfig;
-import io.sluice.lb.consul.ConsulService;
-import io.sluice.lb.consul.DiscoveredBackends;
-import io.sluice.lb.consul.DiscoveryCache;
+import io.sluice.lb.consul.ConsulBridge;
 import io.sluice.lb.consul.DiscoveryUpdate;
-import io.sluice.lb.consul.Verdicts;
 import io.sluice.lb.metrics.ConsulMetrics;
 import io.sluice.lb.dataplane.LbConfigEntry;
 import io.sluice.lb.dataplane.VipKey;
@@ -88,13 +85,12 @@ final class Daemon {
     private final HealthBook healthBook = new HealthBook();
     private final Steering steering = new Steering();
     private final SluiceMetrics metrics = new SluiceMetrics(Version.current());
-    /** The config the daemon runs on: the file's, with discovered backends laid in. */
+    /** The config the daemon runs on: the file's, with Consul-discovered backends laid in. */
     private SluiceConfig config;
     /** The config as read from the file (what reloads replace). */
     private SluiceConfig fileConfig;
-    private final DiscoveredBackends discovered = new DiscoveredBackends();
-    private final ConsulMetrics consulMetrics = new ConsulMetrics(metrics.registry());
-    private ConsulService consul;
+    private final ConsulBridge consul = new ConsulBridge(new ConsulMetrics(metrics.registry()),
+            u -> events.add(new Discovery(u)), System.getenv(), Version.current());
     private boolean attached = true;
     private LbConfigEntry settings;
     private DesiredState applied;
@@ -129,10 +125,8 @@ final class Daemon {
             installSignalHandlers(); // early: a reload or stop during startup waits in the queue
             Reconciler reconciler = new Reconciler(dataplane.maps());
             StatusBuilder status = new StatusBuilder(config.interfaceName(), dataplane.adopted(), startedAt);
-            startConsul(fileConfig);
-            if (consul != null) {
-                consul.apply(fileConfig);
-            }
+            consul.prepare(fileConfig);
+            config = consul.apply(fileConfig);
             health.apply(config, healthBook, true, clock.instant());
             reconcile(reconciler, "startup");
             if (reconcileFailed) {
@@ -167,9 +161,7 @@ final class Daemon {
             }
         } finally {
             timer.shutdownNow();
-            if (consul != null) {
-                consul.close(); // deregisters every VIP: a clean stop
-            }
+            consul.close(); // deregisters every VIP: a clean stop
         }
         log.info("event=stopped data_plane=left_running pin_dir={}", config.pinDir());
         return Sluiced.EXIT_OK;
@@ -185,13 +177,12 @@ final class Daemon {
         if (refreshes++ % FLOW_SCAN_EVERY_REFRESHES == 0) {
             metrics.flowTableFlows(dataplane.maps().flowCount());
         }
-        boolean nowAttached = dataplane.attached();
-        if (nowAttached != attached) {
-            log.warn("event=dataplane_{} interface={}", nowAttached ? "attached_again" : "detached",
+        if (dataplane.attached() != attached) {
+            attached = !attached;
+            log.warn("event=dataplane_{} interface={}", attached ? "attached_again" : "detached",
                     config.interfaceName());
-            attached = nowAttached;
         }
-        publishVerdicts();
+        consul.publish(config, applied, allDown, attached);
     }
 
     /** Null when the config turns metrics off (try-with-resources skips a null resource). */
@@ -220,64 +211,15 @@ final class Daemon {
         reconcile(reconciler, "health");
     }
 
-    /** Starts Consul the first time a config asks for it (reads the token; restores the last discovered sets). */
-    private void startConsul(SluiceConfig wanting) {
-        if (consul == null && wanting.usesConsul()) {
-            try {
-                consul = ConsulService.start(wanting.consul(), System.getenv(), consulMetrics,
-                        u -> events.add(new Discovery(u)), Version.current());
-            } catch (java.io.IOException | RuntimeException e) {
-                throw new IllegalStateException("consul: " + e.getMessage(), e);
-            }
-            restoreDiscovered(wanting);
-        }
-    }
-
-    /** Starts from the backends discovered before a restart, so an unreachable Consul empties no VIP. */
-    private void restoreDiscovered(SluiceConfig wanting) {
-        DiscoveryCache cache = DiscoveryCache.besideStatusFile(wanting.statusFile());
-        try {
-            for (DiscoveryUpdate u : cache.read(wanting)) {
-                discovered.accept(u, wanting);
-                log.info("event=consul_backends_restored vip={} service={} backends={} file={}", u.vip(),
-                        u.discovery().service(), u.backends().size(), cache.file());
-            }
-            config = discovered.merge(wanting);
-        } catch (java.io.IOException | RuntimeException e) {
-            log.warn("event=consul_cache_unreadable file={} error=\"{}\"", cache.file(), e.getMessage());
-        }
-    }
-
     /** A discovered backend set changed: lay it into the running config and reconcile once. */
     private void onDiscovery(DiscoveryUpdate update, Reconciler reconciler, HealthSupervisor health) {
-        if (!discovered.accept(update, fileConfig)) {
-            return; // stale (the VIP no longer discovers that service) or nothing changed
-        }
-        config = discovered.merge(fileConfig);
-        if (discovered.allFailing().contains(update.vip())) {
-            log.warn("event=consul_all_instances_failing vip={} service={} failing={} policy=fail_open backends=kept",
-                    update.vip(), update.discovery().service(), update.failing());
-            publishVerdicts();
-            return;
-        }
-        long draining = update.backends().stream().filter(io.sluice.lb.config.BackendConfig::drain).count();
-        log.info("event=consul_backends_changed vip={} service={} backends={} draining={} index={}", update.vip(),
-                update.discovery().service(), update.backends().size(), draining, update.index());
-        consulMetrics.discoveryApplied(update.vip());
-        DiscoveryCache cache = DiscoveryCache.besideStatusFile(config.statusFile());
-        try {
-            cache.write(discovered.latest());
-        } catch (java.io.IOException | RuntimeException e) {
-            log.warn("event=consul_cache_write_failed file={} error=\"{}\"", cache.file(), e.getMessage());
-        }
-        health.apply(config, healthBook, false, clock.instant());
-        reconcile(reconciler, "consul");
-    }
-
-    private void publishVerdicts() {
-        if (consul != null) {
-            consul.serving(Verdicts.of(config, applied, allDown, discovered.allFailing(), attached,
-                    config.interfaceName()));
+        ConsulBridge.Outcome outcome = consul.accept(update, fileConfig);
+        if (outcome == ConsulBridge.Outcome.RECONCILE) {
+            config = consul.merge(fileConfig);
+            health.apply(config, healthBook, false, clock.instant());
+            reconcile(reconciler, "consul");
+        } else if (outcome == ConsulBridge.Outcome.VERDICT_ONLY) {
+            consul.publish(config, applied, allDown, attached);
         }
     }
 
@@ -299,17 +241,14 @@ final class Daemon {
             return;
         }
         try {
-            startConsul(candidate);
+            consul.prepare(candidate); // the first config that uses Consul starts it
         } catch (IllegalStateException e) {
             log.error("event=reload_rejected file={} reason=\"{}\" running_config=kept", configFile, e.getMessage());
             return;
         }
         fileConfig = candidate;
-        config = discovered.merge(candidate);
+        config = consul.apply(candidate);
         settings = candidateSettings;
-        if (consul != null) {
-            consul.apply(fileConfig);
-        }
         health.apply(config, healthBook, false, clock.instant());
         reconcile(reconciler, "reload");
     }
@@ -352,7 +291,7 @@ final class Daemon {
         if (report.changedAnything() || !"slow_start".equals(cause)) {
             log.info("event=reconciled cause={} {} duration_us={}", cause, report.toLogFields(), took.toNanos() / 1_000);
         }
-        publishVerdicts();
+        consul.publish(config, applied, allDown, attached);
     }
 
     private String vipName(VipKey key) {
