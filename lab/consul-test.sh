@@ -74,7 +74,8 @@ write_config() {
 	encap: { source_v4: $LAB_ENCAP_SRC_V4, source_v6: "$LAB_ENCAP_SRC_V6" }
 	status_file: $LAB_RUN_DIR/status-$LB.json
 	metrics: { listen: "off" }
-	consul: { address: "$AGENT", ttl: 3s, retry_min: 200ms, retry_max: 1s, wait: 1m }
+	consul: { address: "$AGENT", ttl: 3s, retry_min: 200ms, retry_max: 1s, wait: 1m,
+	          cache_file: $LAB_RUN_DIR/consul-discovered.json }
 	vips:
 	  - name: web
 	    address: "$LAB_VIP_V4"

@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  */
 final class ConsulReader {
     static final List<String> SECTION_KEYS = List.of("address", "token_file", "ttl", "deregister_critical_after",
-            "wait", "retry_min", "retry_max", "max_response_bytes");
+            "wait", "retry_min", "retry_max", "max_response_bytes", "cache_file");
     static final List<String> REGISTRATION_KEYS = List.of("service", "tags");
     static final List<String> BACKENDS_KEYS = List.of("consul");
     static final List<String> DISCOVERY_KEYS = List.of("service", "tag", "weight", "max_backends");
@@ -56,6 +56,7 @@ final class ConsulReader {
         int before = problems.list().size();
         Optional<URI> address = m.parsed("address", false, ConsulReader::agentAddress);
         Optional<Path> tokenFile = m.parsed("token_file", false, ConsulReader::absoluteFile);
+        Optional<Path> cacheFile = m.parsed("cache_file", false, ConsulReader::absoluteFile);
         Duration ttl = duration(m, "ttl", ConsulConfig.DEFAULT_TTL, MIN_TTL, MAX_TTL);
         Duration deregister = duration(m, "deregister_critical_after", ConsulConfig.DEFAULT_DEREGISTER_AFTER,
                 MIN_DEREGISTER_AFTER, Duration.ofDays(1));
@@ -71,7 +72,7 @@ final class ConsulReader {
             return Optional.empty();
         }
         return Optional.of(new ConsulConfig(address, tokenFile, ttl, deregister, wait, retryMin, retryMax,
-                maxBytes.orElseThrow()));
+                maxBytes.orElseThrow(), cacheFile.orElse(ConsulConfig.DEFAULT_CACHE_FILE)));
     }
 
     /** A VIP's registration mapping; empty when invalid (reported). */

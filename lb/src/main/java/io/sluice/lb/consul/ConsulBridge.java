@@ -59,7 +59,7 @@ public final class ConsulBridge implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             throw new IllegalStateException("consul: " + e.getMessage(), e);
         }
-        DiscoveryCache cache = DiscoveryCache.besideStatusFile(file.statusFile());
+        DiscoveryCache cache = new DiscoveryCache(file.consul().cacheFile());
         try {
             for (DiscoveryUpdate u : cache.read(file)) {
                 discovered.accept(u, file);
@@ -93,7 +93,7 @@ public final class ConsulBridge implements AutoCloseable {
         log.info("event=consul_backends_changed vip={} service={} backends={} draining={} index={}", update.vip(),
                 update.discovery().service(), update.backends().size(), draining, update.index());
         metrics.discoveryApplied(update.vip());
-        DiscoveryCache cache = DiscoveryCache.besideStatusFile(file.statusFile());
+        DiscoveryCache cache = new DiscoveryCache(file.consul().cacheFile());
         try {
             cache.write(discovered.latest());
         } catch (IOException | RuntimeException e) {

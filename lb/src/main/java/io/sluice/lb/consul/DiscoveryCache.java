@@ -20,24 +20,18 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The last discovered backend set of every VIP, kept in a file next to the status file (under
- * /run: it lives as long as the pinned maps, until reboot). A restarted daemon starts from it, so
- * a restart while Consul is unreachable keeps the last known backends instead of emptying the
- * VIP's table. Read back as untrusted input: a bad entry is skipped.
+ * The last discovered backend set of every VIP, kept in a file ({@code consul.cache_file}). A
+ * restarted daemon starts from it, so a restart while Consul is unreachable keeps the last known
+ * backends instead of emptying the VIP's table; the first answer from Consul replaces it. Read
+ * back as untrusted input: a bad entry is skipped.
  */
 public final class DiscoveryCache {
-    public static final String FILE_NAME = "consul-discovered.json";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path file;
 
     public DiscoveryCache(Path file) {
         this.file = file;
-    }
-
-    /** The cache that goes with a status file. */
-    public static DiscoveryCache besideStatusFile(Path statusFile) {
-        return new DiscoveryCache(statusFile.toAbsolutePath().resolveSibling(FILE_NAME));
     }
 
     public Path file() {

@@ -39,6 +39,7 @@ class ConsulConfigTest {
                   retry_min: 200ms
                   retry_max: 10s
                   max_response_bytes: 1048576
+                  cache_file: /var/lib/sluice/c.json
                 vips:
                   - name: web
                     address: 10.100.0.1
@@ -57,6 +58,7 @@ class ConsulConfigTest {
         assertThat(s.retryMin()).isEqualTo(Duration.ofMillis(200));
         assertThat(s.retryMax()).isEqualTo(Duration.ofSeconds(10));
         assertThat(s.maxResponseBytes()).isEqualTo(1_048_576);
+        assertThat(s.cacheFile()).isEqualTo(Path.of("/var/lib/sluice/c.json"));
         VipConfig web = c.vips().get(0);
         assertThat(web.consul()).contains(new ConsulRegistration("web-edge", List.of("edge", "v2")));
         ConsulDiscovery d = web.discovery().orElseThrow();
@@ -100,6 +102,7 @@ class ConsulConfigTest {
         assertError(HEAD + "consul: {address: \"http://h:8500/v1\"}\nvips: []\n", "consul.address",
                 "not an agent address");
         assertError(HEAD + "consul: {token_file: relative/token}\nvips: []\n", "consul.token_file", "absolute");
+        assertError(HEAD + "consul: {cache_file: c.json}\nvips: []\n", "consul.cache_file", "absolute");
         assertError(HEAD + "consul: {ttl: 500ms}\nvips: []\n", "consul.ttl", "must be in 1s..10m");
         assertError(HEAD + "consul: {wait: 11m}\nvips: []\n", "consul.wait", "must be in");
         assertError(HEAD + "consul: {deregister_critical_after: 10s}\nvips: []\n", "consul.deregister_critical_after",

@@ -27,14 +27,14 @@ class ConsulBridgeTest {
                 interface: eth0
                 gateway_mac: "02:00:00:00:00:01"
                 encap: {source_v4: 172.16.0.0/16}
-                status_file: %s/status.json
                 consul: %s
                 vips:
                   - name: web
                     address: 10.100.0.1
                     port: 80
                     backends: %s
-                """.formatted(dir, consulSection, backends));
+                """.formatted(consulSection.replace("}", ", cache_file: " + dir.resolve("cache.json") + "}"),
+                        backends));
     }
 
     private static ConsulBridge bridge(LinkedBlockingQueue<DiscoveryUpdate> sink) {

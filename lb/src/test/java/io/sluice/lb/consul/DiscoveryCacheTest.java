@@ -38,9 +38,9 @@ class DiscoveryCacheTest {
         discovered.accept(new DiscoveryUpdate("web", before.vips().get(0).discovery().orElseThrow(), List.of(
                 new BackendConfig(IpLiteral.parse("10.0.2.7"), 100, Optional.empty(), false),
                 new BackendConfig(IpLiteral.parse("10.0.2.8"), 100, Optional.empty(), true)), 0, 42), before);
-        DiscoveryCache cache = DiscoveryCache.besideStatusFile(dir.resolve("status.json"));
+        DiscoveryCache cache = new DiscoveryCache(dir.resolve("state/consul-discovered.json"));
         cache.write(discovered.latest());
-        assertThat(cache.file()).isEqualTo(dir.resolve(DiscoveryCache.FILE_NAME));
+        assertThat(cache.file()).exists();
 
         SluiceConfig after = config("web", 3);
         DiscoveredBackends restarted = new DiscoveredBackends();

@@ -43,7 +43,8 @@ class SmallPartsTest {
     void agentAddressFromConfigThenEnvironmentThenLoopback() {
         ConsulConfig configured = new ConsulConfig(Optional.of(URI.create("http://10.1.1.1:8500")), Optional.empty(),
                 ConsulConfig.DEFAULT_TTL, ConsulConfig.DEFAULT_DEREGISTER_AFTER, ConsulConfig.DEFAULT_WAIT,
-                ConsulConfig.DEFAULT_RETRY_MIN, ConsulConfig.DEFAULT_RETRY_MAX, ConsulConfig.DEFAULT_MAX_RESPONSE_BYTES);
+                ConsulConfig.DEFAULT_RETRY_MIN, ConsulConfig.DEFAULT_RETRY_MAX, ConsulConfig.DEFAULT_MAX_RESPONSE_BYTES,
+                ConsulConfig.DEFAULT_CACHE_FILE);
         Map<String, String> env = Map.of(AgentAddress.ENV, "127.0.0.2:8501");
         assertThat(AgentAddress.resolve(configured, env)).isEqualTo(URI.create("http://10.1.1.1:8500"));
         assertThat(AgentAddress.resolve(ConsulConfig.DEFAULTS, env)).isEqualTo(URI.create("http://127.0.0.2:8501"));
