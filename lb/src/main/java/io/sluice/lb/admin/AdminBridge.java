@@ -18,16 +18,24 @@ public final class AdminBridge implements DaemonAccess {
     private final Consumer<ConfigChange> post;
     private final AtomicReference<DaemonStatus> status = new AtomicReference<>();
     private final AtomicReference<SluiceConfig> config;
+    private final AtomicReference<SluiceConfig> fileConfig;
 
     public AdminBridge(Path configFile, SluiceConfig initial, Consumer<ConfigChange> post) {
         this.configFile = Objects.requireNonNull(configFile, "configFile");
         this.config = new AtomicReference<>(Objects.requireNonNull(initial, "initial"));
+        this.fileConfig = new AtomicReference<>(initial);
         this.post = Objects.requireNonNull(post, "post");
     }
 
-    /** Called on the daemon thread whenever its config changes. */
-    public void publish(SluiceConfig now) {
-        config.set(now);
+    /**
+     * Called on the daemon thread whenever its config changes.
+     *
+     * @param file      the config as the file says (what API edits start from)
+     * @param effective the config in effect: the file's, with Consul-discovered backends laid in
+     */
+    public void publish(SluiceConfig file, SluiceConfig effective) {
+        fileConfig.set(file);
+        config.set(effective);
     }
 
     /** Called on the daemon thread after every status build. */
@@ -43,6 +51,11 @@ public final class AdminBridge implements DaemonAccess {
     @Override
     public SluiceConfig config() {
         return config.get();
+    }
+
+    @Override
+    public SluiceConfig fileConfig() {
+        return fileConfig.get();
     }
 
     @Override

@@ -53,7 +53,7 @@ public final class ConfigEditor implements AutoCloseable {
         return run(() -> {
             String text = readFile();
             SluiceConfig onDisk = parse(text, HttpStatus.CONFLICT);
-            if (!onDisk.equals(daemon.config())) {
+            if (!onDisk.equals(daemon.fileConfig())) {
                 throw new ApiException(HttpStatus.CONFLICT, daemon.configFile() + " was changed since the daemon"
                         + " loaded it: reload it (sluice config reload) or undo that change first");
             }
@@ -64,7 +64,7 @@ public final class ConfigEditor implements AutoCloseable {
             // Runs on the daemon thread: a SIGHUP reload that slipped in since the check above
             // would otherwise be overwritten by a change prepared from the file before it.
             ConfigChange.Persist persist = () -> {
-                if (!onDisk.equals(daemon.config())) {
+                if (!onDisk.equals(daemon.fileConfig())) {
                     throw new java.io.IOException(RELOADED_MEANWHILE);
                 }
                 ConfigFile.replace(daemon.configFile(), edited);

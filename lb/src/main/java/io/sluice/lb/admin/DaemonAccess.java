@@ -10,8 +10,13 @@ public interface DaemonAccess {
     /** The latest status snapshot; empty before the daemon's first one. */
     Optional<DaemonStatus> status();
 
-    /** The config in effect. */
+    /** The config in effect (with any Consul-discovered backends laid in). */
     SluiceConfig config();
+
+    /** The config as the daemon last read or wrote its file: what an edit must start from. */
+    default SluiceConfig fileConfig() {
+        return config();
+    }
 
     /** The file the daemon loads, and the API edits. */
     Path configFile();

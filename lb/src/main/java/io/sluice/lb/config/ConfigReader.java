@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
 final class ConfigReader {
     static final List<String> ROOT_KEYS = List.of(
             "interface", "pin_dir", "xdp_mode", "gateway_mac", "mtu", "flow_table_size", "encap", "vips",
-            "status_file", "metrics", "admin");
+            "status_file", "metrics", "admin", "consul");
     static final List<String> METRICS_KEYS = List.of("listen");
     static final List<String> ENCAP_KEYS = List.of("source_v4", "source_v6");
     static final String AUTO = "auto";
@@ -46,6 +46,9 @@ final class ConfigReader {
                 ConfigLimits.MAX_FLOW_TABLE_SIZE, ConfigLimits.DEFAULT_FLOW_TABLE_SIZE);
         EncapConfig encap = m.value("encap").map(node -> readEncap(node, m.field("encap"))).orElse(EncapConfig.NONE);
         Optional<AdminConfig> admin = new AdminReader(problems).read(m.value("admin"), m.field("admin"));
+        Optional<ConsulConfig> consul = m.value("consul").isPresent()
+                ? new ConsulReader(problems).section(m.value("consul").get(), m.field("consul"))
+                : Optional.of(ConsulConfig.DEFAULTS);
         List<VipsReader.ReadVip> vips = new VipsReader(problems).read(m);
         new CrossChecks(problems).check(vips, encap);
         if (problems.any()) {
@@ -55,8 +58,8 @@ final class ConfigReader {
                 pinDir.orElse(Path.of(ConfigLimits.DEFAULT_PIN_DIR)), xdpMode.orElse(XdpMode.AUTO),
                 gatewayMac.orElse(Optional.empty()), mtu.orElseThrow(), flowTableSize.orElseThrow(), encap,
                 vips.stream().map(VipsReader.ReadVip::vip).toList(),
-                statusFile.orElse(Path.of(ConfigLimits.DEFAULT_STATUS_FILE)), metrics.orElseThrow(),
-                admin.orElseThrow()));
+                statusFile.orElse(Path.of(ConfigLimits.DEFAULT_STATUS_FILE)), metrics.orElseThrow(), admin.orElseThrow(),
+                consul.orElseThrow()));
     }
 
     Problems problems() {

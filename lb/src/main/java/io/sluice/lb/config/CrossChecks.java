@@ -38,6 +38,8 @@ final class CrossChecks {
                         + vip.address().getHostAddress() + " " + vip.port() + "/"
                         + vip.protocol().name().toLowerCase(java.util.Locale.ROOT) + ")");
             }
+            // A discovered service may fill up to its max_backends slots: count them up front.
+            backendSlots += vip.discovery().map(ConsulDiscovery::maxBackends).orElse(0);
             for (int b = 0; b < vip.backends().size(); b++) {
                 InetAddress address = vip.backends().get(b).address();
                 backendSlots++;

@@ -15,11 +15,14 @@ import java.util.Optional;
  * @param statusFile where the daemon keeps its status (JSON) for `sluice status`
  * @param metricsListen where Prometheus scrapes /metrics; empty = off
  * @param admin         where the admin API listens
+ * @param consul        the Consul agent settings (defaults when the section is absent)
  */
 public record SluiceConfig(String interfaceName, Path pinDir, XdpMode xdpMode, Optional<MacAddress> gatewayMac,
                            int mtu, int flowTableSize, EncapConfig encap, List<VipConfig> vips,
-                           Path statusFile, Optional<InetSocketAddress> metricsListen, AdminConfig admin) {
+                           Path statusFile, Optional<InetSocketAddress> metricsListen, AdminConfig admin,
+                           ConsulConfig consul) {
     public SluiceConfig {
+        Objects.requireNonNull(consul, "consul");
         Objects.requireNonNull(interfaceName, "interfaceName");
         Objects.requireNonNull(pinDir, "pinDir");
         Objects.requireNonNull(xdpMode, "xdpMode");
@@ -29,5 +32,17 @@ public record SluiceConfig(String interfaceName, Path pinDir, XdpMode xdpMode, O
         Objects.requireNonNull(metricsListen, "metricsListen");
         Objects.requireNonNull(admin, "admin");
         vips = List.copyOf(vips);
+    }
+
+
+    /** The same config with another VIP list (discovered backends laid in). */
+    public SluiceConfig withVips(List<VipConfig> newVips) {
+        return new SluiceConfig(interfaceName, pinDir, xdpMode, gatewayMac, mtu, flowTableSize, encap, newVips,
+                statusFile, metricsListen, admin, consul);
+    }
+
+    /** Whether any VIP registers in or discovers from Consul. */
+    public boolean usesConsul() {
+        return vips.stream().anyMatch(v -> v.consul().isPresent() || v.discovery().isPresent());
     }
 }

@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A virtual service: {address, port, protocol}, its Maglev table size and its backends.
@@ -13,10 +14,16 @@ import java.util.Objects;
  * @param whenAllDown what the VIP does when every checked backend is DOWN
  * @param slowStart   time over which a backend that comes UP ramps from a small weight to its own
  *                    (zero = at once)
+ * @param consul      register the VIP in Consul as an instance of this service (empty = not registered)
+ * @param discovery   take the backends from a Consul service; {@code backends} then holds the last
+ *                    discovered set (empty until the first answer)
  */
 public record VipConfig(String name, InetAddress address, int port, Protocol protocol, int tableSize,
-                        List<BackendConfig> backends, AllDownPolicy whenAllDown, Duration slowStart) {
+                        List<BackendConfig> backends, AllDownPolicy whenAllDown, Duration slowStart,
+                        Optional<ConsulRegistration> consul, Optional<ConsulDiscovery> discovery) {
     public VipConfig {
+        Objects.requireNonNull(consul, "consul");
+        Objects.requireNonNull(discovery, "discovery");
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(address, "address");
         Objects.requireNonNull(protocol, "protocol");
@@ -28,6 +35,19 @@ public record VipConfig(String name, InetAddress address, int port, Protocol pro
     /** The VIP's key in the data plane's `vips` map. */
     public VipKey key() {
         return new VipKey(address, port, protocol);
+    }
+
+    /** A VIP that Consul neither registers nor feeds. */
+    public VipConfig(String name, InetAddress address, int port, Protocol protocol, int tableSize,
+                     List<BackendConfig> backends, AllDownPolicy whenAllDown, Duration slowStart) {
+        this(name, address, port, protocol, tableSize, backends, whenAllDown, slowStart, Optional.empty(),
+                Optional.empty());
+    }
+
+    /** The same VIP with another backend set (discovered backends are laid in here). */
+    public VipConfig withBackends(List<BackendConfig> newBackends) {
+        return new VipConfig(name, address, port, protocol, tableSize, newBackends, whenAllDown, slowStart, consul,
+                discovery);
     }
 
     /** A VIP without health checks' settings (fail-open, no slow start). */

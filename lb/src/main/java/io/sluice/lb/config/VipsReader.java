@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
 /** Reads `vips` and each VIP's backends; rules that involve one VIP only are checked here. */
 final class VipsReader {
     static final List<String> VIP_KEYS = List.of("name", "address", "port", "protocol", "table_size", "backends",
-            "health_check", "when_all_down", "slow_start");
+            "health_check", "when_all_down", "slow_start", "consul");
     static final List<String> BACKEND_KEYS = List.of("address", "weight", "health_check", "drain");
 
     private static final Pattern VIP_NAME = Pattern.compile("[a-z0-9_-]{1,63}");
@@ -30,10 +30,12 @@ final class VipsReader {
 
     private final Problems problems;
     private final HealthCheckReader healthChecks;
+    private final ConsulReader consul;
 
     VipsReader(Problems problems) {
         this.problems = problems;
         this.healthChecks = new HealthCheckReader(problems);
+        this.consul = new ConsulReader(problems);
     }
 
     /** The VIPs that are valid on their own (invalid ones are reported and left out). */
@@ -73,9 +75,19 @@ final class VipsReader {
         Optional<HealthCheckConfig> vipCheck = checkNode.flatMap(n -> healthChecks.read(n, m.field("health_check"),
                 checkPort));
         boolean checkValid = checkNode.isEmpty() || vipCheck.isPresent();
-        Optional<JsonNode> backendNodes = m.sequence("backends");
+        // backends: a list, or {consul: {...}} to discover them (then the list starts empty).
+        Optional<JsonNode> discoveryNode = m.value("backends").filter(JsonNode::isObject);
+        int slots = tableSize.orElse(MaglevTable.DEFAULT_SIZE);
+        Optional<ConsulDiscovery> discovery = discoveryNode.flatMap(n -> consul.discovery(n, m.field("backends"),
+                vipCheck, slots));
+        Optional<JsonNode> backendNodes = discoveryNode.isPresent()
+                ? discovery.map(d -> (JsonNode) com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode())
+                : m.sequence("backends");
         List<BackendConfig> backends = readBackends(backendNodes, m.field("backends"), checkNode, vipCheck,
                 checkPort);
+        Optional<JsonNode> registrationNode = m.value("consul");
+        Optional<ConsulRegistration> registration = registrationNode.flatMap(n ->
+                consul.registration(n, m.field("consul")));
         if (tableSize.isPresent() && backendNodes.isPresent() && tableSize.get() <= backendNodes.get().size()) {
             problems.add(m.field("table_size"), "must be greater than the number of backends ("
                     + backendNodes.get().size() + ")");
@@ -85,13 +97,14 @@ final class VipsReader {
                 && backendNodes.isPresent() && backends.size() == backendNodes.get().size()
                 && protocol.isPresent() == m.value("protocol").isPresent()
                 && checkValid && whenAllDown.isPresent() == m.value("when_all_down").isPresent()
-                && slowStart.isPresent() == m.value("slow_start").isPresent();
+                && slowStart.isPresent() == m.value("slow_start").isPresent()
+                && registration.isPresent() == registrationNode.isPresent();
         if (!complete) {
             return Optional.empty();
         }
         return Optional.of(new VipConfig(name.get(), address.get(), port.get(), protocol.orElse(Protocol.TCP),
                 tableSize.get(), backends, whenAllDown.orElse(AllDownPolicy.FAIL_OPEN),
-                slowStart.orElse(Duration.ZERO)));
+                slowStart.orElse(Duration.ZERO), registration, discovery));
     }
 
     /** The valid backends; a shorter list than the input means some were reported. */

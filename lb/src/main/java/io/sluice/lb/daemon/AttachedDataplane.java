@@ -130,6 +130,15 @@ public final class AttachedDataplane implements AutoCloseable {
         }
     }
 
+    /** Whether the program is still attached through the link (false once detached, e.g. by `sluiced --detach`). */
+    public boolean attached() {
+        try {
+            return link.info().ifindex() != 0;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
     /**
      * Removes the program from the interface and every pin under the directory. The one way the
      * data plane stops: an explicit operator command, never a daemon exit.

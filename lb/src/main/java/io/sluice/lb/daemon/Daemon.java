@@ -9,6 +9,9 @@ import io.sluice.lb.config.ConfigLoader;
 import io.sluice.lb.config.SluiceConfig;
 import io.sluice.lb.config.VipConfig;
 import io.sluice.lb.dataplane.DataplaneAbi;
+import io.sluice.lb.consul.ConsulBridge;
+import io.sluice.lb.consul.DiscoveryUpdate;
+import io.sluice.lb.metrics.ConsulMetrics;
 import io.sluice.lb.dataplane.LbConfigEntry;
 import io.sluice.lb.dataplane.VipKey;
 import io.sluice.lb.net.AddressText;
@@ -59,11 +62,15 @@ final class Daemon {
     /** The flow-cache occupancy scan reads every bucket: every few refreshes is enough. */
     private static final int FLOW_SCAN_EVERY_REFRESHES = 5;
 
-    private sealed interface Event permits Reload, Stop, Health, Refresh, Apply {
+    private sealed interface Event permits Reload, Stop, Health, Refresh, Apply, Discovery {
     }
 
     /** A validated config from the admin API, applied as one reconcile; the reply says how it went. */
     private record Apply(ConfigChange change) implements Event {
+    }
+
+    /** A Consul watch saw the backend set of a discovering VIP change. */
+    private record Discovery(DiscoveryUpdate update) implements Event {
     }
 
     private record Reload() implements Event {
@@ -87,7 +94,13 @@ final class Daemon {
     private final Steering steering = new Steering();
     private final SluiceMetrics metrics = new SluiceMetrics(Version.current());
     private final AdminBridge admin;
+    /** The config the daemon runs on: the file's, with Consul-discovered backends laid in. */
     private SluiceConfig config;
+    /** The config as read from the file (what reloads replace). */
+    private SluiceConfig fileConfig;
+    private final ConsulBridge consul = new ConsulBridge(new ConsulMetrics(metrics.registry()),
+            u -> events.add(new Discovery(u)), System.getenv(), Version.current());
+    private boolean attached = true;
     private LbConfigEntry settings;
     private DesiredState applied;
     private Set<VipKey> allDown = Set.of();
@@ -99,6 +112,7 @@ final class Daemon {
         this.configFile = configFile;
         this.config = config;
         this.admin = new AdminBridge(configFile, config, change -> events.add(new Apply(change)));
+        this.fileConfig = config;
     }
 
     int run() {
@@ -122,6 +136,8 @@ final class Daemon {
             installSignalHandlers(); // early: a reload or stop during startup waits in the queue
             Reconciler reconciler = new Reconciler(dataplane.maps());
             StatusBuilder status = new StatusBuilder(config.interfaceName(), dataplane.adopted(), startedAt);
+            consul.prepare(fileConfig);
+            config = consul.apply(fileConfig);
             health.apply(config, healthBook, true, clock.instant());
             reconcile(reconciler, "startup");
             if (reconcileFailed) {
@@ -149,6 +165,8 @@ final class Daemon {
                     a.change().reply().complete(applyChange(a.change(), reconciler, health));
                 } else if (event instanceof Health h) {
                     onHealth(h.event(), reconciler);
+                } else if (event instanceof Discovery d) {
+                    onDiscovery(d.update(), reconciler, health);
                 } else {
                     refresh(reconciler, dataplane);
                 }
@@ -156,6 +174,7 @@ final class Daemon {
             }
         } finally {
             timer.shutdownNow();
+            consul.close(); // deregisters every VIP: a clean stop
         }
         log.info("event=stopped data_plane=left_running pin_dir={}", config.pinDir());
         return Sluiced.EXIT_OK;
@@ -173,6 +192,12 @@ final class Daemon {
             var flows = dataplane.maps().flowLayout();
             metrics.flowTableSlots((long) flows.bucketsPerCpu() * flows.cpus() * DataplaneAbi.FLOW_WAYS);
         }
+        if (dataplane.attached() != attached) {
+            attached = !attached;
+            log.warn("event=dataplane_{} interface={}", attached ? "attached_again" : "detached",
+                    config.interfaceName());
+        }
+        consul.publish(config, applied, allDown, attached);
     }
 
     /** Null when the config turns metrics off (try-with-resources skips a null resource). */
@@ -201,6 +226,18 @@ final class Daemon {
         reconcile(reconciler, "health");
     }
 
+    /** A discovered backend set changed: lay it into the running config and reconcile once. */
+    private void onDiscovery(DiscoveryUpdate update, Reconciler reconciler, HealthSupervisor health) {
+        ConsulBridge.Outcome outcome = consul.accept(update, fileConfig);
+        if (outcome == ConsulBridge.Outcome.RECONCILE) {
+            config = consul.merge(fileConfig);
+            health.apply(config, healthBook, false, clock.instant());
+            reconcile(reconciler, "consul");
+        } else if (outcome == ConsulBridge.Outcome.VERDICT_ONLY) {
+            consul.publish(config, applied, allDown, attached);
+        }
+    }
+
     /** Validates the whole new config first: an invalid one changes nothing that is running. */
     private void reload(Reconciler reconciler, HealthSupervisor health) {
         SluiceConfig candidate;
@@ -218,7 +255,14 @@ final class Daemon {
                     configFile, fixed);
             return;
         }
-        config = candidate;
+        try {
+            consul.prepare(candidate); // the first config that uses Consul starts it
+        } catch (IllegalStateException e) {
+            log.error("event=reload_rejected file={} reason=\"{}\" running_config=kept", configFile, e.getMessage());
+            return;
+        }
+        fileConfig = candidate;
+        config = consul.apply(candidate);
         settings = candidateSettings;
         health.apply(config, healthBook, false, clock.instant());
         reconcile(reconciler, "reload");
@@ -236,15 +280,17 @@ final class Daemon {
         LbConfigEntry candidateSettings;
         try {
             candidateSettings = desiredStates.settings(candidate);
+            consul.prepare(candidate); // the first config that uses Consul starts it
             change.persist().run();
         } catch (java.io.IOException | RuntimeException e) {
             log.error("event=change_rejected cause={} reason=\"{}\" running_config=kept", change.cause(),
                     e.getMessage());
             return ConfigChange.Outcome.failed(e.getMessage());
         }
-        config = candidate;
+        fileConfig = candidate;
+        config = consul.apply(candidate);
         settings = candidateSettings;
-        admin.publish(config);
+        admin.publish(fileConfig, config);
         health.apply(config, healthBook, false, clock.instant());
         reconcile(reconciler, change.cause());
         return reconcileFailed ? ConfigChange.Outcome.notProgrammed("see event=reconcile_failed in the log")
@@ -289,6 +335,7 @@ final class Daemon {
         if (report.changedAnything() || !"slow_start".equals(cause)) {
             log.info("event=reconciled cause={} {} duration_us={}", cause, report.toLogFields(), took.toNanos() / 1_000);
         }
+        consul.publish(config, applied, allDown, attached);
     }
 
     private String vipName(VipKey key) {
@@ -314,7 +361,7 @@ final class Daemon {
                     dataplane.maps(), clock.instant());
             metrics.publish(now);
             admin.publish(now);
-            admin.publish(config);
+            admin.publish(fileConfig, config);
             StatusFile.write(config.statusFile(), now);
         } catch (RuntimeException e) {
             log.warn("event=status_write_failed file={} error=\"{}\"", config.statusFile(), e.getMessage());

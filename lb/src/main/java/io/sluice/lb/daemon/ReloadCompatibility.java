@@ -27,6 +27,9 @@ final class ReloadCompatibility {
         if (!running.admin().equals(candidate.admin())) {
             return "admin";
         }
+        if (!running.consul().equals(candidate.consul())) {
+            return "consul";
+        }
         return null;
     }
 }

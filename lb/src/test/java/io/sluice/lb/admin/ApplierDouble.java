@@ -76,7 +76,7 @@ final class ApplierDouble implements DaemonAccess, AutoCloseable {
             }
             SluiceConfig reloaded = reloadBeforeNext.getAndSet(null);
             if (reloaded != null) {
-                bridge.publish(reloaded);
+                bridge.publish(reloaded, reloaded);
             }
             String refuse = refuseField.getAndSet(null);
             if (refuse != null) {
@@ -89,7 +89,7 @@ final class ApplierDouble implements DaemonAccess, AutoCloseable {
                 change.reply().complete(ConfigChange.Outcome.failed(e.getMessage()));
                 continue;
             }
-            bridge.publish(change.candidate());
+            bridge.publish(change.candidate(), change.candidate());
             reconciles.incrementAndGet();
             bridge.publish(status(change.candidate()));
             change.reply().complete(ConfigChange.Outcome.APPLIED);

@@ -121,6 +121,15 @@ class AttachedDataplaneTest {
         assertThat(BpfTestSupport.run(List.of("ip", "link", "show", veth))).doesNotContain("xdp");
     }
 
+    @Test
+    void aRunningDaemonSeesItsProgramDetachedBehindItsBack() {
+        try (AttachedDataplane running = attach()) {
+            assertThat(running.attached()).isTrue();
+            AttachedDataplane.detach(pinDir); // what `sluiced --detach` does from another process
+            assertThat(running.attached()).as("the Consul TTL check turns critical on this").isFalse();
+        }
+    }
+
     private AttachedDataplane attach() {
         return AttachedDataplane.attachOrAdopt(veth, ifindex, pinDir, XdpMode.NATIVE, FLOWS);
     }

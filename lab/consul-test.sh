@@ -1,0 +1,231 @@
+#!/usr/bin/env bash
+# Consul in the lab, as root: a Consul agent double (lab/consul_double.py, the agent's HTTP API
+# on 127.0.0.1:8500 inside the LB host's namespace) holds the backend instances; sluiced takes
+# the VIP's backends from it and registers the VIP in it.
+#   - traffic to the VIP reaches exactly the instances Consul lists (be1, be2; not be3);
+#   - be3 registered in Consul: the blocking query sees it and new connections reach it;
+#   - the VIP is registered with its TTL check passing;
+#   - be1 put in maintenance: sluiced logs it as draining (drain's data-plane effect comes with
+#     the drain work: not asserted here);
+#   - the agent stopped: sluiced logs consul_unreachable and traffic still reaches the last
+#     known backends; the agent back: sluiced recovers;
+#   - SIGTERM: the VIP is deregistered;
+#   - sluiced restarted while the agent is down: the last discovered backends come back from
+#     the cache, the adopted table is left as it was, traffic flows;
+#   - the program detached (sluiced --detach) under the running daemon: the TTL check goes critical;
+#   - a reload that drops the VIP's registration deregisters it.
+# Expects the build (jar, objects) like e2e-test.sh. Prints "N passed, M failed" last.
+set -uo pipefail
+# shellcheck source=lab/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+LB=lb1
+CONFIG="$LAB_RUN_DIR/sluiced-$LB.yaml"
+LOG="$LAB_RUN_DIR/sluiced-$LB.log"
+AGENT_STATE="$LAB_RUN_DIR/consul-double-state.json"
+AGENT="http://127.0.0.1:8500"
+VIP_PORT=80
+LB_HOST_PORT=8080
+CONNECTIONS=120
+READY_TIMEOUT_S=60
+EVENT_TIMEOUT_S=15
+
+passed=0
+failed=0
+pass() { passed=$((passed + 1)); printf 'PASS  %s: %s\n' "$1" "$2"; }
+fail() { failed=$((failed + 1)); printf 'FAIL  %s: %s\n' "$1" "$2"; }
+json() { lab_json "$@"; }
+
+cleanup() {
+	trap - EXIT INT TERM
+	lab_stop "sluiced-$LB" 2>/dev/null
+	lab_stop consul-double 2>/dev/null
+	lab_detach_daemon "$LB" "$CONFIG"
+	lab_down
+	printf 'consul: lab torn down (daemon log kept in %s)\n' "$LOG"
+}
+
+agent() { # METHOD PATH [BODY]: one call to the agent double, from inside the LB namespace
+	lab_in "$LB" curl -sS --max-time 5 -X "$1" ${3:+--data "$3"} "$AGENT$2"
+}
+
+register_backend() { # be -> an instance of service "web" at its address, with a passing TTL check
+	agent PUT /v1/agent/service/register "{\"ID\": \"web-$1\", \"Name\": \"web\", \"Address\": \"$(lab_v4 "$1")\",
+		\"Port\": $VIP_PORT, \"Check\": {\"CheckID\": \"web-$1-ttl\", \"TTL\": \"1h\", \"Status\": \"passing\"}}" >/dev/null
+}
+
+wait_log() { # count pattern: wait (bounded) until the log has at least count lines matching
+	local n=$1 pattern=$2 deadline=$((SECONDS + EVENT_TIMEOUT_S))
+	while ((SECONDS < deadline)); do
+		(($(grep -c -- "$pattern" "$LOG" 2>/dev/null || true) >= n)) && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+write_config() {
+	cat >"$CONFIG" <<-EOF
+	# written by lab/consul-test.sh for $(lab_ns "$LB")
+	interface: eth0
+	pin_dir: $(lab_pin_dir "$LB")
+	xdp_mode: native
+	gateway_mac: "$(lab_mac router br0)"
+	mtu: $LAB_FABRIC_MTU
+	encap: { source_v4: $LAB_ENCAP_SRC_V4, source_v6: "$LAB_ENCAP_SRC_V6" }
+	status_file: $LAB_RUN_DIR/status-$LB.json
+	metrics: { listen: "off" }
+	consul: { address: "$AGENT", ttl: 3s, retry_min: 200ms, retry_max: 1s, wait: 1m,
+	          cache_file: $LAB_RUN_DIR/consul-discovered.json }
+	vips:
+	  - name: web
+	    address: "$LAB_VIP_V4"
+	    port: $VIP_PORT
+	    table_size: 65537
+	    consul: { service: sluice-lab-web, tags: [lab] }
+	    backends: { consul: { service: web } }
+	EOF
+}
+
+per_backend() { json "$1" '", ".join("%s=%d" % kv for kv in sorted(s["per_backend"].items()))'; }
+
+main() {
+	lab_require_root
+	lab_check_built || exit 2
+	command -v curl >/dev/null || lab_die "curl is needed"
+	trap cleanup EXIT
+	trap 'exit 130' INT TERM
+	LAB_JAR=$(lab_stage_jar) || lab_die "could not copy the daemon jar"
+	export LAB_JAR
+	lab_up || exit 1
+	lab_start_servers "$VIP_PORT" "$LB_HOST_PORT" || exit 1
+	rm -f "$AGENT_STATE" "$LAB_RUN_DIR/consul-discovered.json"
+	lab_start "$LB" consul-double "$LAB_PYTHON" "$LAB_DIR/consul_double.py" --port 8500 --state "$AGENT_STATE"
+	lab_wait_listening "$LB" 8500 || lab_die "the Consul double did not start"
+	register_backend be1
+	register_backend be2
+
+	write_config
+	: >"$LOG"
+	lab_start_daemon "$LB" "$CONFIG"
+	lab_wait_ready "$LB" 1 "$READY_TIMEOUT_S" || { tail -n 20 "$LOG"; lab_die "sluiced did not become ready"; }
+	wait_log 1 "event=consul_backends_changed vip=web service=web backends=2" && wait_log 1 "event=reconciled cause=consul" \
+		|| fail "discovered" "no consul_backends_changed backends=2 and its reconcile in $LOG"
+
+	local out
+	out=$(lab_client --target "$LAB_VIP_V4" --port "$VIP_PORT" --count "$CONNECTIONS" --concurrency 4 --timeout 2)
+	if [[ $(json "$out" 's["succeeded"] == '"$CONNECTIONS"' and set(s["per_backend"]) == {"be1", "be2"}') == True ]]; then
+		pass "traffic-to-discovered" "$CONNECTIONS/$CONNECTIONS connections on the instances Consul lists: $(per_backend "$out")"
+	else
+		fail "traffic-to-discovered" "$(json "$out" '"%d of %d ok, per backend %s, failures %s" % (s["succeeded"], s["attempted"], s["per_backend"], s["failures"])')"
+	fi
+
+	local checks
+	checks=$(agent GET /v1/agent/checks)
+	if [[ $(json "$checks" 's.get("sluice-web-dataplane", {}).get("Status")') == passing ]]; then
+		pass "registered-ttl-passing" "sluice-web-dataplane: $(json "$checks" 's["sluice-web-dataplane"]["Output"]')"
+	else
+		fail "registered-ttl-passing" "agent checks: $checks"
+	fi
+
+	register_backend be3
+	# The reconcile that follows the event swaps the table: send the new connections after it.
+	if wait_log 1 "event=consul_backends_changed vip=web service=web backends=3" \
+		&& wait_log 2 "event=reconciled cause=consul"; then
+		out=$(lab_client --target "$LAB_VIP_V4" --port "$VIP_PORT" --count "$CONNECTIONS" --concurrency 4 --timeout 2)
+		if [[ $(json "$out" 's["succeeded"] == '"$CONNECTIONS"' and s["per_backend"].get("be3", 0) > 0') == True ]]; then
+			pass "change-applied" "be3 added in Consul, seen through the blocking query: $(per_backend "$out")"
+		else
+			fail "change-applied" "$(json "$out" '"%d ok, per backend %s, failures %s" % (s["succeeded"], s["per_backend"], s["failures"])')"
+		fi
+	else
+		fail "change-applied" "no consul_backends_changed backends=3 in $LOG"
+	fi
+
+	agent PUT "/v1/agent/service/maintenance/web-be1?enable=true&reason=lab" >/dev/null
+	if wait_log 1 "event=consul_backends_changed vip=web service=web backends=3 draining=1"; then
+		pass "maintenance-drains" "$(grep -m1 'draining=1' "$LOG" | sed 's/.*event=/event=/')"
+	else
+		fail "maintenance-drains" "no consul_backends_changed ... draining=1 in $LOG"
+	fi
+	agent PUT "/v1/agent/service/maintenance/web-be1?enable=false" >/dev/null
+	wait_log 2 "event=consul_backends_changed vip=web service=web backends=3 draining=0" || true
+
+	lab_stop consul-double
+	if wait_log 1 "event=consul_unreachable op=health vip=web"; then
+		out=$(lab_client --target "$LAB_VIP_V4" --port "$VIP_PORT" --count "$CONNECTIONS" --concurrency 4 --timeout 2)
+		if [[ $(json "$out" 's["succeeded"] == '"$CONNECTIONS"' and len(s["per_backend"]) == 3') == True ]]; then
+			pass "outage-keeps-backends" "agent down, $(grep -c 'event=consul_unreachable' "$LOG") failures logged; traffic still on the last known backends: $(per_backend "$out")"
+		else
+			fail "outage-keeps-backends" "$(json "$out" '"%d ok, per backend %s" % (s["succeeded"], s["per_backend"])')"
+		fi
+	else
+		fail "outage-keeps-backends" "no consul_unreachable in $LOG"
+	fi
+	lab_start "$LB" consul-double "$LAB_PYTHON" "$LAB_DIR/consul_double.py" --port 8500 --state "$AGENT_STATE"
+	lab_wait_listening "$LB" 8500 || lab_die "the Consul double did not restart"
+	if wait_log 1 "event=consul_recovered op=health vip=web"; then
+		pass "recovered" "$(grep -m1 'event=consul_recovered' "$LOG" | sed 's/.*event=/event=/')"
+	else
+		fail "recovered" "no consul_recovered in $LOG"
+	fi
+
+	lab_stop "sluiced-$LB"
+	local services
+	services=$(agent GET /v1/agent/services)
+	if grep -q "event=consul_deregistered vip=web" "$LOG" && [[ $(json "$services" '"sluice-web" in s') == False ]]; then
+		pass "deregistered-on-stop" "after SIGTERM the agent lists: $(json "$services" '", ".join(sorted(s))')"
+	else
+		fail "deregistered-on-stop" "agent services: $services"
+	fi
+
+	# A restart while the agent is down starts from the last discovered set: no VIP is emptied.
+	lab_stop consul-double
+	lab_start_daemon "$LB" "$CONFIG"
+	lab_wait_ready "$LB" 2 "$READY_TIMEOUT_S" || { tail -n 20 "$LOG"; lab_die "sluiced did not restart"; }
+	out=$(lab_client --target "$LAB_VIP_V4" --port "$VIP_PORT" --count "$CONNECTIONS" --concurrency 4 --timeout 2)
+	local startup
+	startup=$(grep 'event=reconciled cause=startup' "$LOG" | tail -n 1)
+	if grep -q "event=consul_backends_restored vip=web service=web backends=3" "$LOG" \
+		&& [[ $startup == *tables_swapped=0* ]] \
+		&& [[ $(json "$out" 's["succeeded"] == '"$CONNECTIONS"' and len(s["per_backend"]) == 3') == True ]]; then
+		pass "restart-with-agent-down" "backends restored from the cache, the adopted table left as it was (tables_swapped=0), traffic: $(per_backend "$out")"
+	else
+		fail "restart-with-agent-down" "startup: ${startup#*event=}; traffic: $(json "$out" '"%d ok, per backend %s" % (s["succeeded"], s["per_backend"])')"
+	fi
+
+	# The agent back; a reload that drops the VIP's registration deregisters it.
+	lab_start "$LB" consul-double "$LAB_PYTHON" "$LAB_DIR/consul_double.py" --port 8500 --state "$AGENT_STATE"
+	lab_wait_listening "$LB" 8500 || lab_die "the Consul double did not restart"
+	local registrations
+	registrations=$(grep -c 'event=consul_registered vip=web' "$LOG")
+	wait_log "$((registrations + 1))" "event=consul_registered vip=web" || true
+
+	# The data plane detached behind the daemon's back: the VIP's TTL check turns critical.
+	lab_detach_daemon "$LB" "$CONFIG"
+	local deadline=$((SECONDS + EVENT_TIMEOUT_S)) check='{}'
+	while ((SECONDS < deadline)); do
+		check=$(agent GET /v1/agent/checks)
+		[[ $(json "$check" 's.get("sluice-web-dataplane", {}).get("Status")') == critical ]] && break
+		sleep 0.3
+	done
+	if [[ $(json "$check" 's.get("sluice-web-dataplane", {}).get("Status")') == critical ]] \
+		&& grep -q "event=dataplane_detached" "$LOG"; then
+		pass "ttl-critical-when-detached" "sluice-web-dataplane critical: $(json "$check" 's["sluice-web-dataplane"]["Output"]')"
+	else
+		fail "ttl-critical-when-detached" "agent checks: $check"
+	fi
+
+	sed -i '/consul: { service: sluice-lab-web/d' "$CONFIG"
+	kill -HUP "$(lab_pid "sluiced-$LB")"
+	if wait_log 2 "event=consul_deregistered vip=web" \
+		&& [[ $(json "$(agent GET /v1/agent/services)" '"sluice-web" in s') == False ]]; then
+		pass "reload-deregisters" "the registration left the config: $(grep 'event=consul_deregistered' "$LOG" | tail -n 1 | sed 's/.*event=/event=/')"
+	else
+		fail "reload-deregisters" "agent services: $(agent GET /v1/agent/services)"
+	fi
+
+	echo "$passed passed, $failed failed"
+	((failed == 0))
+}
+
+main "$@"

@@ -1,0 +1,475 @@
+package io.sluice.lb.consul;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * An in-process double of the Consul agent's HTTP API, following Consul's documented endpoints:
+ * service register/deregister, TTL check updates (pass/warn/fail and update), service and node
+ * maintenance, agent services/checks listings, and GET /v1/health/service/:name with blocking
+ * queries (index + wait, X-Consul-Index). One node ("double-node", 127.0.0.1). TTL checks expire
+ * to critical like Consul's. An ACL token can be required (X-Consul-Token).
+ *
+ * <p>Test-only knobs (a real agent has none): stop and start again on the same port (an outage),
+ * replace a service's health answer with raw bytes (hostile data), move the index backwards.
+ */
+final class ConsulAgentDouble implements AutoCloseable {
+    static final String NODE = "double-node";
+    static final String NODE_ADDRESS = "127.0.0.1";
+    private static final Pattern PATH_ID = Pattern.compile("/v1/agent/(service/deregister|service/maintenance|"
+            + "check/pass|check/warn|check/fail|check/update)/(.+)");
+
+    /** One request as seen: for assertions on what sluiced sent. */
+    record Request(String method, String path, String query, Optional<String> token) {
+    }
+
+    private static final class Check {
+        final String id;
+        final String name;
+        final String serviceId;
+        String status;
+        String output = "";
+        final Duration ttl;
+        long deadline;
+
+        Check(String id, String name, String serviceId, String status, Duration ttl) {
+            this.id = id;
+            this.name = name;
+            this.serviceId = serviceId;
+            this.status = status;
+            this.ttl = ttl;
+            touch();
+        }
+
+        void touch() {
+            deadline = ttl == null ? Long.MAX_VALUE : System.nanoTime() + ttl.toNanos();
+        }
+    }
+
+    private final ObjectMapper json = new ObjectMapper();
+    private final Object lock = new Object();
+    private final Map<String, ObjectNode> services = new LinkedHashMap<>();
+    private final Map<String, Check> checks = new LinkedHashMap<>();
+    private final Map<String, byte[]> rawHealth = new HashMap<>();
+    private final List<Request> requests = new ArrayList<>();
+    private long index = 10;
+    private int port;
+    private volatile String requiredToken;
+    private HttpServer server;
+    private ExecutorService executor;
+
+    ConsulAgentDouble() throws IOException {
+        start(0);
+    }
+
+    URI address() {
+        return URI.create("http://127.0.0.1:" + port);
+    }
+
+    void requireToken(String token) {
+        requiredToken = token;
+    }
+
+    /** Stops answering: connections are refused until {@link #restart}. State is kept. */
+    void stop() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+
+    void restart() throws IOException {
+        start(port);
+    }
+
+    /** Makes GET /v1/health/service/:name answer these bytes (and bumps the index). */
+    void rawHealthAnswer(String service, String body) {
+        synchronized (lock) {
+            rawHealth.put(service, body.getBytes(StandardCharsets.UTF_8));
+            bump();
+        }
+    }
+
+    void rawHealthAnswer(String service, byte[] body) {
+        synchronized (lock) {
+            rawHealth.put(service, body);
+            bump();
+        }
+    }
+
+    /** The Raft index goes back (as after a snapshot restore); waiting queries wake. */
+    void resetIndex(long to) {
+        synchronized (lock) {
+            index = to;
+            lock.notifyAll();
+        }
+    }
+
+    long index() {
+        synchronized (lock) {
+            return index;
+        }
+    }
+
+    List<Request> requests() {
+        synchronized (lock) {
+            return List.copyOf(requests);
+        }
+    }
+
+    /** Blocking health queries now being held open (index given, not yet answered). */
+    private int waiting;
+
+    int waitingQueries() {
+        synchronized (lock) {
+            return waiting;
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    private void start(int bindPort) throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), bindPort), 0);
+        executor = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "consul-double");
+            t.setDaemon(true);
+            return t;
+        });
+        server.setExecutor(executor);
+        server.createContext("/", this::handle);
+        server.start();
+        port = server.getAddress().getPort();
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        try (ex) {
+            String path = ex.getRequestURI().getRawPath();
+            Map<String, String> query = query(ex.getRequestURI().getRawQuery());
+            Optional<String> token = Optional.ofNullable(ex.getRequestHeaders().getFirst("X-Consul-Token"));
+            synchronized (lock) {
+                requests.add(new Request(ex.getRequestMethod(), path, ex.getRequestURI().getRawQuery(), token));
+            }
+            if (requiredToken != null && !token.equals(Optional.of(requiredToken))) {
+                reply(ex, 403, "ACL not found");
+                return;
+            }
+            String method = ex.getRequestMethod();
+            byte[] body = ex.getRequestBody().readAllBytes();
+            if (method.equals("GET") && path.startsWith("/v1/health/service/")) {
+                health(ex, URLDecoder.decode(path.substring("/v1/health/service/".length()), StandardCharsets.UTF_8),
+                        query);
+                return;
+            }
+            if (method.equals("GET") && path.equals("/v1/agent/services")) {
+                synchronized (lock) {
+                    ObjectNode out = json.createObjectNode();
+                    services.forEach(out::set);
+                    replyJson(ex, out);
+                }
+                return;
+            }
+            if (method.equals("GET") && path.equals("/v1/agent/checks")) {
+                synchronized (lock) {
+                    expireTtls();
+                    ObjectNode out = json.createObjectNode();
+                    checks.values().forEach(c -> out.set(c.id, checkJson(c)));
+                    replyJson(ex, out);
+                }
+                return;
+            }
+            if (!method.equals("PUT")) {
+                reply(ex, 405, "method not allowed");
+                return;
+            }
+            if (path.equals("/v1/agent/service/register")) {
+                register(ex, body);
+                return;
+            }
+            if (path.equals("/v1/agent/maintenance")) {
+                maintenance("_node_maintenance", "", "Node Maintenance Mode", query);
+                reply(ex, 200, "");
+                return;
+            }
+            Matcher m = PATH_ID.matcher(path);
+            if (!m.matches()) {
+                reply(ex, 404, "unknown endpoint");
+                return;
+            }
+            String id = URLDecoder.decode(m.group(2), StandardCharsets.UTF_8);
+            synchronized (lock) {
+                switch (m.group(1)) {
+                    case "service/deregister" -> {
+                        if (services.remove(id) == null) {
+                            reply(ex, 404, "Unknown service ID \"" + id + "\"");
+                            return;
+                        }
+                        checks.values().removeIf(c -> id.equals(c.serviceId));
+                        bump();
+                    }
+                    case "service/maintenance" -> {
+                        if (!services.containsKey(id)) {
+                            reply(ex, 404, "Unknown service ID \"" + id + "\"");
+                            return;
+                        }
+                        maintenance("_service_maintenance:" + id, id, "Service Maintenance Mode", query);
+                    }
+                    case "check/update" -> {
+                        JsonNode update = json.readTree(body);
+                        if (!ttlUpdate(ex, id, update.path("Status").asText(), update.path("Output").asText())) {
+                            return;
+                        }
+                    }
+                    default -> {
+                        String status = switch (m.group(1)) {
+                            case "check/pass" -> "passing";
+                            case "check/warn" -> "warning";
+                            default -> "critical";
+                        };
+                        if (!ttlUpdate(ex, id, status, query.getOrDefault("note", ""))) {
+                            return;
+                        }
+                    }
+                }
+            }
+            reply(ex, 200, "");
+        } catch (RuntimeException e) {
+            reply(ex, 500, e.toString());
+        }
+    }
+
+    private boolean ttlUpdate(HttpExchange ex, String id, String status, String output) throws IOException {
+        Check c = checks.get(id);
+        if (c == null || c.ttl == null) {
+            reply(ex, 404, "CheckID \"" + id + "\" does not have associated TTL");
+            return false;
+        }
+        if (!List.of("passing", "warning", "critical").contains(status)) {
+            reply(ex, 400, "Invalid check status: \"" + status + "\"");
+            return false;
+        }
+        if (!status.equals(c.status) || !output.equals(c.output)) {
+            bump();
+        }
+        c.status = status;
+        c.output = output;
+        c.touch();
+        return true;
+    }
+
+    private void register(HttpExchange ex, byte[] body) throws IOException {
+        JsonNode reg = json.readTree(body);
+        String name = reg.path("Name").asText("");
+        if (name.isEmpty()) {
+            reply(ex, 400, "Missing service name");
+            return;
+        }
+        String id = reg.path("ID").asText(name);
+        ObjectNode service = json.createObjectNode();
+        service.put("ID", id).put("Service", name);
+        service.set("Tags", reg.has("Tags") ? reg.get("Tags") : json.createArrayNode());
+        service.set("Meta", reg.has("Meta") ? reg.get("Meta") : json.createObjectNode());
+        service.put("Address", reg.path("Address").asText("")).put("Port", reg.path("Port").asInt(0));
+        synchronized (lock) {
+            services.put(id, service);
+            checks.values().removeIf(c -> id.equals(c.serviceId) && !c.id.startsWith("_"));
+            JsonNode check = reg.get("Check");
+            if (check != null && check.has("TTL")) {
+                String checkId = check.path("CheckID").asText("service:" + id);
+                checks.put(checkId, new Check(checkId, check.path("Name").asText("Service '" + name + "' check"),
+                        id, check.path("Status").asText("critical"), goDuration(check.get("TTL").asText())));
+            }
+            bump();
+        }
+        reply(ex, 200, "");
+    }
+
+    private void maintenance(String checkId, String serviceId, String name, Map<String, String> query) {
+        synchronized (lock) {
+            if ("true".equals(query.get("enable"))) {
+                Check c = new Check(checkId, name, serviceId, "critical", null);
+                c.output = query.getOrDefault("reason", "");
+                checks.put(checkId, c);
+            } else {
+                checks.remove(checkId);
+            }
+            bump();
+        }
+    }
+
+    private void health(HttpExchange ex, String service, Map<String, String> query) throws IOException {
+        long wanted = Long.parseLong(query.getOrDefault("index", "0"));
+        Duration wait = query.containsKey("wait") ? goDuration(query.get("wait")) : Duration.ofMinutes(5);
+        byte[] answer;
+        long answerIndex;
+        synchronized (lock) {
+            long deadline = System.nanoTime() + wait.toNanos();
+            waiting++;
+            try {
+                while (wanted > 0 && index == wanted) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        break;
+                    }
+                    try {
+                        lock.wait(Math.max(1, left / 1_000_000));
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            } finally {
+                waiting--;
+            }
+            expireTtls();
+            answerIndex = index;
+            answer = rawHealth.containsKey(service) ? rawHealth.get(service) : healthJson(service, query);
+        }
+        ex.getResponseHeaders().add("X-Consul-Index", Long.toString(answerIndex));
+        ex.getResponseHeaders().add("Content-Type", "application/json");
+        ex.sendResponseHeaders(200, answer.length == 0 ? -1 : answer.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(answer);
+        }
+    }
+
+    private byte[] healthJson(String service, Map<String, String> query) {
+        ArrayNode out = json.createArrayNode();
+        String tag = query.get("tag");
+        boolean passingOnly = query.containsKey("passing");
+        for (ObjectNode s : services.values()) {
+            if (!s.path("Service").asText().equals(service)) {
+                continue;
+            }
+            if (tag != null && !containsText(s.get("Tags"), tag)) {
+                continue;
+            }
+            String id = s.path("ID").asText();
+            ArrayNode entryChecks = json.createArrayNode();
+            entryChecks.add(json.createObjectNode().put("Node", NODE).put("CheckID", "serfHealth")
+                    .put("Name", "Serf Health Status").put("Status", "passing").put("ServiceID", "")
+                    .put("ServiceName", ""));
+            boolean allPassing = true;
+            for (Check c : checks.values()) {
+                if (c.serviceId.isEmpty() || c.serviceId.equals(id)) {
+                    entryChecks.add(checkJson(c));
+                    allPassing &= c.status.equals("passing");
+                }
+            }
+            if (passingOnly && !allPassing) {
+                continue;
+            }
+            ObjectNode entry = out.addObject();
+            entry.putObject("Node").put("ID", "00000000-0000-0000-0000-000000000001").put("Node", NODE)
+                    .put("Address", NODE_ADDRESS).put("Datacenter", "dc1");
+            entry.set("Service", s.deepCopy());
+            entry.set("Checks", entryChecks);
+        }
+        return out.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private ObjectNode checkJson(Check c) {
+        String serviceName = c.serviceId.isEmpty() || !services.containsKey(c.serviceId) ? ""
+                : services.get(c.serviceId).path("Service").asText();
+        return json.createObjectNode().put("Node", NODE).put("CheckID", c.id).put("Name", c.name)
+                .put("Status", c.status).put("Output", c.output).put("ServiceID", c.serviceId)
+                .put("ServiceName", serviceName).put("Type", c.ttl == null ? "" : "ttl");
+    }
+
+    /** A TTL check not updated within its TTL turns critical, as in Consul. */
+    private void expireTtls() {
+        long now = System.nanoTime();
+        for (Check c : checks.values()) {
+            if (c.ttl != null && now - c.deadline > 0 && !c.status.equals("critical")) {
+                c.status = "critical";
+                c.output = "TTL expired";
+                bump();
+            }
+        }
+    }
+
+    private void bump() {
+        index++;
+        lock.notifyAll();
+    }
+
+    private static boolean containsText(JsonNode array, String text) {
+        if (array == null || !array.isArray()) {
+            return false;
+        }
+        for (JsonNode n : array) {
+            if (n.asText().equals(text)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static Duration goDuration(String text) {
+        Matcher m = Pattern.compile("([0-9]+)(ms|s|m|h)").matcher(text);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("bad duration " + text);
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            default -> Duration.ofHours(n);
+        };
+    }
+
+    private static Map<String, String> query(String raw) {
+        Map<String, String> out = new HashMap<>();
+        if (raw == null || raw.isEmpty()) {
+            return out;
+        }
+        for (String part : raw.split("&")) {
+            int eq = part.indexOf('=');
+            String k = URLDecoder.decode(eq < 0 ? part : part.substring(0, eq), StandardCharsets.UTF_8);
+            String v = eq < 0 ? "" : URLDecoder.decode(part.substring(eq + 1), StandardCharsets.UTF_8);
+            out.put(k, v);
+        }
+        return out;
+    }
+
+    private static void reply(HttpExchange ex, int status, String text) throws IOException {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        ex.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+        if (bytes.length > 0) {
+            try (OutputStream out = ex.getResponseBody()) {
+                out.write(bytes);
+            }
+        }
+    }
+
+    private void replyJson(HttpExchange ex, JsonNode node) throws IOException {
+        byte[] bytes = node.toString().getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().add("Content-Type", "application/json");
+        ex.sendResponseHeaders(200, bytes.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+}
