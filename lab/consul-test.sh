@@ -74,6 +74,7 @@ write_config() {
 	encap: { source_v4: $LAB_ENCAP_SRC_V4, source_v6: "$LAB_ENCAP_SRC_V6" }
 	status_file: $LAB_RUN_DIR/status-$LB.json
 	metrics: { listen: "off" }
+	admin: { socket: $(lab_admin_socket "$LB") }
 	consul: { address: "$AGENT", ttl: 3s, retry_min: 200ms, retry_max: 1s, wait: 1m,
 	          cache_file: $LAB_RUN_DIR/consul-discovered.json }
 	vips:
