@@ -1,0 +1,35 @@
+package io.sluice.lb.dos;
+
+import io.sluice.lb.dataplane.DosAbi;
+import io.sluice.lb.dataplane.LpmPrefix;
+import java.nio.ByteBuffer;
+import java.util.Collection;
+
+/**
+ * The IPv4 pre-filter bitmap of one list: one bit per /24, set when some prefix of the list covers
+ * part of that /24. The program looks at the LPM trie only when the bit is set, so clean traffic
+ * from ranges no rule touches never pays for a trie walk.
+ */
+public final class Prefilter {
+
+    private static final int SLASH24_SHIFT = 8;
+    private static final int SLASH24 = 24;
+
+    private Prefilter() {}
+
+    /** The bitmap words (DOS_PREFILTER_WORDS of them) for the IPv4 prefixes among {@code prefixes}. */
+    public static long[] of(Collection<LpmPrefix> prefixes) {
+        long[] words = new long[DosAbi.DOS_PREFILTER_WORDS];
+        for (LpmPrefix p : prefixes) {
+            if (!p.isIpv4()) {
+                continue;
+            }
+            long first = Integer.toUnsignedLong(ByteBuffer.wrap(p.network().getAddress()).getInt()) >>> SLASH24_SHIFT;
+            long count = p.length() >= SLASH24 ? 1 : 1L << (SLASH24 - p.length());
+            for (long s = first; s < first + count; s++) {
+                words[(int) (s >>> 6)] |= 1L << (s & 63);
+            }
+        }
+        return words;
+    }
+}
