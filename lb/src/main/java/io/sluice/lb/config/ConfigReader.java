@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
 final class ConfigReader {
     static final List<String> ROOT_KEYS = List.of(
             "interface", "pin_dir", "xdp_mode", "gateway_mac", "mtu", "flow_table_size", "encap", "vips",
-            "status_file", "metrics");
+            "status_file", "metrics", "dos");
     static final List<String> METRICS_KEYS = List.of("listen");
     static final List<String> ENCAP_KEYS = List.of("source_v4", "source_v6");
     static final String AUTO = "auto";
@@ -46,6 +46,8 @@ final class ConfigReader {
                 ConfigLimits.MAX_FLOW_TABLE_SIZE, ConfigLimits.DEFAULT_FLOW_TABLE_SIZE);
         EncapConfig encap = m.value("encap").map(node -> readEncap(node, m.field("encap"))).orElse(EncapConfig.NONE);
         List<VipsReader.ReadVip> vips = new VipsReader(problems).read(m);
+        Optional<DosConfig> dos = m.value("dos").isPresent()
+                ? new DosReader(problems).read(m.value("dos").get(), m.field("dos")) : Optional.of(DosConfig.DEFAULT);
         new CrossChecks(problems).check(vips, encap);
         if (problems.any()) {
             return Optional.empty();
@@ -54,7 +56,7 @@ final class ConfigReader {
                 pinDir.orElse(Path.of(ConfigLimits.DEFAULT_PIN_DIR)), xdpMode.orElse(XdpMode.AUTO),
                 gatewayMac.orElse(Optional.empty()), mtu.orElseThrow(), flowTableSize.orElseThrow(), encap,
                 vips.stream().map(VipsReader.ReadVip::vip).toList(),
-                statusFile.orElse(Path.of(ConfigLimits.DEFAULT_STATUS_FILE)), metrics.orElseThrow()));
+                statusFile.orElse(Path.of(ConfigLimits.DEFAULT_STATUS_FILE)), metrics.orElseThrow(), dos.orElseThrow()));
     }
 
     Problems problems() {

@@ -14,10 +14,11 @@ import java.util.Optional;
  * @param gatewayMac empty = "auto": resolve the default gateway from the neighbour table
  * @param statusFile where the daemon keeps its status (JSON) for `sluice status`
  * @param metricsListen where Prometheus scrapes /metrics; empty = off
+ * @param dos           the DoS stage's rules (docs/dos.md)
  */
 public record SluiceConfig(String interfaceName, Path pinDir, XdpMode xdpMode, Optional<MacAddress> gatewayMac,
                            int mtu, int flowTableSize, EncapConfig encap, List<VipConfig> vips,
-                           Path statusFile, Optional<InetSocketAddress> metricsListen) {
+                           Path statusFile, Optional<InetSocketAddress> metricsListen, DosConfig dos) {
     public SluiceConfig {
         Objects.requireNonNull(interfaceName, "interfaceName");
         Objects.requireNonNull(pinDir, "pinDir");
@@ -27,5 +28,14 @@ public record SluiceConfig(String interfaceName, Path pinDir, XdpMode xdpMode, O
         Objects.requireNonNull(statusFile, "statusFile");
         Objects.requireNonNull(metricsListen, "metricsListen");
         vips = List.copyOf(vips);
+        Objects.requireNonNull(dos, "dos");
+    }
+
+    /** Without a `dos:` section (defaults: no lists, no limits, protocol sanity on). */
+    public SluiceConfig(String interfaceName, Path pinDir, XdpMode xdpMode, Optional<MacAddress> gatewayMac,
+                        int mtu, int flowTableSize, EncapConfig encap, List<VipConfig> vips,
+                        Path statusFile, Optional<InetSocketAddress> metricsListen) {
+        this(interfaceName, pinDir, xdpMode, gatewayMac, mtu, flowTableSize, encap, vips, statusFile, metricsListen,
+                DosConfig.DEFAULT);
     }
 }

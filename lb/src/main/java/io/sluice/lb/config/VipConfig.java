@@ -13,16 +13,25 @@ import java.util.Objects;
  * @param whenAllDown what the VIP does when every checked backend is DOWN
  * @param slowStart   time over which a backend that comes UP ramps from a small weight to its own
  *                    (zero = at once)
+ * @param dos         the VIP's own DoS settings (new-flow ceiling, fragments, reflection ports)
  */
 public record VipConfig(String name, InetAddress address, int port, Protocol protocol, int tableSize,
-                        List<BackendConfig> backends, AllDownPolicy whenAllDown, Duration slowStart) {
+                        List<BackendConfig> backends, AllDownPolicy whenAllDown, Duration slowStart,
+                        VipDosConfig dos) {
     public VipConfig {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(address, "address");
         Objects.requireNonNull(protocol, "protocol");
         Objects.requireNonNull(whenAllDown, "whenAllDown");
         Objects.requireNonNull(slowStart, "slowStart");
+        Objects.requireNonNull(dos, "dos");
         backends = List.copyOf(backends);
+    }
+
+    /** A VIP with the default DoS settings. */
+    public VipConfig(String name, InetAddress address, int port, Protocol protocol, int tableSize,
+                     List<BackendConfig> backends, AllDownPolicy whenAllDown, Duration slowStart) {
+        this(name, address, port, protocol, tableSize, backends, whenAllDown, slowStart, VipDosConfig.DEFAULT);
     }
 
     /** The VIP's key in the data plane's `vips` map. */
@@ -33,6 +42,7 @@ public record VipConfig(String name, InetAddress address, int port, Protocol pro
     /** A VIP without health checks' settings (fail-open, no slow start). */
     public VipConfig(String name, InetAddress address, int port, Protocol protocol, int tableSize,
                      List<BackendConfig> backends) {
-        this(name, address, port, protocol, tableSize, backends, AllDownPolicy.FAIL_OPEN, Duration.ZERO);
+        this(name, address, port, protocol, tableSize, backends, AllDownPolicy.FAIL_OPEN, Duration.ZERO,
+                VipDosConfig.DEFAULT);
     }
 }
