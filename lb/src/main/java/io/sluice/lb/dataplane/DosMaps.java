@@ -192,8 +192,12 @@ public final class DosMaps implements AutoCloseable {
 
     /** Writes the words of one list's bitmap that differ from what the map holds; returns how many. */
     public int writePrefilter(int list, long[] words) {
-        return writeWords(prefilter4, list * DosAbi.DOS_PREFILTER_WORDS, readPrefilter(list), words,
-                DosAbi.DOS_PREFILTER_WORDS);
+        return writePrefilter(list, readPrefilter(list), words);
+    }
+
+    /** Writes the words that differ from {@code current} (what the caller knows the map holds). */
+    public int writePrefilter(int list, long[] current, long[] words) {
+        return writeWords(prefilter4, list * DosAbi.DOS_PREFILTER_WORDS, current, words, DosAbi.DOS_PREFILTER_WORDS);
     }
 
     // --- sources

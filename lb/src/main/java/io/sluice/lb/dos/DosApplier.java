@@ -25,6 +25,7 @@ final class DosApplier {
     private final DosMaps maps;
     private Set<LpmPrefix> allow;
     private Map<LpmPrefix, Integer> deny;
+    private long[][] prefilter;
 
     DosApplier(DosMaps maps) {
         this.maps = maps;
@@ -51,6 +52,7 @@ final class DosApplier {
         } catch (RuntimeException e) {
             allow = null; // re-read the maps next time: they may hold part of this change
             deny = null;
+            prefilter = null;
             throw e;
         }
     }
@@ -64,9 +66,11 @@ final class DosApplier {
     }
 
     private Report write(DosRules rules) {
-        if (allow == null || deny == null) {
+        if (allow == null || deny == null || prefilter == null) {
             allow = new HashSet<>(maps.readAllow());
             deny = new HashMap<>(maps.readDeny());
+            prefilter = new long[][] {maps.readPrefilter(DosAbi.DOS_PREFILTER_ALLOW),
+                maps.readPrefilter(DosAbi.DOS_PREFILTER_DENY)};
         }
         int allowAdded = 0;
         for (LpmPrefix p : rules.allow()) {
@@ -91,8 +95,8 @@ final class DosApplier {
                 denyAdded++;
             }
         }
-        int words = maps.writePrefilter(DosAbi.DOS_PREFILTER_ALLOW, Prefilter.of(rules.allow()))
-                + maps.writePrefilter(DosAbi.DOS_PREFILTER_DENY, Prefilter.of(rules.deny()));
+        int words = writePrefilter(DosAbi.DOS_PREFILTER_ALLOW, Prefilter.of(rules.allow()))
+                + writePrefilter(DosAbi.DOS_PREFILTER_DENY, Prefilter.of(rules.deny()));
 
         int allowRemoved = 0;
         for (LpmPrefix p : new ArrayList<>(allow)) {
@@ -121,6 +125,12 @@ final class DosApplier {
             configWritten = true;
         }
         return new Report(allowAdded, allowRemoved, denyAdded, denyRemoved, words, vipsWritten, configWritten);
+    }
+
+    private int writePrefilter(int list, long[] wanted) {
+        int written = maps.writePrefilter(list, prefilter[list], wanted);
+        prefilter[list] = wanted;
+        return written;
     }
 
     /** Every VIP slot: the wanted entry, or the default where no VIP (or one without settings) is. */

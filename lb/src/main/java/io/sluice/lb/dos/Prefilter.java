@@ -26,6 +26,10 @@ public final class Prefilter {
             }
             long first = Integer.toUnsignedLong(ByteBuffer.wrap(p.network().getAddress()).getInt()) >>> SLASH24_SHIFT;
             long count = p.length() >= SLASH24 ? 1 : 1L << (SLASH24 - p.length());
+            if (count >= Long.SIZE) { // whole words (first is then word-aligned)
+                java.util.Arrays.fill(words, (int) (first >>> 6), (int) ((first + count) >>> 6), -1L);
+                continue;
+            }
             for (long s = first; s < first + count; s++) {
                 words[(int) (s >>> 6)] |= 1L << (s & 63);
             }
