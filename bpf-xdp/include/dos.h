@@ -2,7 +2,8 @@
 /*
  * The DoS stage (step 2 of the data path, docs/dos.md). Two halves:
  *  - dos_check_source(), for every parsed packet before the VIP lookup: allow list,
- *    then deny list (LPM tries; IPv4 behind a /24 bitmap pre-filter).
+ *    then deny list (LPM tries; IPv4 allow behind a /24 bitmap pre-filter, IPv4 deny
+ *    answered by a /24-indexed array unless a prefix longer than /24 needs the trie).
  *  - dos_check_vip(), for packets to a VIP: fragment policy, TCP flag sanity,
  *    reflection source ports, per-source packet and new-flow rates, per-VIP
  *    new-flow ceiling.
@@ -38,10 +39,10 @@ struct dos_state {
 	int allowed;                     /* source on the allow list */
 };
 
-static __always_inline int dos_prefilter_hit(__u32 list, __u32 host_addr)
+static __always_inline int dos_allow_prefilter_hit(__u32 host_addr)
 {
-	__u32 word = list * SLUICE_DOS_PREFILTER_WORDS + (host_addr >> 14);
-	__u64 *bits = bpf_map_lookup_elem(&dos_prefilter4, &word);
+	__u32 word = host_addr >> 14;
+	__u64 *bits = bpf_map_lookup_elem(&dos_allow_prefilter4, &word);
 
 	return bits && (*bits & (1ull << ((host_addr >> 8) & 63)));
 }
@@ -59,16 +60,23 @@ static __always_inline enum sluice_reason dos_lists4(__be32 src, const struct sl
 {
 	struct sluice_dos_lpm4 key = { .prefixlen = 32, .addr = src };
 	__u32 host = bpf_ntohl(src);
-	__u32 *id;
+	__u32 slash24 = host >> 8;
+	__u32 *slot, *id;
 
-	if (cfg->allow4 && dos_prefilter_hit(SLUICE_DOS_PREFILTER_ALLOW, host) &&
-	    bpf_map_lookup_elem(&dos_allow4, &key)) {
+	if (cfg->allow4 && dos_allow_prefilter_hit(host) && bpf_map_lookup_elem(&dos_allow4, &key)) {
 		st->allowed = 1;
 		count_reason(SLUICE_DOS_ALLOWED);
 		return DOS_CONTINUE;
 	}
-	if (!cfg->deny4 || !dos_prefilter_hit(SLUICE_DOS_PREFILTER_DENY, host))
+	if (!cfg->deny4)
 		return DOS_CONTINUE;
+	slot = bpf_map_lookup_elem(&dos_deny24, &slash24);
+	if (!slot || *slot == 0)
+		return DOS_CONTINUE;
+	if (*slot != SLUICE_DOS_DENY24_LPM) {
+		dos_count_hit(*slot - 1);
+		return SLUICE_DROP_DENY_LIST;
+	}
 	id = bpf_map_lookup_elem(&dos_deny4, &key);
 	if (!id)
 		return DOS_CONTINUE;

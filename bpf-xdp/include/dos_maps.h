@@ -56,13 +56,21 @@ struct {
 	__type(value, __u64);
 } dos_deny_hits SEC(".maps");
 
-/* IPv4 pre-filter bitmaps, allow then deny (see dos_abi.h). */
+/* IPv4 allow-list pre-filter bitmap (see dos_abi.h). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 2 * SLUICE_DOS_PREFILTER_WORDS);
+	__uint(max_entries, SLUICE_DOS_PREFILTER_WORDS);
 	__type(key, __u32);
 	__type(value, __u64);
-} dos_prefilter4 SEC(".maps");
+} dos_allow_prefilter4 SEC(".maps");
+
+/* IPv4 deny list by /24 (see dos_abi.h): 64 MiB, one load instead of a trie walk. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SLUICE_DOS_DENY24_ENTRIES);
+	__type(key, __u32);
+	__type(value, __u32);
+} dos_deny24 SEC(".maps");
 
 /* Reflection source ports: bit (port & 63) of word (port >> 6). */
 struct {

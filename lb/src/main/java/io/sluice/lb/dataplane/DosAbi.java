@@ -13,8 +13,9 @@ public final class DosAbi {
     public static final int DOS_VIP_PORTS = 4;
 
     public static final int DOS_PREFILTER_WORDS = 262144;
-    public static final int DOS_PREFILTER_ALLOW = 0;
-    public static final int DOS_PREFILTER_DENY = 1;
+    /** dos_deny24: one u32 per IPv4 /24; 0 = untouched, id + 1 = covered, DOS_DENY24_LPM = ask the trie. */
+    public static final int DOS_DENY24_ENTRIES = 1 << 24;
+    public static final int DOS_DENY24_LPM = 0xffffffff;
 
     public static final int DOS_F_TCP_FLAGS = 0x1;
     public static final int DOS_F_REFLECTION = 0x2;
@@ -32,7 +33,8 @@ public final class DosAbi {
     public static final String MAP_DENY4 = "dos_deny4";
     public static final String MAP_DENY6 = "dos_deny6";
     public static final String MAP_DENY_HITS = "dos_deny_hits";
-    public static final String MAP_PREFILTER4 = "dos_prefilter4";
+    public static final String MAP_ALLOW_PREFILTER4 = "dos_allow_prefilter4";
+    public static final String MAP_DENY24 = "dos_deny24";
     public static final String MAP_REFLECTION_PORTS = "dos_reflection_ports";
     public static final String MAP_VIPS = "dos_vips";
     public static final String MAP_VIP_FLOW_STATE = "dos_vip_flow_state";

@@ -33,6 +33,7 @@ public final class DosMaps implements AutoCloseable {
     private final BpfMap deny6;
     private final BpfMap denyHits;
     private final BpfMap prefilter4;
+    private final BpfMap deny24;
     private final BpfMap reflectionPorts;
     private final BpfMap vips;
     private final BpfMap vipFlowState;
@@ -47,7 +48,8 @@ public final class DosMaps implements AutoCloseable {
             deny4 = open(opener, DosAbi.MAP_DENY4, DosLpm4Key.SIZE, U32, opened);
             deny6 = open(opener, DosAbi.MAP_DENY6, DosLpm6Key.SIZE, U32, opened);
             denyHits = open(opener, DosAbi.MAP_DENY_HITS, U32, U64, opened);
-            prefilter4 = open(opener, DosAbi.MAP_PREFILTER4, U32, U64, opened);
+            prefilter4 = open(opener, DosAbi.MAP_ALLOW_PREFILTER4, U32, U64, opened);
+            deny24 = open(opener, DosAbi.MAP_DENY24, U32, U32, opened);
             reflectionPorts = open(opener, DosAbi.MAP_REFLECTION_PORTS, U32, U64, opened);
             vips = open(opener, DosAbi.MAP_VIPS, U32, DosVipEntry.SIZE, opened);
             vipFlowState = open(opener, DosAbi.MAP_VIP_FLOW_STATE, U32, U64, opened);
@@ -172,32 +174,46 @@ public final class DosMaps implements AutoCloseable {
         return denyHits.sumPerCpuCounter(id);
     }
 
-    /** The IPv4 pre-filter bitmap of one list (DOS_PREFILTER_ALLOW or DOS_PREFILTER_DENY). */
-    public long[] readPrefilter(int list) {
+    /** The IPv4 allow-list pre-filter bitmap (DOS_PREFILTER_WORDS words). */
+    public long[] readAllowPrefilter() {
         int n = DosAbi.DOS_PREFILTER_WORDS;
-        byte[] keys = new byte[prefilter4.maxEntries() * U32];
-        byte[] values = new byte[prefilter4.maxEntries() * U64];
+        byte[] keys = new byte[n * U32];
+        byte[] values = new byte[n * U64];
         int read = prefilter4.lookupAll(keys, values);
         ByteBuffer k = ByteBuffer.wrap(keys).order(ByteOrder.nativeOrder());
         ByteBuffer v = ByteBuffer.wrap(values).order(ByteOrder.nativeOrder());
         long[] words = new long[n];
         for (int i = 0; i < read; i++) {
-            int index = k.getInt(i * U32) - list * n;
-            if (index >= 0 && index < n) {
-                words[index] = v.getLong(i * U64);
-            }
+            words[k.getInt(i * U32)] = v.getLong(i * U64);
         }
         return words;
     }
 
-    /** Writes the words of one list's bitmap that differ from what the map holds; returns how many. */
-    public int writePrefilter(int list, long[] words) {
-        return writePrefilter(list, readPrefilter(list), words);
+    /** Writes the words that differ from what the map holds; returns how many. */
+    public int writeAllowPrefilter(long[] words) {
+        return writeAllowPrefilter(readAllowPrefilter(), words);
     }
 
     /** Writes the words that differ from {@code current} (what the caller knows the map holds). */
-    public int writePrefilter(int list, long[] current, long[] words) {
-        return writeWords(prefilter4, list * DosAbi.DOS_PREFILTER_WORDS, current, words, DosAbi.DOS_PREFILTER_WORDS);
+    public int writeAllowPrefilter(long[] current, long[] words) {
+        return writeWords(prefilter4, 0, current, words, DosAbi.DOS_PREFILTER_WORDS);
+    }
+
+    /** Writes {@code count} entries of dos_deny24: /24 index -> value (0, id + 1 or DOS_DENY24_LPM). */
+    public void writeDeny24(int[] indexes, int[] values, int count) {
+        ByteBuffer keys = ByteBuffer.allocate(count * U32).order(ByteOrder.nativeOrder());
+        ByteBuffer vals = ByteBuffer.allocate(count * U32).order(ByteOrder.nativeOrder());
+        for (int i = 0; i < count; i++) {
+            keys.putInt(indexes[i]);
+            vals.putInt(values[i]);
+        }
+        deny24.updateBatch(keys.array(), vals.array(), count);
+    }
+
+    /** One dos_deny24 entry (for tests and diagnostics). */
+    public int readDeny24(int slash24) {
+        byte[] value = new byte[U32];
+        return deny24.lookup(u32(slash24), value) ? readU32(value) : 0;
     }
 
     // --- sources
@@ -234,7 +250,7 @@ public final class DosMaps implements AutoCloseable {
 
     @Override
     public void close() {
-        for (BpfMap map : List.of(config, allow4, allow6, deny4, deny6, denyHits, prefilter4, reflectionPorts,
+        for (BpfMap map : List.of(config, allow4, allow6, deny4, deny6, denyHits, prefilter4, deny24, reflectionPorts,
                 vips, vipFlowState, sources)) {
             map.close();
         }

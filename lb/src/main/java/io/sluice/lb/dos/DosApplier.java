@@ -25,23 +25,23 @@ final class DosApplier {
     private final DosMaps maps;
     private Set<LpmPrefix> allow;
     private Map<LpmPrefix, Integer> deny;
-    private long[][] prefilter;
+    private long[] allowPrefilter;
 
     DosApplier(DosMaps maps) {
         this.maps = maps;
     }
 
     /** What one apply changed. */
-    record Report(int allowAdded, int allowRemoved, int denyAdded, int denyRemoved, int prefilterWords,
+    record Report(int allowAdded, int allowRemoved, int denyAdded, int denyRemoved, int filterEntries,
                   int vipsWritten, boolean configWritten) {
         boolean changedAnything() {
-            return allowAdded + allowRemoved + denyAdded + denyRemoved + prefilterWords + vipsWritten > 0
+            return allowAdded + allowRemoved + denyAdded + denyRemoved + filterEntries + vipsWritten > 0
                     || configWritten;
         }
 
         String toLogFields() {
             return "allow_added=" + allowAdded + " allow_removed=" + allowRemoved + " deny_added=" + denyAdded
-                    + " deny_removed=" + denyRemoved + " prefilter_words=" + prefilterWords + " vips=" + vipsWritten
+                    + " deny_removed=" + denyRemoved + " filter_entries=" + filterEntries + " vips=" + vipsWritten
                     + " limits_changed=" + configWritten;
         }
     }
@@ -52,7 +52,7 @@ final class DosApplier {
         } catch (RuntimeException e) {
             allow = null; // re-read the maps next time: they may hold part of this change
             deny = null;
-            prefilter = null;
+            allowPrefilter = null;
             throw e;
         }
     }
@@ -66,12 +66,12 @@ final class DosApplier {
     }
 
     private Report write(DosRules rules) {
-        if (allow == null || deny == null || prefilter == null) {
+        if (allow == null || deny == null || allowPrefilter == null) {
             allow = new HashSet<>(maps.readAllow());
             deny = new HashMap<>(maps.readDeny());
-            prefilter = new long[][] {maps.readPrefilter(DosAbi.DOS_PREFILTER_ALLOW),
-                maps.readPrefilter(DosAbi.DOS_PREFILTER_DENY)};
+            allowPrefilter = maps.readAllowPrefilter();
         }
+        Deny24 denyBefore = new Deny24(deny);
         int allowAdded = 0;
         for (LpmPrefix p : rules.allow()) {
             if (!allow.contains(p)) {
@@ -95,8 +95,12 @@ final class DosApplier {
                 denyAdded++;
             }
         }
-        int words = writePrefilter(DosAbi.DOS_PREFILTER_ALLOW, Prefilter.of(rules.allow()))
-                + writePrefilter(DosAbi.DOS_PREFILTER_DENY, Prefilter.of(rules.deny()));
+        long[] allowWords = Prefilter.of(rules.allow());
+        int words = maps.writeAllowPrefilter(allowPrefilter, allowWords);
+        allowPrefilter = allowWords;
+        Map<LpmPrefix, Integer> wantedIds = new HashMap<>();
+        rules.deny().forEach(p -> wantedIds.put(p, deny.get(p)));
+        words += writeDeny24(denyBefore, new Deny24(wantedIds));
 
         int allowRemoved = 0;
         for (LpmPrefix p : new ArrayList<>(allow)) {
@@ -127,9 +131,29 @@ final class DosApplier {
         return new Report(allowAdded, allowRemoved, denyAdded, denyRemoved, words, vipsWritten, configWritten);
     }
 
-    private int writePrefilter(int list, long[] wanted) {
-        int written = maps.writePrefilter(list, prefilter[list], wanted);
-        prefilter[list] = wanted;
+    /** Writes the dos_deny24 entries that differ between two rule sets, one /8 chunk at a time. */
+    private int writeDeny24(Deny24 before, Deny24 after) {
+        int written = 0;
+        int[] indexes = new int[Deny24.CHUNK_ENTRIES];
+        int[] values = new int[Deny24.CHUNK_ENTRIES];
+        for (int chunk = 0; chunk < Deny24.CHUNKS; chunk++) {
+            if (!before.touches(chunk) && !after.touches(chunk)) {
+                continue;
+            }
+            int[] have = before.chunk(chunk);
+            int[] want = after.chunk(chunk);
+            int n = 0;
+            for (int i = 0; i < want.length; i++) {
+                if (have[i] != want[i]) {
+                    indexes[n] = chunk * Deny24.CHUNK_ENTRIES + i;
+                    values[n++] = want[i];
+                }
+            }
+            if (n > 0) {
+                maps.writeDeny24(indexes, values, n);
+                written += n;
+            }
+        }
         return written;
     }
 

@@ -6,9 +6,9 @@ import java.nio.ByteBuffer;
 import java.util.Collection;
 
 /**
- * The IPv4 pre-filter bitmap of one list: one bit per /24, set when some prefix of the list covers
- * part of that /24. The program looks at the LPM trie only when the bit is set, so clean traffic
- * from ranges no rule touches never pays for a trie walk.
+ * The IPv4 allow-list pre-filter bitmap: one bit per /24, set when some allow prefix covers part of
+ * that /24. The program looks at the allow trie only when the bit is set, so clean traffic from
+ * ranges no rule touches never pays for a trie walk. (The deny list has its own /24 array: Deny24.)
  */
 public final class Prefilter {
 

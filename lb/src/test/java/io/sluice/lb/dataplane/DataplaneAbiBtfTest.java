@@ -144,13 +144,16 @@ class DataplaneAbiBtfTest {
         assertMap(balancer, DosAbi.MAP_DENY4, "sluice_dos_lpm4", "__u32");
         assertMap(balancer, DosAbi.MAP_DENY6, "sluice_dos_lpm6", "__u32");
         assertMap(balancer, DosAbi.MAP_DENY_HITS, "__u32", "__u64");
-        assertMap(balancer, DosAbi.MAP_PREFILTER4, "__u32", "__u64");
+        assertMap(balancer, DosAbi.MAP_ALLOW_PREFILTER4, "__u32", "__u64");
+        assertMap(balancer, DosAbi.MAP_DENY24, "__u32", "__u32");
         assertMap(balancer, DosAbi.MAP_REFLECTION_PORTS, "__u32", "__u64");
         assertMap(balancer, DosAbi.MAP_VIPS, "__u32", "sluice_dos_vip");
         assertMap(balancer, DosAbi.MAP_VIP_FLOW_STATE, "__u32", "__u64");
         assertMap(balancer, DosAbi.MAP_SOURCES, "sluice_dos_source_key", "sluice_dos_source");
-        JsonNode prefilter = balancer.mapDefinition(DosAbi.MAP_PREFILTER4).orElseThrow();
-        assertThat(balancer.memberUint(prefilter, "max_entries")).isEqualTo(2 * DosAbi.DOS_PREFILTER_WORDS);
+        JsonNode prefilter = balancer.mapDefinition(DosAbi.MAP_ALLOW_PREFILTER4).orElseThrow();
+        assertThat(balancer.memberUint(prefilter, "max_entries")).isEqualTo(DosAbi.DOS_PREFILTER_WORDS);
+        JsonNode deny24 = balancer.mapDefinition(DosAbi.MAP_DENY24).orElseThrow();
+        assertThat(balancer.memberUint(deny24, "max_entries")).isEqualTo(DosAbi.DOS_DENY24_ENTRIES);
         JsonNode reflection = balancer.mapDefinition(DosAbi.MAP_REFLECTION_PORTS).orElseThrow();
         assertThat(balancer.memberUint(reflection, "max_entries")).isEqualTo(DosAbi.REFLECTION_WORDS);
         for (String list : List.of(DosAbi.MAP_ALLOW4, DosAbi.MAP_ALLOW6, DosAbi.MAP_DENY4, DosAbi.MAP_DENY6)) {

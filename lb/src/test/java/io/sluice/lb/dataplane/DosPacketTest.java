@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.sluice.lb.bpf.XdpAction;
+import io.sluice.lb.dos.Deny24;
 import io.sluice.lb.dos.Prefilter;
 import io.sluice.testing.packet.BalancerRig;
 import io.sluice.testing.packet.PacketBuilder;
@@ -122,8 +123,10 @@ class DosPacketTest {
         allowPrefixes.forEach(dos::putAllow);
         deny.forEach((p, id) -> dos.putDeny(prefix(p), id));
         List<LpmPrefix> denyPrefixes = deny.keySet().stream().map(DosPacketTest::prefix).toList();
-        dos.writePrefilter(DosAbi.DOS_PREFILTER_ALLOW, Prefilter.of(allowPrefixes));
-        dos.writePrefilter(DosAbi.DOS_PREFILTER_DENY, Prefilter.of(denyPrefixes));
+        dos.writeAllowPrefilter(Prefilter.of(allowPrefixes));
+        Map<LpmPrefix, Integer> ids = new java.util.HashMap<>();
+        deny.forEach((p, id) -> ids.put(prefix(p), id));
+        Deny24.writeFresh(dos, ids);
         int allow4 = (int) allowPrefixes.stream().filter(LpmPrefix::isIpv4).count();
         int deny4 = (int) denyPrefixes.stream().filter(LpmPrefix::isIpv4).count();
         dos.writeConfig(new DosConfigEntry(flags, allow4, allowPrefixes.size() - allow4, deny4,
@@ -193,15 +196,20 @@ class DosPacketTest {
     }
 
     @Test
-    void ipv4DenyEntryOutsideThePrefilterIsNotConsulted() {
-        // The contract with the daemon: an IPv4 rule only counts once its /24 bits are set.
+    void ipv4DenyListIsAnsweredByTheSlash24ArrayAndTheTrieOnlyWhereItSaysSo() {
+        // The contract with the daemon: the /24 array decides; the trie is asked only where it says LPM.
         dos.putDeny(prefix("192.0.2.0/24"), 1);
         dos.writeConfig(new DosConfigEntry(0, 0, 0, 1, 0, DosRate.NONE, DosRate.NONE));
+        assertThat(run(syn4(CLIENT4))).as("array entry still 0").isEqualTo(XdpAction.TX);
 
-        assertThat(run(syn4(CLIENT4))).isEqualTo(XdpAction.TX);
-
-        dos.writePrefilter(DosAbi.DOS_PREFILTER_DENY, Prefilter.of(List.of(prefix("192.0.2.0/24"))));
+        int slash24 = 192 << 16 | 2;
+        dos.writeDeny24(new int[] {slash24}, new int[] {1 + 1}, 1);
         assertThat(run(syn4(CLIENT4))).isEqualTo(XdpAction.DROP);
+        assertThat(dos.denyHits(1)).isEqualTo(1);
+
+        dos.writeDeny24(new int[] {slash24}, new int[] {DosAbi.DOS_DENY24_LPM}, 1);
+        dos.deleteDeny(prefix("192.0.2.0/24"));
+        assertThat(run(syn4(CLIENT4))).as("the trie decides: no entry").isEqualTo(XdpAction.TX);
     }
 
     @Test

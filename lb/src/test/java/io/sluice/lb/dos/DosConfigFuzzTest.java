@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
  * what the maps hold afterwards.
  */
 class DosConfigFuzzTest {
-    private static final int ROUNDS = 400;
+    private static final int ROUNDS = 300;
     private static final int VIP_ID = 3;
     private static final String VALID = """
             interface: eth0

@@ -125,8 +125,9 @@ class DosServiceTest {
                 .isEqualTo(before.get(prefix("2001:db8:bad::/48")));
         assertThat(dos.readAllow()).isEmpty();
         assertThat(syn(ATTACKER)).isEqualTo(XdpAction.TX);
-        assertThat(dos.readPrefilter(DosAbi.DOS_PREFILTER_DENY)).isEqualTo(
-                Prefilter.of(List.of(prefix("198.51.100.128/25"))));
+        assertThat(dos.readDeny24(198 << 16 | 51 << 8 | 100)).as("a /25 inside: the trie decides")
+                .isEqualTo(DosAbi.DOS_DENY24_LPM);
+        assertThat(dos.readDeny24(203 << 16 | 113)).as("removed").isZero();
     }
 
     @Test
