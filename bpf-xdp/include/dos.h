@@ -217,16 +217,20 @@ static __always_inline enum sluice_reason dos_source_rates(const struct packet *
 		bpf_map_update_elem(&dos_sources, &key, &fresh, BPF_NOEXIST);
 		return DOS_CONTINUE;
 	}
-	__sync_fetch_and_add(&src->packets, 1);
+	/*
+	 * The counters feed the daemon's rate estimates: plain adds (a lost increment when two
+	 * CPUs race on one source is noise there). The limits themselves move by CAS.
+	 */
+	src->packets += 1;
 	if (cfg->source_packets.interval_ns && !dos_conforms(&src->packet_tat, &cfg->source_packets, now)) {
-		__sync_fetch_and_add(&src->dropped, 1);
+		src->dropped += 1;
 		return SLUICE_DROP_SOURCE_RATE;
 	}
 	if (!new_flow)
 		return DOS_CONTINUE;
-	__sync_fetch_and_add(&src->new_flows, 1);
+	src->new_flows += 1;
 	if (cfg->source_flows.interval_ns && !dos_conforms(&src->flow_tat, &cfg->source_flows, now)) {
-		__sync_fetch_and_add(&src->dropped, 1);
+		src->dropped += 1;
 		return SLUICE_DROP_SOURCE_FLOW_RATE;
 	}
 	return DOS_CONTINUE;
