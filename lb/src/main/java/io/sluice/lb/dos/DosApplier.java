@@ -57,12 +57,12 @@ final class DosApplier {
         }
     }
 
-    /** The deny entries in force and their hit-counter ids. */
-    Map<LpmPrefix, Integer> denyIds() {
+    /** The hit-counter id of a deny entry in force, or null. */
+    Integer denyId(LpmPrefix prefix) {
         if (deny == null) {
             deny = new HashMap<>(maps.readDeny());
         }
-        return Map.copyOf(deny);
+        return deny.get(prefix);
     }
 
     private Report write(DosRules rules) {

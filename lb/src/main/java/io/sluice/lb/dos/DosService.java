@@ -143,27 +143,21 @@ public final class DosService {
      * entry's counter (one lookup each: use it on demand, not every second with a long list).
      */
     public synchronized DosSnapshot snapshot(boolean withHits) {
-        Map<LpmPrefix, Integer> ids = applier.denyIds();
         Map<LpmPrefix, Block> active = blocks.active();
         List<DosSnapshot.DenyEntry> deny = new ArrayList<>();
         for (var c : config.deny()) {
             LpmPrefix p = DosRules.prefix(c);
-            deny.add(new DosSnapshot.DenyEntry(p.toString(), "config", withHits ? hits(ids, p) : -1));
+            deny.add(new DosSnapshot.DenyEntry(p.toString(), "config", withHits ? hits(p) : -1));
         }
         List<DosSnapshot.BlockView> views = new ArrayList<>();
         for (Block b : active.values()) {
-            long hits = hits(ids, b.prefix());
+            long hits = hits(b.prefix());
             views.add(new DosSnapshot.BlockView(b.prefix().toString(), b.origin().label(), b.reason(),
                     b.blockedAt().toString(), b.expiresAt().map(Instant::toString).orElse(null), hits));
             deny.add(new DosSnapshot.DenyEntry(b.prefix().toString(), b.origin().label(), hits));
         }
         views.sort((a, b) -> a.prefix().compareTo(b.prefix()));
-        Map<String, Long> drops = new TreeMap<>();
-        reasonCounts.get().forEach((reason, count) -> {
-            if (DOS_REASONS.contains(reason)) {
-                drops.put(reason.label(), count);
-            }
-        });
+        Map<String, Long> drops = dosDrops();
         var ab = config.autoBlock();
         DosSnapshot.Limits limits = new DosSnapshot.Limits(config.sourcePackets().rate(),
                 config.sourcePackets().burst(), config.sourceNewFlows().rate(), config.sourceNewFlows().burst(),
@@ -172,18 +166,31 @@ public final class DosService {
         return new DosSnapshot(config.allow().stream().map(Object::toString).toList(), deny, views, limits, drops);
     }
 
-    /** The status file's DoS section: cheap enough for every refresh (hits of blocks only). */
+    /** The status file's DoS section: cheap enough for every refresh (hit counters of blocks only). */
     public synchronized DaemonStatus.DosStatus status() {
-        DosSnapshot s = snapshot(false);
-        List<DaemonStatus.BlockStatus> views = s.blocks().stream().map(b -> new DaemonStatus.BlockStatus(b.prefix(),
-                b.origin(), b.reason(), b.blockedAt(), b.expiresAt(), b.hits())).toList();
+        List<DaemonStatus.BlockStatus> views = new ArrayList<>();
+        for (Block b : blocks.active().values()) {
+            views.add(new DaemonStatus.BlockStatus(b.prefix().toString(), b.origin().label(), b.reason(),
+                    b.blockedAt().toString(), b.expiresAt().map(Instant::toString).orElse(null), hits(b.prefix())));
+        }
+        views.sort((a, b) -> a.prefix().compareTo(b.prefix()));
         DosRules rules = inForce;
         return new DaemonStatus.DosStatus(rules == null ? 0 : rules.allow().size(),
-                rules == null ? 0 : rules.deny().size(), views, s.drops());
+                rules == null ? 0 : rules.deny().size(), views, dosDrops());
     }
 
-    private long hits(Map<LpmPrefix, Integer> ids, LpmPrefix p) {
-        Integer id = ids.get(p);
+    private Map<String, Long> dosDrops() {
+        Map<String, Long> drops = new TreeMap<>();
+        reasonCounts.get().forEach((reason, count) -> {
+            if (DOS_REASONS.contains(reason)) {
+                drops.put(reason.label(), count);
+            }
+        });
+        return drops;
+    }
+
+    private long hits(LpmPrefix p) {
+        Integer id = applier.denyId(p);
         return id == null ? 0 : maps.denyHits(id);
     }
 
