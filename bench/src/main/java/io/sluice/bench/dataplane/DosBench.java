@@ -33,6 +33,7 @@ final class DosBench {
     static final InetAddress LIMITED4 = ProgrammedBalancer.address("192.0.2.77");
     /** In 203.0.114.0/24, which also holds a /32 entry: its /24 slot sends the lookup to the trie. */
     static final InetAddress TRIE4 = ProgrammedBalancer.address("203.0.114.5");
+    static final InetAddress ATTACKER6 = ProgrammedBalancer.address("2001:db8:bad::9");
     private static final int CLIENT_PORT = 40_000;
     private static final long SEED = 100_000;
     private static final DosRate UNREACHABLE = new DosRate(1_000_000_000, 1_000_000_000);
@@ -81,6 +82,7 @@ final class DosBench {
                     + "." + (addr & 0xff) + "/" + length));
         }
         Set<Cidr> v6 = new LinkedHashSet<>();
+        v6.add(Cidr.parse("2001:db8:bad::/48"));
         while (v6.size() < PREFIXES_PER_FAMILY) {
             v6.add(Cidr.parse(String.format("2a%02x:%x:%x::/48", random.nextInt(256), random.nextInt(0x10000),
                     random.nextInt(0x10000))));
@@ -111,6 +113,9 @@ final class DosBench {
                 lb, XdpAction.TX, () -> balancer.reasonCount(Reason.FLOW_HIT)).withHeadBaseline(wrapper.pushIpv4())));
         timings.add(bench.time(new Scenario("deny-listed source, 100k+100k prefixes", tcp(ATTACKER4).sameFlow(), lb,
                 XdpAction.DROP, () -> balancer.reasonCount(Reason.DROP_DENY_LIST))));
+        timings.add(bench.time(new Scenario("deny-listed IPv6 source (LPM trie, 100k IPv6 prefixes)",
+                Frames.tcp(ATTACKER6, ProgrammedBalancer.VIP_6IN6, CLIENT_PORT, ProgrammedBalancer.SERVICE_PORT)
+                        .sameFlow(), lb, XdpAction.DROP, () -> balancer.reasonCount(Reason.DROP_DENY_LIST))));
         timings.add(bench.time(new Scenario("deny-listed source whose /24 holds a longer prefix (trie walk)",
                 tcp(TRIE4).sameFlow(), lb, XdpAction.DROP, () -> balancer.reasonCount(Reason.DROP_DENY_LIST))));
         configure(UNREACHABLE);
