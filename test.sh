@@ -23,6 +23,9 @@ lab/health-test.sh
 echo "== Consul discovery and registration in the lab (agent double)"
 lab/consul-test.sh
 
+echo "== DoS stage in the lab: floods from an attacker namespace while the client is served"
+lab/dos-test.sh
+
 echo "== package: contents and lintian, install into a clean Debian 12 root, the installed package in the lab"
 packaging/tests/deb-contents-test.sh
 packaging/tests/clean-root-test.sh

@@ -13,6 +13,7 @@
 #include "select.h"
 #include "encap.h"
 #include "icmp.h"
+#include "dos.h"
 #include "abi_btf.h"
 
 static __always_inline int drop(enum sluice_reason reason)
@@ -81,6 +82,8 @@ int balancer(struct xdp_md *ctx)
 	struct packet pkt = {};
 	struct sluice_vip_key vip_key = {};
 	struct sluice_vip_meta *vip;
+	struct dos_state dos;
+	enum sluice_reason dos_verdict;
 	int parsed = parse_packet(data, data_end, &pkt);
 
 	if (parsed == PARSE_NOT_IP) {
@@ -92,11 +95,10 @@ int balancer(struct xdp_md *ctx)
 		return XDP_PASS;
 	}
 
-	/*
-	 * Step 2 of the data path, the DoS stage, belongs here: after parsing and
-	 * before any load-balancing work (deny-listed prefixes, per-source rate
-	 * limits, protocol sanity), each drop with its own reason counter.
-	 */
+	/* Step 2, the DoS stage (dos.h): allow and deny lists before any LB work. */
+	dos_verdict = dos_check_source(&pkt, &dos);
+	if (dos_verdict != DOS_CONTINUE)
+		return drop(dos_verdict);
 
 	__builtin_memcpy(vip_key.addr, pkt.flow.dst, sizeof(vip_key.addr));
 	vip_key.port = pkt.flow.dport;
@@ -107,11 +109,21 @@ int balancer(struct xdp_md *ctx)
 		count_reason(SLUICE_PASS_NOT_VIP);
 		return XDP_PASS;
 	}
-	/* A fragment cannot be hashed consistently with the rest of its flow. */
-	if (parsed == PARSE_FRAGMENT)
-		return drop(SLUICE_DROP_FRAGMENT);
+	/* A fragment cannot be hashed consistently with the rest of its flow: per-VIP policy. */
+	if (parsed == PARSE_FRAGMENT) {
+		dos_verdict = dos_fragment(vip->vip_id);
+		if (dos_verdict == SLUICE_PASS_FRAGMENT) {
+			count_reason(dos_verdict);
+			return XDP_PASS;
+		}
+		return drop(dos_verdict);
+	}
 	if (parsed == PARSE_MALFORMED)
 		return drop(SLUICE_DROP_TRUNCATED);
+	/* The DoS stage's VIP half: protocol sanity, rate limits, new-flow ceiling. */
+	dos_verdict = dos_check_vip(ctx, &pkt, vip->vip_id, &dos);
+	if (dos_verdict != DOS_CONTINUE)
+		return drop(dos_verdict);
 	return balance(ctx, &pkt, vip->vip_id);
 }
 

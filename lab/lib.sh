@@ -2,7 +2,7 @@
 # The sluice network-namespace lab: a sourced library.
 #
 #   client --- router --- br0 --+-- lb1   (the balancer, one-arm)
-#                               +-- be1..be3 (decap, VIPs on lo, DSR)
+#   attacker --/                +-- be1..be3 (decap, VIPs on lo, DSR)
 #
 # Every name carries LAB_PREFIX so the lab cannot collide with anything else
 # on the machine; every process it starts is recorded in LAB_RUN_DIR so
@@ -32,6 +32,9 @@ LAB_LB_HOSTS=(lb1)
 LAB_CLIENT_V4=10.0.1.2
 LAB_CLIENT_V6=fd00:1::2
 LAB_ROUTER_CLIENT_V4=10.0.1.1
+# A second client link for DoS tests (lab/dos-test.sh): it may send from any source.
+LAB_ATTACKER_V4=10.0.3.2
+LAB_ROUTER_ATTACKER_V4=10.0.3.1
 LAB_ROUTER_CLIENT_V6=fd00:1::1
 LAB_ROUTER_FABRIC_V4=10.0.2.1
 LAB_ROUTER_FABRIC_V6=fd00:2::1
@@ -256,6 +259,18 @@ lab_setup_client() {
 	lab_in router ip link set dev eth-client up
 }
 
+# The attacker: like the client, on its own router link, allowed to spoof sources
+# (the router does no reverse-path filtering).
+lab_setup_attacker() {
+	lab_new_ns attacker
+	lab_veth attacker eth0 router eth-attacker "$LAB_CLIENT_MTU"
+	lab_in attacker ip addr add "$LAB_ATTACKER_V4/24" dev eth0
+	lab_in attacker ip link set dev eth0 up
+	lab_in attacker ip route add default via "$LAB_ROUTER_ATTACKER_V4"
+	lab_in router ip addr add "$LAB_ROUTER_ATTACKER_V4/24" dev eth-attacker
+	lab_in router ip link set dev eth-attacker up
+}
+
 # A host on the LB/backend fabric: eth0 <-> a bridge port on the router.
 lab_setup_fabric_host() {
 	local host=$1 port
@@ -328,6 +343,7 @@ lab_up() {
 	local host
 	lab_setup_router
 	lab_setup_client
+	lab_setup_attacker
 	for host in "${LAB_LB_HOSTS[@]}"; do lab_setup_fabric_host "$host"; done
 	for host in "${LAB_BACKENDS[@]}"; do lab_setup_backend "$host"; done
 	lab_route_vips
@@ -343,7 +359,7 @@ lab_down() {
 	for host in "${LAB_LB_HOSTS[@]}"; do
 		rm -rf "$(lab_pin_dir "$host")"
 	done
-	for host in client router "${LAB_LB_HOSTS[@]}" "${LAB_BACKENDS[@]}"; do
+	for host in client attacker router "${LAB_LB_HOSTS[@]}" "${LAB_BACKENDS[@]}"; do
 		ns=$(lab_ns "$host")
 		[[ -e /run/netns/$ns ]] && ip netns del "$ns"
 	done
@@ -353,7 +369,7 @@ lab_down() {
 
 lab_status() {
 	local host ns up=0
-	for host in client router "${LAB_LB_HOSTS[@]}" "${LAB_BACKENDS[@]}"; do
+	for host in client attacker router "${LAB_LB_HOSTS[@]}" "${LAB_BACKENDS[@]}"; do
 		ns=$(lab_ns "$host")
 		if [[ -e /run/netns/$ns ]]; then
 			up=$((up + 1))

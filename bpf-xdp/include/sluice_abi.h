@@ -15,7 +15,7 @@
 #include <linux/types.h>
 
 /* Bumped on any incompatible change of a struct or map below. */
-#define SLUICE_ABI_VERSION 2
+#define SLUICE_ABI_VERSION 3
 
 /*
  * Map sizes. The flow table is per CPU: SLUICE_FLOW_BUCKETS buckets of SLUICE_FLOW_WAYS
@@ -143,6 +143,14 @@ enum sluice_reason {
 	SLUICE_FLOW_HIT,             /* informational: established flow found in the flow table */
 	SLUICE_FLOW_MISS,            /* informational: new flow, chosen by the Maglev table */
 	SLUICE_IPV4_OPTIONS,         /* informational: IPv4 packet with options forwarded */
+	SLUICE_DROP_DENY_LIST,       /* DoS: source in a deny-listed prefix */
+	SLUICE_DROP_SOURCE_RATE,     /* DoS: source over its packet rate to VIPs */
+	SLUICE_DROP_SOURCE_FLOW_RATE,/* DoS: source over its new-flow rate */
+	SLUICE_DROP_VIP_FLOW_CEILING,/* DoS: VIP over its new-flow ceiling */
+	SLUICE_DROP_TCP_FLAGS,       /* DoS: invalid TCP flag combination to a VIP */
+	SLUICE_DROP_REFLECTION,      /* DoS: UDP to a VIP from a reflection source port */
+	SLUICE_PASS_FRAGMENT,        /* DoS: fragment to a VIP whose policy passes them to the host */
+	SLUICE_DOS_ALLOWED,          /* informational: source on the allow list (no deny, no rate limit) */
 	SLUICE_REASON_MAX,
 };
 
@@ -153,5 +161,7 @@ enum sluice_decap_reason {
 	SLUICE_DECAP_DROP_TRUNCATED,
 	SLUICE_DECAP_REASON_MAX,
 };
+
+#include "dos_abi.h"
 
 #endif /* SLUICE_ABI_H */

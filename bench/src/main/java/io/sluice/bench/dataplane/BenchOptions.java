@@ -2,9 +2,10 @@ package io.sluice.bench.dataplane;
 
 /**
  * Command line: {@code --runs N} test runs per path, {@code --repeat N} iterations per run,
- * {@code --single-runs N} repeat=1 runs for the cross-check.
+ * {@code --single-runs N} repeat=1 runs for the cross-check, {@code --xdp-filter-prog ID} an attached
+ * xdp-filter program to time on the DoS stage's deny-list packet (0 = none; bench/dataplane.sh sets it up).
  */
-record BenchOptions(int runs, int repeat, int singleRuns) {
+record BenchOptions(int runs, int repeat, int singleRuns, int xdpFilterProgramId) {
     static final int DEFAULT_RUNS = 7;
     static final int DEFAULT_REPEAT = 1_000_000;
     static final int DEFAULT_SINGLE_RUNS = 20_000;
@@ -15,6 +16,7 @@ record BenchOptions(int runs, int repeat, int singleRuns) {
         require(runs, 1, "--runs");
         require(repeat, 1, "--repeat");
         require(singleRuns, 1, "--single-runs");
+        require(xdpFilterProgramId, 0, "--xdp-filter-prog");
         if (repeat > MAX_REPEAT) {
             throw new IllegalArgumentException("--repeat at most " + MAX_REPEAT);
         }
@@ -24,6 +26,7 @@ record BenchOptions(int runs, int repeat, int singleRuns) {
         int runs = DEFAULT_RUNS;
         int repeat = DEFAULT_REPEAT;
         int singleRuns = DEFAULT_SINGLE_RUNS;
+        int xdpFilter = 0;
         for (int i = 0; i < args.length; i++) {
             String name = args[i];
             if (i + 1 >= args.length) {
@@ -34,11 +37,12 @@ record BenchOptions(int runs, int repeat, int singleRuns) {
                 case "--runs" -> runs = value;
                 case "--repeat" -> repeat = value;
                 case "--single-runs" -> singleRuns = value;
+                case "--xdp-filter-prog" -> xdpFilter = value;
                 default -> throw new IllegalArgumentException("unknown option " + name
-                        + " (known: --runs, --repeat, --single-runs)");
+                        + " (known: --runs, --repeat, --single-runs, --xdp-filter-prog)");
             }
         }
-        return new BenchOptions(runs, repeat, singleRuns);
+        return new BenchOptions(runs, repeat, singleRuns, xdpFilter);
     }
 
     private static void require(int value, int min, String name) {

@@ -60,6 +60,12 @@ public final class DataplaneBench {
                 rows.add(Map.entry(scenario.path(), single.time(scenario)));
             }
             report.singleRuns(options.singleRuns(), rows);
+
+            // Last: the DoS rules change the balancer's maps for good.
+            DosBench dos = new DosBench(balancer, bench, options, System.out);
+            List<PathTiming> dosTimings = dos.wrapped(wrapper);
+            report.wrapped(options, wrapperAlone, dosTimings);
+            dos.direct(options.xdpFilterProgramId());
         }
     }
 

@@ -76,6 +76,15 @@ final class ProgrammedBalancer implements AutoCloseable {
         return program;
     }
 
+    /** The loaded object (the DoS benchmark opens its maps). */
+    BpfObject object() {
+        return object;
+    }
+
+    DataplaneMaps maps() {
+        return maps;
+    }
+
     /** Occupied flow-cache slots, summed over CPUs. */
     long flowCount() {
         return maps.flowCount();

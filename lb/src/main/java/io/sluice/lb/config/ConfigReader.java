@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
 final class ConfigReader {
     static final List<String> ROOT_KEYS = List.of(
             "interface", "pin_dir", "xdp_mode", "gateway_mac", "mtu", "flow_table_size", "encap", "vips",
-            "status_file", "metrics", "admin", "consul");
+            "status_file", "metrics", "admin", "consul", "dos");
     static final List<String> METRICS_KEYS = List.of("listen");
     static final List<String> ENCAP_KEYS = List.of("source_v4", "source_v6");
     static final String AUTO = "auto";
@@ -50,6 +50,8 @@ final class ConfigReader {
                 ? new ConsulReader(problems).section(m.value("consul").get(), m.field("consul"))
                 : Optional.of(ConsulConfig.DEFAULTS);
         List<VipsReader.ReadVip> vips = new VipsReader(problems).read(m);
+        Optional<DosConfig> dos = m.value("dos").isPresent()
+                ? new DosReader(problems).read(m.value("dos").get(), m.field("dos")) : Optional.of(DosConfig.DEFAULT);
         new CrossChecks(problems).check(vips, encap);
         if (problems.any()) {
             return Optional.empty();
@@ -59,7 +61,7 @@ final class ConfigReader {
                 gatewayMac.orElse(Optional.empty()), mtu.orElseThrow(), flowTableSize.orElseThrow(), encap,
                 vips.stream().map(VipsReader.ReadVip::vip).toList(),
                 statusFile.orElse(Path.of(ConfigLimits.DEFAULT_STATUS_FILE)), metrics.orElseThrow(), admin.orElseThrow(),
-                consul.orElseThrow()));
+                consul.orElseThrow(), dos.orElseThrow()));
     }
 
     Problems problems() {

@@ -16,13 +16,13 @@ import java.util.Optional;
  * @param metricsListen where Prometheus scrapes /metrics; empty = off
  * @param admin         where the admin API listens
  * @param consul        the Consul agent settings (defaults when the section is absent)
+ * @param dos           the DoS stage's rules (docs/dos.md)
  */
 public record SluiceConfig(String interfaceName, Path pinDir, XdpMode xdpMode, Optional<MacAddress> gatewayMac,
                            int mtu, int flowTableSize, EncapConfig encap, List<VipConfig> vips,
                            Path statusFile, Optional<InetSocketAddress> metricsListen, AdminConfig admin,
-                           ConsulConfig consul) {
+                           ConsulConfig consul, DosConfig dos) {
     public SluiceConfig {
-        Objects.requireNonNull(consul, "consul");
         Objects.requireNonNull(interfaceName, "interfaceName");
         Objects.requireNonNull(pinDir, "pinDir");
         Objects.requireNonNull(xdpMode, "xdpMode");
@@ -31,14 +31,15 @@ public record SluiceConfig(String interfaceName, Path pinDir, XdpMode xdpMode, O
         Objects.requireNonNull(statusFile, "statusFile");
         Objects.requireNonNull(metricsListen, "metricsListen");
         Objects.requireNonNull(admin, "admin");
+        Objects.requireNonNull(consul, "consul");
+        Objects.requireNonNull(dos, "dos");
         vips = List.copyOf(vips);
     }
-
 
     /** The same config with another VIP list (discovered backends laid in). */
     public SluiceConfig withVips(List<VipConfig> newVips) {
         return new SluiceConfig(interfaceName, pinDir, xdpMode, gatewayMac, mtu, flowTableSize, encap, newVips,
-                statusFile, metricsListen, admin, consul);
+                statusFile, metricsListen, admin, consul, dos);
     }
 
     /** Whether any VIP registers in or discovers from Consul. */

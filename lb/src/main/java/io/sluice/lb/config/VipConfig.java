@@ -17,10 +17,12 @@ import java.util.Optional;
  * @param consul      register the VIP in Consul as an instance of this service (empty = not registered)
  * @param discovery   take the backends from a Consul service; {@code backends} then holds the last
  *                    discovered set (empty until the first answer)
+ * @param dos         the VIP's own DoS settings (new-flow ceiling, fragments, reflection ports)
  */
 public record VipConfig(String name, InetAddress address, int port, Protocol protocol, int tableSize,
                         List<BackendConfig> backends, AllDownPolicy whenAllDown, Duration slowStart,
-                        Optional<ConsulRegistration> consul, Optional<ConsulDiscovery> discovery) {
+                        Optional<ConsulRegistration> consul, Optional<ConsulDiscovery> discovery,
+                        VipDosConfig dos) {
     public VipConfig {
         Objects.requireNonNull(consul, "consul");
         Objects.requireNonNull(discovery, "discovery");
@@ -29,7 +31,15 @@ public record VipConfig(String name, InetAddress address, int port, Protocol pro
         Objects.requireNonNull(protocol, "protocol");
         Objects.requireNonNull(whenAllDown, "whenAllDown");
         Objects.requireNonNull(slowStart, "slowStart");
+        Objects.requireNonNull(dos, "dos");
         backends = List.copyOf(backends);
+    }
+
+    /** A VIP that Consul neither registers nor feeds, with its own DoS settings. */
+    public VipConfig(String name, InetAddress address, int port, Protocol protocol, int tableSize,
+                     List<BackendConfig> backends, AllDownPolicy whenAllDown, Duration slowStart, VipDosConfig dos) {
+        this(name, address, port, protocol, tableSize, backends, whenAllDown, slowStart, Optional.empty(),
+                Optional.empty(), dos);
     }
 
     /** The VIP's key in the data plane's `vips` map. */
@@ -37,22 +47,22 @@ public record VipConfig(String name, InetAddress address, int port, Protocol pro
         return new VipKey(address, port, protocol);
     }
 
-    /** A VIP that Consul neither registers nor feeds. */
+    /** A VIP that Consul neither registers nor feeds, with the default DoS settings. */
     public VipConfig(String name, InetAddress address, int port, Protocol protocol, int tableSize,
                      List<BackendConfig> backends, AllDownPolicy whenAllDown, Duration slowStart) {
-        this(name, address, port, protocol, tableSize, backends, whenAllDown, slowStart, Optional.empty(),
-                Optional.empty());
+        this(name, address, port, protocol, tableSize, backends, whenAllDown, slowStart, VipDosConfig.DEFAULT);
     }
 
     /** The same VIP with another backend set (discovered backends are laid in here). */
     public VipConfig withBackends(List<BackendConfig> newBackends) {
         return new VipConfig(name, address, port, protocol, tableSize, newBackends, whenAllDown, slowStart, consul,
-                discovery);
+                discovery, dos);
     }
 
     /** A VIP without health checks' settings (fail-open, no slow start). */
     public VipConfig(String name, InetAddress address, int port, Protocol protocol, int tableSize,
                      List<BackendConfig> backends) {
-        this(name, address, port, protocol, tableSize, backends, AllDownPolicy.FAIL_OPEN, Duration.ZERO);
+        this(name, address, port, protocol, tableSize, backends, AllDownPolicy.FAIL_OPEN, Duration.ZERO,
+                VipDosConfig.DEFAULT);
     }
 }

@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
 /** Reads `vips` and each VIP's backends; rules that involve one VIP only are checked here. */
 final class VipsReader {
     static final List<String> VIP_KEYS = List.of("name", "address", "port", "protocol", "table_size", "backends",
-            "health_check", "when_all_down", "slow_start", "consul");
+            "health_check", "when_all_down", "slow_start", "consul", "dos");
     static final List<String> BACKEND_KEYS = List.of("address", "weight", "health_check", "drain");
 
     private static final Pattern VIP_NAME = Pattern.compile("[a-z0-9_-]{1,63}");
@@ -70,6 +70,9 @@ final class VipsReader {
         }
         Optional<AllDownPolicy> whenAllDown = m.parsed("when_all_down", false, VipsReader::allDownPolicy);
         Optional<Duration> slowStart = m.parsed("slow_start", false, Durations::parse);
+        Optional<VipDosConfig> dos = m.value("dos").isPresent()
+                ? new DosReader(problems).readVip(m.value("dos").get(), m.field("dos"))
+                : Optional.of(VipDosConfig.DEFAULT);
         Optional<JsonNode> checkNode = m.value("health_check");
         int checkPort = port.orElse(ConfigLimits.MIN_PORT);
         Optional<HealthCheckConfig> vipCheck = checkNode.flatMap(n -> healthChecks.read(n, m.field("health_check"),
@@ -98,13 +101,13 @@ final class VipsReader {
                 && protocol.isPresent() == m.value("protocol").isPresent()
                 && checkValid && whenAllDown.isPresent() == m.value("when_all_down").isPresent()
                 && slowStart.isPresent() == m.value("slow_start").isPresent()
-                && registration.isPresent() == registrationNode.isPresent();
+                && registration.isPresent() == registrationNode.isPresent() && dos.isPresent();
         if (!complete) {
             return Optional.empty();
         }
         return Optional.of(new VipConfig(name.get(), address.get(), port.get(), protocol.orElse(Protocol.TCP),
                 tableSize.get(), backends, whenAllDown.orElse(AllDownPolicy.FAIL_OPEN),
-                slowStart.orElse(Duration.ZERO), registration, discovery));
+                slowStart.orElse(Duration.ZERO), registration, discovery, dos.get()));
     }
 
     /** The valid backends; a shorter list than the input means some were reported. */

@@ -8,6 +8,7 @@ import io.sluice.lb.bpf.XdpMode;
 import io.sluice.lb.dataplane.BpfObjectFiles;
 import io.sluice.lb.dataplane.DataplaneAbi;
 import io.sluice.lb.dataplane.DataplaneMaps;
+import io.sluice.lb.dataplane.DosMaps;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -35,12 +36,14 @@ public final class AttachedDataplane implements AutoCloseable {
     private final DataplaneMaps maps;
     private final boolean adopted;
     private final BpfObject object;
+    private final DosMaps dosMaps;
 
     private AttachedDataplane(BpfLink link, DataplaneMaps maps, boolean adopted, BpfObject object) {
         this.link = link;
         this.maps = maps;
         this.adopted = adopted;
         this.object = object;
+        this.dosMaps = DosMaps.of(object);
     }
 
     /**
@@ -169,6 +172,11 @@ public final class AttachedDataplane implements AutoCloseable {
         return maps;
     }
 
+    /** The DoS stage's maps (io.sluice.lb.dos keeps them). */
+    public DosMaps dosMaps() {
+        return dosMaps;
+    }
+
     public boolean adopted() {
         return adopted;
     }
@@ -179,6 +187,7 @@ public final class AttachedDataplane implements AutoCloseable {
 
     @Override
     public void close() {
+        dosMaps.close();
         maps.close();
         link.close();
         object.close();

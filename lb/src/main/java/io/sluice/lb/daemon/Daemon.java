@@ -9,11 +9,13 @@ import io.sluice.lb.config.ConfigLoader;
 import io.sluice.lb.config.SluiceConfig;
 import io.sluice.lb.config.VipConfig;
 import io.sluice.lb.dataplane.DataplaneAbi;
+import io.sluice.lb.dataplane.DataplaneMaps;
 import io.sluice.lb.consul.ConsulBridge;
 import io.sluice.lb.consul.DiscoveryUpdate;
 import io.sluice.lb.metrics.ConsulMetrics;
 import io.sluice.lb.dataplane.LbConfigEntry;
 import io.sluice.lb.dataplane.VipKey;
+import io.sluice.lb.dos.DosService;
 import io.sluice.lb.net.AddressText;
 import io.sluice.lb.net.Bpffs;
 import io.sluice.lb.net.NetworkInterfaces;
@@ -107,6 +109,7 @@ final class Daemon {
     private boolean ramping;
     private boolean reconcileFailed;
     private long refreshes;
+    private DosService dos;
 
     Daemon(Path configFile, SluiceConfig config) {
         this.configFile = configFile;
@@ -135,6 +138,8 @@ final class Daemon {
              AdminEndpoint adminServer = AdminEndpoint.start(config.admin(), admin, metrics)) {
             installSignalHandlers(); // early: a reload or stop during startup waits in the queue
             Reconciler reconciler = new Reconciler(dataplane.maps());
+            dos = new DosService(dataplane.dosMaps(), () -> vipIds(dataplane.maps()), dataplane.maps()::reasonCounts,
+                    clock, metrics.registry());
             StatusBuilder status = new StatusBuilder(config.interfaceName(), dataplane.adopted(), startedAt);
             consul.prepare(fileConfig);
             config = consul.apply(fileConfig);
@@ -186,6 +191,11 @@ final class Daemon {
             reconcile(reconciler, "retry");
         } else if (ramping) {
             reconcile(reconciler, "slow_start");
+        }
+        try {
+            dos.tick();
+        } catch (RuntimeException e) {
+            log.error("event=dos_apply_failed cause=tick error=\"{}\" retry=next_refresh", e.getMessage());
         }
         if (refreshes++ % FLOW_SCAN_EVERY_REFRESHES == 0) {
             metrics.flowTableFlows(dataplane.maps().flowCount());
@@ -336,6 +346,22 @@ final class Daemon {
             log.info("event=reconciled cause={} {} duration_us={}", cause, report.toLogFields(), took.toNanos() / 1_000);
         }
         consul.publish(config, applied, allDown, attached);
+        applyDos(cause);
+    }
+
+    /** The DoS rules follow every reconcile (VIP ids may have changed); a failure keeps the rules in force. */
+    private void applyDos(String cause) {
+        try {
+            dos.apply(config.dos(), config.vips(), cause);
+        } catch (RuntimeException e) {
+            log.error("event=dos_apply_failed cause={} error=\"{}\" retry=next_refresh", cause, e.getMessage());
+        }
+    }
+
+    private static Map<VipKey, Integer> vipIds(DataplaneMaps maps) {
+        Map<VipKey, Integer> ids = new HashMap<>();
+        maps.readVips().forEach((key, meta) -> ids.put(key, meta.vipId()));
+        return ids;
     }
 
     private String vipName(VipKey key) {
@@ -359,6 +385,7 @@ final class Daemon {
         try {
             DaemonStatus now = status.build(config, applied, allDown, healthBook, health.checks(), health.transport(),
                     dataplane.maps(), clock.instant());
+            now = now.withDos(dos.status());
             metrics.publish(now);
             admin.publish(now);
             admin.publish(fileConfig, config);

@@ -17,7 +17,15 @@ public enum Reason implements AbiEnum {
     DROP_NO_CONFIG,
     FLOW_HIT,
     FLOW_MISS,
-    IPV4_OPTIONS;
+    IPV4_OPTIONS,
+    DROP_DENY_LIST,
+    DROP_SOURCE_RATE,
+    DROP_SOURCE_FLOW_RATE,
+    DROP_VIP_FLOW_CEILING,
+    DROP_TCP_FLAGS,
+    DROP_REFLECTION,
+    PASS_FRAGMENT,
+    DOS_ALLOWED;
 
     /** SLUICE_REASON_MAX: the number of reasons, the size of reason_stats. */
     public static final int COUNT = values().length;

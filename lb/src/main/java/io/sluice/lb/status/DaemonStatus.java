@@ -16,11 +16,41 @@ public record DaemonStatus(
         String updatedAt,
         String healthTransport,
         List<VipStatus> vips,
-        Map<String, Long> packetReasons) {
+        Map<String, Long> packetReasons,
+        DosStatus dos) {
 
     public DaemonStatus {
         vips = List.copyOf(vips);
         packetReasons = Map.copyOf(packetReasons);
+    }
+
+    /** Without a DoS section (null in the JSON). */
+    public DaemonStatus(String version, String interfaceName, String pinDir, boolean adopted, String startedAt,
+                        String updatedAt, String healthTransport, List<VipStatus> vips, Map<String, Long> packetReasons) {
+        this(version, interfaceName, pinDir, adopted, startedAt, updatedAt, healthTransport, vips, packetReasons, null);
+    }
+
+    public DaemonStatus withDos(DosStatus section) {
+        return new DaemonStatus(version, interfaceName, pinDir, adopted, startedAt, updatedAt, healthTransport, vips,
+                packetReasons, section);
+    }
+
+    /**
+     * The DoS stage: list sizes, run-time blocks (with expiry and hits) and its drop counters.
+     *
+     * @param denyEntries config entries and run-time blocks
+     * @param drops       packets per DoS-related reason
+     */
+    public record DosStatus(int allowEntries, int denyEntries, List<BlockStatus> blocks, Map<String, Long> drops) {
+        public DosStatus {
+            blocks = List.copyOf(blocks);
+            drops = Map.copyOf(drops);
+        }
+    }
+
+    /** A run-time block: origin auto or manual; expiresAt null = until unblocked; hits = packets dropped. */
+    public record BlockStatus(String prefix, String origin, String reason, String blockedAt, String expiresAt,
+                              long hits) {
     }
 
     /** One VIP: its key, its alert state, its counters and backends. */

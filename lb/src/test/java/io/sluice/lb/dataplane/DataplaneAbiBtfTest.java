@@ -38,15 +38,22 @@ class DataplaneAbiBtfTest {
     private static final int BPF_MAP_TYPE_ARRAY = 2;
 
     /** C struct -> its Java mirror (member `gateway_mac` <-> constant OFFSET_GATEWAY_MAC). */
-    private static final Map<String, Class<?>> STRUCTS = Map.of(
-            "sluice_vip_key", VipKey.class,
-            "sluice_vip_meta", VipMeta.class,
-            "sluice_backend", BackendEntry.class,
-            "sluice_flow_key", FlowKey.class,
-            "sluice_flow_slot", FlowSlot.class,
-            "sluice_flow_bucket", FlowBucket.class,
-            "sluice_config", LbConfigEntry.class,
-            "sluice_traffic", TrafficCounter.class);
+    private static final Map<String, Class<?>> STRUCTS = Map.ofEntries(
+            Map.entry("sluice_vip_key", VipKey.class),
+            Map.entry("sluice_vip_meta", VipMeta.class),
+            Map.entry("sluice_backend", BackendEntry.class),
+            Map.entry("sluice_flow_key", FlowKey.class),
+            Map.entry("sluice_flow_slot", FlowSlot.class),
+            Map.entry("sluice_flow_bucket", FlowBucket.class),
+            Map.entry("sluice_config", LbConfigEntry.class),
+            Map.entry("sluice_traffic", TrafficCounter.class),
+            Map.entry("sluice_dos_rate", DosRate.class),
+            Map.entry("sluice_dos_config", DosConfigEntry.class),
+            Map.entry("sluice_dos_vip", DosVipEntry.class),
+            Map.entry("sluice_dos_lpm4", DosLpm4Key.class),
+            Map.entry("sluice_dos_lpm6", DosLpm6Key.class),
+            Map.entry("sluice_dos_source_key", DosSourceKey.class),
+            Map.entry("sluice_dos_source", DosSourceState.class));
 
     /** #defines whose Java name is not the C name without SLUICE_. */
     private static final Map<String, String> RENAMED_DEFINES = Map.of(
@@ -127,6 +134,50 @@ class DataplaneAbiBtfTest {
         assertMap(balancer, DataplaneAbi.MAP_REASON_STATS, "__u32", "__u64");
         assertMap(decap, DataplaneAbi.MAP_DECAP_STATS, "__u32", "__u64");
         assertThat(balancer.mapDefinition(DataplaneAbi.MAP_MAGLEV_TABLES)).isPresent();
+    }
+
+    @Test
+    void dosMapsAreTypedWithTheMirroredStructs() {
+        assertMap(balancer, DosAbi.MAP_CONFIG, "__u32", "sluice_dos_config");
+        assertMap(balancer, DosAbi.MAP_ALLOW4, "sluice_dos_lpm4", "__u32");
+        assertMap(balancer, DosAbi.MAP_ALLOW6, "sluice_dos_lpm6", "__u32");
+        assertMap(balancer, DosAbi.MAP_DENY4, "sluice_dos_lpm4", "__u32");
+        assertMap(balancer, DosAbi.MAP_DENY6, "sluice_dos_lpm6", "__u32");
+        assertMap(balancer, DosAbi.MAP_DENY_HITS, "__u32", "__u64");
+        assertMap(balancer, DosAbi.MAP_ALLOW_PREFILTER4, "__u32", "__u64");
+        assertMap(balancer, DosAbi.MAP_DENY24, "__u32", "__u32");
+        assertMap(balancer, DosAbi.MAP_REFLECTION_PORTS, "__u32", "__u64");
+        assertMap(balancer, DosAbi.MAP_VIPS, "__u32", "sluice_dos_vip");
+        assertMap(balancer, DosAbi.MAP_VIP_FLOW_STATE, "__u32", "__u64");
+        assertMap(balancer, DosAbi.MAP_SOURCES, "sluice_dos_source_key", "sluice_dos_source");
+        JsonNode prefilter = balancer.mapDefinition(DosAbi.MAP_ALLOW_PREFILTER4).orElseThrow();
+        assertThat(balancer.memberUint(prefilter, "max_entries")).isEqualTo(DosAbi.DOS_PREFILTER_WORDS);
+        JsonNode deny24 = balancer.mapDefinition(DosAbi.MAP_DENY24).orElseThrow();
+        assertThat(balancer.memberUint(deny24, "max_entries")).isEqualTo(DosAbi.DOS_DENY24_ENTRIES);
+        JsonNode reflection = balancer.mapDefinition(DosAbi.MAP_REFLECTION_PORTS).orElseThrow();
+        assertThat(balancer.memberUint(reflection, "max_entries")).isEqualTo(DosAbi.REFLECTION_WORDS);
+        for (String list : List.of(DosAbi.MAP_ALLOW4, DosAbi.MAP_ALLOW6, DosAbi.MAP_DENY4, DosAbi.MAP_DENY6)) {
+            assertThat(balancer.memberUint(balancer.mapDefinition(list).orElseThrow(), "max_entries"))
+                    .as("max_entries of %s", list).isEqualTo(DosAbi.DOS_MAX_PREFIXES);
+        }
+        assertThat(balancer.memberUint(balancer.mapDefinition(DosAbi.MAP_DENY_HITS).orElseThrow(), "max_entries"))
+                .isEqualTo(DosAbi.DOS_MAX_DENY_IDS);
+        assertThat(balancer.memberUint(balancer.mapDefinition(DosAbi.MAP_SOURCES).orElseThrow(), "max_entries"))
+                .isEqualTo(DosAbi.DOS_MAX_SOURCES);
+    }
+
+    @Test
+    void dosHeaderDefinesMatchDosAbiConstants() throws IOException {
+        Path header = sourceDir().resolve("include/dos_abi.h");
+        Pattern define = Pattern.compile("^#define\\s+SLUICE_(DOS_\\w+)\\s+(0x[0-9a-fA-F]+|\\d+)u?\\b", Pattern.MULTILINE);
+        Matcher m = define.matcher(Files.readString(header));
+        int checked = 0;
+        while (m.find()) {
+            assertThat(Integer.toUnsignedLong(staticInt(DosAbi.class, m.group(1))))
+                    .as("DosAbi.%s", m.group(1)).isEqualTo(Long.decode(m.group(2)));
+            checked++;
+        }
+        assertThat(checked).as("#defines found in %s", header).isGreaterThanOrEqualTo(10);
     }
 
     @Test
