@@ -10,10 +10,13 @@
 #include "l2.h"
 #include "parse.h"
 #include "decap_maps.h"
+#include "second_chance.h"
 #include "abi_btf.h"
 
 /* Bounds the strip length for the verifier: an IPv4 header is at most 60 bytes. */
 #define OUTER_LEN_MASK 0x3f
+/* Two layers: at most 120 bytes. */
+#define TWO_LAYERS_LEN_MASK 0x7f
 
 enum outer_result {
 	OUTER_NOT_ENCAP = 0,
@@ -105,6 +108,54 @@ int decap(struct xdp_md *ctx)
 
 	__u32 strip = out.len & OUTER_LEN_MASK;
 	struct ethhdr *old_eth = data;
+	void *middle = data + l2 + strip;
+	struct outer mid = {};
+
+	/*
+	 * A second IP-in-IP layer: the balancer named the bucket's draining previous owner
+	 * (second_chance.h). Both headers come from the balancer, which never adds options.
+	 */
+	if (out.inner_eth_proto == bpf_htons(ETH_P_IP))
+		result = parse_outer_ipv4(middle, data_end, &mid);
+	else
+		result = parse_outer_ipv6(middle, data_end, &mid);
+	if (result == OUTER_OK) {
+		__u32 both = (strip + (mid.len & OUTER_LEN_MASK)) & TWO_LAYERS_LEN_MASK;
+
+		if (mid.inner_len < mid.inner_min_len || mid.len + mid.inner_len > out.inner_len) {
+			count_decap(SLUICE_DECAP_DROP_TRUNCATED);
+			return XDP_DROP;
+		}
+		if (flow_owner(ctx, data + l2 + both, data_end, mid.inner_eth_proto) == FLOW_ELSEWHERE) {
+			/* Back out where it came from (the fabric), the previous owner's layer outermost. */
+			data = (void *)(long)ctx->data;
+			data_end = (void *)(long)ctx->data_end;
+			old_eth = data;
+			if (l2_rewrite(data + strip, old_eth, data_end, l2 != ETH_HDR_LEN,
+				       old_eth->h_source, old_eth->h_dest, out.inner_eth_proto) ||
+			    bpf_xdp_adjust_head(ctx, (int)strip)) {
+				count_decap(SLUICE_DECAP_DROP_TRUNCATED);
+				return XDP_DROP;
+			}
+			count_decap(SLUICE_DECAP_SECOND_CHANCE_FORWARD);
+			return XDP_TX;
+		}
+		data = (void *)(long)ctx->data;
+		data_end = (void *)(long)ctx->data_end;
+		old_eth = data;
+		if (l2_rewrite(data + both, old_eth, data_end, l2 != ETH_HDR_LEN,
+			       old_eth->h_dest, old_eth->h_source, mid.inner_eth_proto) ||
+		    bpf_xdp_adjust_head(ctx, (int)both)) {
+			count_decap(SLUICE_DECAP_DROP_TRUNCATED);
+			return XDP_DROP;
+		}
+		count_decap(SLUICE_DECAP_SECOND_CHANCE_LOCAL);
+		return XDP_PASS;
+	}
+	if (result == OUTER_TRUNCATED) {
+		count_decap(SLUICE_DECAP_DROP_TRUNCATED);
+		return XDP_DROP;
+	}
 
 	if (l2_rewrite(data + strip, old_eth, data_end, l2 != ETH_HDR_LEN,
 		       old_eth->h_dest, old_eth->h_source, out.inner_eth_proto) ||

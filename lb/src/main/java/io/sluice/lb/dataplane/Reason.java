@@ -17,7 +17,8 @@ public enum Reason implements AbiEnum {
     DROP_NO_CONFIG,
     FLOW_HIT,
     FLOW_MISS,
-    IPV4_OPTIONS;
+    IPV4_OPTIONS,
+    TX_SECOND_CHANCE;
 
     /** SLUICE_REASON_MAX: the number of reasons, the size of reason_stats. */
     public static final int COUNT = values().length;
