@@ -8,6 +8,9 @@ import io.sluice.lb.config.SluiceConfig;
 import io.sluice.lb.config.VipConfig;
 import io.sluice.lb.dataplane.LbConfigEntry;
 import io.sluice.lb.dataplane.VipKey;
+import io.sluice.lb.drain.DataplaneBackends;
+import io.sluice.lb.drain.DrainBook;
+import io.sluice.lb.drain.DrainTransition;
 import io.sluice.lb.net.AddressText;
 import io.sluice.lb.net.Bpffs;
 import io.sluice.lb.net.NetworkInterfaces;
@@ -28,6 +31,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Locale;
 import java.util.Set;
@@ -78,6 +82,7 @@ final class Daemon {
     private final HealthBook healthBook = new HealthBook();
     private final Steering steering = new Steering();
     private final SluiceMetrics metrics = new SluiceMetrics(Version.current());
+    private DrainBook drains;
     private SluiceConfig config;
     private LbConfigEntry settings;
     private DesiredState applied;
@@ -109,6 +114,7 @@ final class Daemon {
                      e -> events.add(new Health(e)));
              MetricsServer metricsServer = startMetrics()) {
             installSignalHandlers(); // early: a reload or stop during startup waits in the queue
+            drains = new DrainBook(DataplaneBackends.read(dataplane.maps()).refs());
             Reconciler reconciler = new Reconciler(dataplane.maps());
             StatusBuilder status = new StatusBuilder(config.interfaceName(), dataplane.adopted(), startedAt);
             health.apply(config, healthBook, true, clock.instant());
@@ -154,6 +160,14 @@ final class Daemon {
             reconcile(reconciler, "retry");
         } else if (ramping) {
             reconcile(reconciler, "slow_start");
+        }
+        if (drains.anyDraining()) {
+            List<DrainTransition> ended = DataplaneBackends.sample(drains, config.vips(), dataplane.maps(),
+                    clock.instant());
+            if (!ended.isEmpty()) {
+                logDrain(ended);
+                reconcile(reconciler, "drain");
+            }
         }
         if (refreshes++ % FLOW_SCAN_EVERY_REFRESHES == 0) {
             metrics.flowTableFlows(dataplane.maps().flowCount());
@@ -212,10 +226,11 @@ final class Daemon {
     /** Decides every VIP's backends from health and slow start, and makes the maps match. */
     private void reconcile(Reconciler reconciler, String cause) {
         Instant now = clock.instant();
+        logDrain(drains.observe(config.vips(), healthBook, now));
         Map<VipKey, Steering.Decision> decisions = new HashMap<>();
         for (VipConfig vip : config.vips()) {
             VipKey key = vip.key();
-            decisions.put(key, steering.decide(vip, key, healthBook, now));
+            decisions.put(key, steering.decide(vip, key, healthBook, drains, now));
         }
         steering.retainOnly(decisions.keySet());
         DesiredState desired = desiredStates.build(config, settings, (vip, key) -> decisions.get(key).backends());
@@ -225,7 +240,8 @@ final class Daemon {
                 down.add(key);
             }
         });
-        boolean anyRamping = decisions.values().stream().anyMatch(Steering.Decision::ramping);
+        boolean anyRamping = decisions.values().stream().anyMatch(Steering.Decision::ramping)
+                || drains.anyFilling();
         logAllDownChanges(down);
         allDown = Set.copyOf(down);
         ramping = anyRamping;
@@ -249,6 +265,19 @@ final class Daemon {
         }
     }
 
+    /** One event line and one counted transition per drain-state change. */
+    private void logDrain(List<DrainTransition> transitions) {
+        for (DrainTransition t : transitions) {
+            VipKey key = t.backend().vip();
+            String ended = t.drainedFor() == null ? "" : " drained_after_s=" + t.drainedFor().toSeconds()
+                    + t.flowEntries().stream().mapToObj(n -> " flow_cache_entries=" + n).findFirst().orElse("");
+            log.info("event=drain_state vip={}:{}/{} backend={} from={} to={} reason={}{}",
+                    AddressText.of(key.address()), key.port(), lower(key.protocol()),
+                    AddressText.of(t.backend().address()), t.fromLabel(), t.toLabel(), t.reason(), ended);
+            metrics.drainTransition(vipName(key), AddressText.of(t.backend().address()), t.toLabel(), t.reason());
+        }
+    }
+
     private String vipName(VipKey key) {
         return config.vips().stream().filter(v -> v.key().equals(key)).map(VipConfig::name).findFirst().orElse("?");
     }
@@ -268,8 +297,8 @@ final class Daemon {
 
     private void writeStatus(StatusBuilder status, HealthSupervisor health, AttachedDataplane dataplane) {
         try {
-            DaemonStatus now = status.build(config, applied, allDown, healthBook, health.checks(), health.transport(),
-                    dataplane.maps(), clock.instant());
+            DaemonStatus now = status.build(config, applied, allDown, healthBook, drains, health.checks(),
+                    health.transport(), dataplane.maps(), clock.instant());
             metrics.publish(now);
             StatusFile.write(config.statusFile(), now);
         } catch (RuntimeException e) {

@@ -35,6 +35,7 @@ public final class SluiceMetrics {
     private static final double[] RECONCILE_SECONDS = {0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5};
     private static final String[] VIP_LABELS = {"vip", "address", "port", "protocol"};
     private static final String[] BACKEND_LABELS = {"vip", "backend"};
+    private static final String[] DRAIN_STATES = {"active", "filling", "draining", "drained"};
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final AtomicReference<DaemonStatus> latest = new AtomicReference<>();
@@ -44,6 +45,7 @@ public final class SluiceMetrics {
     private final Counter reconcileErrors;
     private final Counter healthTransitions;
     private final Histogram checkDuration;
+    private final Counter drainTransitions;
 
     public SluiceMetrics(String version) {
         Info.builder().name("sluice_build_info").help("The running sluiced build.").labelNames("version")
@@ -87,6 +89,17 @@ public final class SluiceMetrics {
                 .help("Flows remembered in the flow cache, all CPUs (refreshed every few seconds).")
                 .callback(cb -> cb.call(flowTableFlows.get())).register(registry);
 
+        GaugeWithCallback.builder().name("sluice_backend_drain_state")
+                .help("1 for the backend's drain state (active, filling, draining, drained), 0 for the others.")
+                .labelNames("vip", "backend", "state").callback(cb -> eachBackend((vip, b) -> {
+                    for (String state : DRAIN_STATES) {
+                        cb.call(state.equals(b.drainState()) ? 1 : 0, vip.name(), b.address(), state);
+                    }
+                })).register(registry);
+        drainTransitions = Counter.builder().name("sluice_drain_transitions")
+                .help("Drain-state changes of backends, by new state and reason (quiet, timeout, health_down, ...).")
+                .labelNames("vip", "backend", "to", "reason").register(registry);
+
         reconciles = Counter.builder().name("sluice_reconciles").help("Reconciles run, by cause.")
                 .labelNames("cause").register(registry);
         reconcileDuration = Histogram.builder().name("sluice_reconcile_duration_seconds")
@@ -123,6 +136,10 @@ public final class SluiceMetrics {
 
     public void reconcileFailed() {
         reconcileErrors.inc();
+    }
+
+    public void drainTransition(String vip, String backend, String to, String reason) {
+        drainTransitions.labelValues(vip, backend, to, reason).inc();
     }
 
     public void healthTransition(String vip, String backend, String to) {

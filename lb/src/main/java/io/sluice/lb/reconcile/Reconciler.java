@@ -4,6 +4,7 @@ import io.sluice.lb.dataplane.BackendEntry;
 import io.sluice.lb.dataplane.DataplaneAbi;
 import io.sluice.lb.dataplane.DataplaneMaps;
 import io.sluice.lb.dataplane.LbConfigEntry;
+import io.sluice.lb.dataplane.PackedSlot;
 import io.sluice.lb.dataplane.VipKey;
 import io.sluice.lb.dataplane.VipMeta;
 import io.sluice.lb.maglev.MaglevBackend;
@@ -175,17 +176,52 @@ public final class Reconciler {
         knownTables.remove(vipId);
     }
 
+    /**
+     * The VIP's slots: Maglev over the backends taking new flows. While some backends drain, a
+     * second table over all of them (draining ones at their weights) names, for each slot it gives
+     * to a draining backend, that backend as the slot's previous owner (PackedSlot): the buckets it
+     * owned keep a second chance for its flows. Both tables are pure functions of the backend set,
+     * so every LB host computes the same pairs.
+     */
     static Optional<int[]> buildSlots(DesiredVip vip, java.util.function.Function<InetAddress, Integer> idOf) {
-        List<MaglevBackend> candidates = new ArrayList<>(vip.backends().size());
         Map<String, Integer> idByIdentity = new HashMap<>();
+        List<MaglevBackend> current = new ArrayList<>(vip.backends().size());
+        List<MaglevBackend> withDraining = new ArrayList<>(vip.backends().size());
+        Set<String> draining = new HashSet<>();
         for (DesiredBackend backend : vip.backends()) {
-            candidates.add(new MaglevBackend(backend.identity(), backend.weight()));
             idByIdentity.put(backend.identity(), idOf.apply(backend.address()));
+            MaglevBackend candidate = new MaglevBackend(backend.identity(), backend.weight());
+            withDraining.add(candidate);
+            if (backend.draining()) {
+                draining.add(backend.identity());
+            } else {
+                current.add(candidate);
+            }
         }
-        MaglevTable table = MaglevTable.build(candidates, vip.tableSize());
+        MaglevTable table = MaglevTable.build(current, vip.tableSize());
         if (table.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(table.toSlots(b -> idByIdentity.get(b.identity())));
+        int[] slots = table.toSlots(b -> idByIdentity.get(b.identity()));
+        if (draining.isEmpty()) {
+            return Optional.of(slots);
+        }
+        MaglevTable before = MaglevTable.build(withDraining, vip.tableSize());
+        if (!before.isEmpty()) {
+            int[] previous = before.toSlots(b -> idByIdentity.get(b.identity()));
+            Set<Integer> drainingIds = drainingIds(draining, idByIdentity);
+            for (int i = 0; i < slots.length; i++) {
+                if (previous[i] != slots[i] && drainingIds.contains(previous[i])) {
+                    slots[i] = PackedSlot.of(slots[i], previous[i]);
+                }
+            }
+        }
+        return Optional.of(slots);
+    }
+
+    private static Set<Integer> drainingIds(Set<String> draining, Map<String, Integer> idByIdentity) {
+        Set<Integer> ids = new HashSet<>();
+        draining.forEach(identity -> ids.add(idByIdentity.get(identity)));
+        return ids;
     }
 }

@@ -49,6 +49,8 @@ public record DaemonStatus(
      * @param effectiveWeight what the table was built with now (0 when out of the table; ramps during slow start)
      * @param health          "up", "down", or "unchecked"
      * @param lastCheck       null before the first check result
+     * @param drainState      "active", "filling", "draining" or "drained" (docs/drain.md)
+     * @param drainSince      when it entered that state; null if not since this daemon started
      */
     public record BackendStatus(
             String address,
@@ -61,7 +63,9 @@ public record DaemonStatus(
             CheckStatus lastCheck,
             long packets,
             long bytes,
-            long newFlows) {
+            long newFlows,
+            String drainState,
+            String drainSince) {
     }
 
     /** The latest result of a backend's check. */
