@@ -91,9 +91,12 @@ final class Daemon {
     private boolean reconcileFailed;
     private long refreshes;
 
-    Daemon(Path configFile, SluiceConfig config) {
+    private final boolean detachOnExit;
+
+    Daemon(Path configFile, SluiceConfig config, boolean detachOnExit) {
         this.configFile = configFile;
         this.config = config;
+        this.detachOnExit = detachOnExit;
     }
 
     int run() {
@@ -149,6 +152,11 @@ final class Daemon {
             }
         } finally {
             timer.shutdownNow();
+        }
+        if (detachOnExit) {
+            boolean wasAttached = AttachedDataplane.detach(config.pinDir());
+            log.info("event=stopped data_plane=removed pin_dir={} was_attached={}", config.pinDir(), wasAttached);
+            return Sluiced.EXIT_OK;
         }
         log.info("event=stopped data_plane=left_running pin_dir={}", config.pinDir());
         return Sluiced.EXIT_OK;

@@ -25,13 +25,14 @@ import java.util.function.ToLongFunction;
  *
  * <ul>
  *   <li>config {@code drain: true}: ACTIVE/FILLING -> DRAINING; {@code drain: false} again:
- *       DRAINING/DRAINED -> FILLING (VIP has slow_start) or ACTIVE;</li>
+ *       DRAINING/DRAINED -> FILLING, for the VIP's slow_start but at least {@link #MIN_FILL};</li>
  *   <li>a draining backend whose health check goes DOWN -> DRAINED at once (reason health_down):
  *       its flows have nowhere to finish, so they are re-chosen like any DOWN backend's, and it
  *       stays DRAINED if it comes back UP (undrain it to return it);</li>
  *   <li>DRAINING -> DRAINED when the balancer has sent it no packet for the VIP's quiet period
  *       (reason quiet), or at the VIP's drain timeout (reason timeout);</li>
- *   <li>FILLING -> ACTIVE when the slow-start ramp is over.</li>
+ *   <li>a backend that joins a running VIP is FILLING the same way; FILLING -> ACTIVE when the
+ *       period is over.</li>
  * </ul>
  *
  * <p>A daemon that starts (or restarts) finds backends in the config: drain: true ones still in the
@@ -51,6 +52,9 @@ public final class DrainBook {
             this.since = since;
         }
     }
+
+    /** The shortest FILLING period (with no slow start, or a shorter one). */
+    public static final Duration MIN_FILL = Duration.ofSeconds(10);
 
     private final Map<BackendRef, Entry> entries = new HashMap<>();
     private final Set<BackendRef> inDataplaneAtStart;
@@ -122,7 +126,6 @@ public final class DrainBook {
     private void observeOne(BackendRef ref, VipConfig vip, BackendConfig backend, Optional<BackendHealth> health,
                             Instant now, List<DrainTransition> changes) {
         Entry e = entries.get(ref);
-        boolean slowStart = !vip.slowStart().isZero();
         if (e == null) {
             DrainState first;
             String reason;
@@ -131,7 +134,7 @@ public final class DrainBook {
                         : inDataplaneAtStart.contains(ref) ? DrainState.DRAINING : DrainState.DRAINED;
                 reason = "startup";
             } else {
-                first = backend.drain() ? DrainState.DRAINED : slowStart ? DrainState.FILLING : DrainState.ACTIVE;
+                first = backend.drain() ? DrainState.DRAINED : DrainState.FILLING;
                 reason = "joined";
             }
             e = new Entry(first, now);
@@ -156,10 +159,19 @@ public final class DrainBook {
             return;
         }
         if (!e.state.takesNewFlows()) {
-            move(ref, e, slowStart ? DrainState.FILLING : DrainState.ACTIVE, "undrain", now, changes);
-        } else if (e.state == DrainState.FILLING && !now.isBefore(e.since.plus(vip.slowStart()))) {
+            move(ref, e, DrainState.FILLING, "undrain", now, changes);
+        } else if (e.state == DrainState.FILLING && !now.isBefore(e.since.plus(fillPeriod(vip)))) {
             move(ref, e, DrainState.ACTIVE, "filled", now, changes);
         }
+    }
+
+    /**
+     * How long a joining or returning backend is FILLING: its slow start, and at least
+     * {@link #MIN_FILL}, during which the buckets it takes name their owner without it as
+     * previous owner (handshakes in flight, flows remembered by another CPU or LB host stay).
+     */
+    public static Duration fillPeriod(VipConfig vip) {
+        return vip.slowStart().compareTo(MIN_FILL) > 0 ? vip.slowStart() : MIN_FILL;
     }
 
     /**

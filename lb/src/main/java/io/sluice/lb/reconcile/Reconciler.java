@@ -177,25 +177,39 @@ public final class Reconciler {
     }
 
     /**
-     * The VIP's slots: Maglev over the backends taking new flows. While some backends drain, a
-     * second table over all of them (draining ones at their weights) names, for each slot it gives
-     * to a draining backend, that backend as the slot's previous owner (PackedSlot): the buckets it
-     * owned keep a second chance for its flows. Both tables are pure functions of the backend set,
-     * so every LB host computes the same pairs.
+     * The VIP's slots: Maglev over the backends taking new flows, each slot packed with a previous
+     * owner where one is still in service and differs (PackedSlot):
+     * <ul>
+     *   <li>a draining backend is the previous owner of the slots it has in the table over all
+     *       backends (draining ones at their weights): the buckets it owned keep a second chance;</li>
+     *   <li>a slot a filling backend took is named after its owner in the table without the filling
+     *       backends: flows in flight there (a handshake, a flow another CPU or LB host remembers)
+     *       stay where they are.</li>
+     * </ul>
+     * Every table is a pure function of the backend set and its states, so LB hosts with the same
+     * view compute the same pairs.
      */
     static Optional<int[]> buildSlots(DesiredVip vip, java.util.function.Function<InetAddress, Integer> idOf) {
         Map<String, Integer> idByIdentity = new HashMap<>();
         List<MaglevBackend> current = new ArrayList<>(vip.backends().size());
         List<MaglevBackend> withDraining = new ArrayList<>(vip.backends().size());
-        Set<String> draining = new HashSet<>();
+        List<MaglevBackend> withoutFilling = new ArrayList<>(vip.backends().size());
+        Set<Integer> draining = new HashSet<>();
+        Set<Integer> filling = new HashSet<>();
         for (DesiredBackend backend : vip.backends()) {
-            idByIdentity.put(backend.identity(), idOf.apply(backend.address()));
+            int id = idOf.apply(backend.address());
+            idByIdentity.put(backend.identity(), id);
             MaglevBackend candidate = new MaglevBackend(backend.identity(), backend.weight());
             withDraining.add(candidate);
             if (backend.draining()) {
-                draining.add(backend.identity());
+                draining.add(id);
             } else {
                 current.add(candidate);
+            }
+            if (backend.filling()) {
+                filling.add(id);
+            } else {
+                withoutFilling.add(candidate);
             }
         }
         MaglevTable table = MaglevTable.build(current, vip.tableSize());
@@ -203,25 +217,31 @@ public final class Reconciler {
             return Optional.empty();
         }
         int[] slots = table.toSlots(b -> idByIdentity.get(b.identity()));
-        if (draining.isEmpty()) {
+        int[] drainingOwners = draining.isEmpty() ? null : ownersOf(withDraining, vip, idByIdentity);
+        int[] ownersBeforeFill = filling.isEmpty() ? null : ownersOf(withoutFilling, vip, idByIdentity);
+        if (drainingOwners == null && ownersBeforeFill == null) {
             return Optional.of(slots);
         }
-        MaglevTable before = MaglevTable.build(withDraining, vip.tableSize());
-        if (!before.isEmpty()) {
-            int[] previous = before.toSlots(b -> idByIdentity.get(b.identity()));
-            Set<Integer> drainingIds = drainingIds(draining, idByIdentity);
-            for (int i = 0; i < slots.length; i++) {
-                if (previous[i] != slots[i] && drainingIds.contains(previous[i])) {
-                    slots[i] = PackedSlot.of(slots[i], previous[i]);
-                }
+        for (int i = 0; i < slots.length; i++) {
+            int owner = slots[i];
+            if (drainingOwners != null && drainingOwners[i] != owner && draining.contains(drainingOwners[i])) {
+                slots[i] = PackedSlot.of(owner, drainingOwners[i]);
+            } else if (ownersBeforeFill != null && filling.contains(owner) && ownersBeforeFill[i] >= 0
+                    && ownersBeforeFill[i] != owner) {
+                slots[i] = PackedSlot.of(owner, ownersBeforeFill[i]);
             }
         }
         return Optional.of(slots);
     }
 
-    private static Set<Integer> drainingIds(Set<String> draining, Map<String, Integer> idByIdentity) {
-        Set<Integer> ids = new HashSet<>();
-        draining.forEach(identity -> ids.add(idByIdentity.get(identity)));
-        return ids;
+    /** The slots of Maglev over these backends, or -1 everywhere if it has none with weight. */
+    private static int[] ownersOf(List<MaglevBackend> backends, DesiredVip vip, Map<String, Integer> idByIdentity) {
+        MaglevTable table = MaglevTable.build(backends, vip.tableSize());
+        if (table.isEmpty()) {
+            int[] none = new int[vip.tableSize()];
+            Arrays.fill(none, -1);
+            return none;
+        }
+        return table.toSlots(b -> idByIdentity.get(b.identity()));
     }
 }

@@ -73,14 +73,16 @@ public final class Steering {
             if (filling.isPresent() && (rampStart.isEmpty() || filling.get().isAfter(rampStart.get()))) {
                 rampStart = filling;
             }
+            boolean fillingNow = drain == DrainState.FILLING;
             if (rampStart.isEmpty()) {
-                eligible.add(new DesiredBackend(backend.address(), backend.weight()));
+                eligible.add(new DesiredBackend(backend.address(), backend.weight(), false, fillingNow));
                 continue;
             }
             Duration sinceUp = Duration.between(rampStart.get(), now);
-            ramping |= SlowStart.ramping(sinceUp, vip.slowStart()) && backend.weight() > 0;
+            boolean rampingNow = SlowStart.ramping(sinceUp, vip.slowStart()) && backend.weight() > 0;
+            ramping |= rampingNow;
             eligible.add(new DesiredBackend(backend.address(),
-                    SlowStart.rampedWeight(sinceUp, vip.slowStart(), backend.weight())));
+                    SlowStart.rampedWeight(sinceUp, vip.slowStart(), backend.weight()), false, fillingNow || rampingNow));
         }
         if (eligible.isEmpty() && anyInRotation) {
             if (vip.whenAllDown() == AllDownPolicy.FAIL_CLOSED) {

@@ -164,6 +164,21 @@ class DrainBookTest {
     }
 
     @Test
+    void undrainWithoutSlowStartStillFillsForTheMinimumFillPeriod() {
+        DrainBook book = new DrainBook(Set.of());
+        book.observe(List.of(vip(Duration.ZERO, false, false)), health, T0);
+        book.observe(List.of(vip(Duration.ZERO, true, false)), health, T0);
+        VipConfig back = vip(Duration.ZERO, false, false);
+
+        book.observe(List.of(back), health, T0.plusSeconds(1));
+        assertThat(book.state(ref(back, BE1))).isEqualTo(DrainState.FILLING);
+        book.observe(List.of(back), health, T0.plusSeconds(1).plus(DrainBook.MIN_FILL).minusMillis(1));
+        assertThat(book.state(ref(back, BE1))).isEqualTo(DrainState.FILLING);
+        book.observe(List.of(back), health, T0.plusSeconds(1).plus(DrainBook.MIN_FILL));
+        assertThat(book.state(ref(back, BE1))).isEqualTo(DrainState.ACTIVE);
+    }
+
+    @Test
     void twoDrainsRunSideBySideAndARemovedBackendIsForgotten() {
         DrainBook book = new DrainBook(Set.of());
         book.observe(List.of(vip(Duration.ZERO, false, false)), health, T0);

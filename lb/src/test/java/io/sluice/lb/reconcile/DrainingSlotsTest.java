@@ -90,6 +90,25 @@ class DrainingSlotsTest {
     }
 
     @Test
+    void slotsAFillingBackendTakesNameTheirOwnerWithoutIt() {
+        int[] before = slots(active("10.2.0.1"), active("10.2.0.2"));
+        int[] during = slots(active("10.2.0.1"), active("10.2.0.2"),
+                new DesiredBackend(ip("10.2.0.3"), 100, false, true));
+        int be3 = ids.get(ip("10.2.0.3"));
+
+        int taken = 0;
+        for (int i = 0; i < TABLE_SIZE; i++) {
+            if (PackedSlot.owner(during[i]) == be3) {
+                assertThat(PackedSlot.previousOwner(during[i])).isEqualTo(before[i]);
+                taken++;
+            } else {
+                assertThat(PackedSlot.previousOwner(during[i])).isEqualTo(-1);
+            }
+        }
+        assertThat(taken).isGreaterThan(TABLE_SIZE / 4);
+    }
+
+    @Test
     void noDrainMeansPlainIds() {
         int[] plain = slots(active("10.2.0.1"), active("10.2.0.2"));
         for (int slot : plain) {
