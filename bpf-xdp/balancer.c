@@ -55,7 +55,7 @@ static __always_inline int balance(struct xdp_md *ctx, struct packet *pkt, __u32
 		return drop(SLUICE_DROP_NO_CONFIG);
 
 	hash = flow_hash(&pkt->flow);
-	backend = select_backend(&pkt->flow, vip_id, hash, &backend_id, &packed, &drop_reason);
+	backend = select_backend(ctx, pkt, vip_id, hash, &backend_id, &packed, &drop_reason);
 	if (!backend)
 		return drop(drop_reason);
 
@@ -73,8 +73,10 @@ static __always_inline int balance(struct xdp_md *ctx, struct packet *pkt, __u32
 		return drop(SLUICE_DROP_ENCAP_FAILED);
 
 	count_reason(SLUICE_TX_FORWARDED);
-	if (previous)
+	if (previous) {
 		count_reason(SLUICE_TX_SECOND_CHANCE);
+		count_second_chance((packed >> SLUICE_SLOT_PREV_SHIFT) & SLUICE_SLOT_PREV_MASK);
+	}
 	if (pkt->has_ip_options)
 		count_reason(SLUICE_IPV4_OPTIONS);
 	count_traffic(&vip_stats, vip_id, pkt->ip_len);

@@ -182,7 +182,9 @@ check_second_chance() {
 	sleep 1
 	start_streams "$STREAM_SECONDS"
 	sleep 3
-	write_config "be2" "$QUIET_LONG"
+	# A short quiet period on purpose: once the flow cache is flushed, be2's streams reach it only
+	# through second chance, and that traffic must keep the drain going.
+	write_config "be2" "$QUIET_SHORT"
 	reload || { fail "second-chance" "reload failed"; wait_streams; return; }
 	before=$("$LAB_PYTHON" "$LAB_DIR/counters.py" --json "$(lab_pin_dir "$LB")" | "$LAB_PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["reasons"].get("TX_SECOND_CHANCE", 0))')
 	flushed=$(timeout 60 nsenter --net="/run/netns/$(lab_ns "$LB")" java -jar "$LAB_JAR" --config "$CONFIG" --flush-flows 2>>"$LOG" | grep '^flushed')
@@ -191,10 +193,19 @@ check_second_chance() {
 	out=$(cat "$LAB_RUN_DIR/streams.json")
 	after=$("$LAB_PYTHON" "$LAB_DIR/counters.py" --json "$(lab_pin_dir "$LB")" | "$LAB_PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["reasons"].get("TX_SECOND_CHANCE", 0))')
 	verdict=$(streams_verdict "$out" be2)
+	local state_at_end be2
+	be2=$(lab_v4 be2)
+	state_at_end=$(drain_state "$be2")
 	if [[ $verdict == ok* && $flushed == flushed* && $after -gt $before ]]; then
 		pass "second-chance" "$flushed; then ${verdict#ok }; second-chance packets $before -> $after"
 	else
 		fail "second-chance" "flush: '${flushed:-none}'; ${verdict#* }; second-chance packets $before -> $after"
+	fi
+	if [[ $state_at_end == draining ]] &&
+		wait_log "vip=$LAB_VIP_V4:80/tcp backend=$be2 from=draining to=drained reason=quiet" "$DRAINED_WAIT_S"; then
+		pass "second-chance-keeps-drain-busy" "be2 still draining when its streams ended (quiet period $QUIET_SHORT, traffic only via second chance), then: $(grep -E "backend=$be2 from=draining to=drained" "$LOG" | grep "$LAB_VIP_V4" | tail -n 1 | grep -o 'reason=.*')"
+	else
+		fail "second-chance-keeps-drain-busy" "be2 was '$state_at_end' when its streams ended; $(grep "backend=$be2" "$LOG" | grep drain_state | tail -n 2 | tr '\n' ' ')"
 	fi
 }
 

@@ -187,4 +187,22 @@ static __always_inline int parse_packet(void *data, void *data_end, struct packe
 	return PARSE_NOT_IP;
 }
 
+#define TCP_FLAGS_OFFSET 13     /* CWR ECE URG ACK PSH RST SYN FIN */
+#define TCP_SYN_FLAG     0x02
+#define TCP_ACK_FLAG     0x10
+/* Bounds the L3 header length for the verifier: IPv4 at most 60, IPv6 with a fragment header 48. */
+#define L3_LEN_MASK      0x7f
+
+/* A TCP SYN without ACK: the first packet of a new flow. Read only where it matters. */
+static __always_inline int tcp_opens_flow(struct xdp_md *ctx, const struct packet *pkt)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	__u8 *flags = data + l2_len(pkt) + (pkt->l3_hdr_len & L3_LEN_MASK) + TCP_FLAGS_OFFSET;
+
+	if (pkt->flow.proto != IPPROTO_TCP || (void *)(flags + 1) > data_end)
+		return 0;
+	return (*flags & (TCP_SYN_FLAG | TCP_ACK_FLAG)) == TCP_SYN_FLAG;
+}
+
 #endif /* SLUICE_PARSE_H */

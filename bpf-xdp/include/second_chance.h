@@ -12,11 +12,9 @@
 #define SLUICE_SECOND_CHANCE_H
 
 #include "common.h"
+#include "parse.h"
 
 #define SK_TCP_LISTEN 10   /* the kernel's TCP_LISTEN */
-#define TCP_FLAGS_BYTE 13  /* CWR ECE URG ACK PSH RST SYN FIN */
-#define TCP_FLAG_SYN_BIT 0x02
-#define TCP_FLAG_ACK_BIT 0x10
 
 enum flow_owner {
 	FLOW_OURS = 0,
@@ -32,8 +30,8 @@ static __always_inline int tcp_flow_owner(struct xdp_md *ctx, struct bpf_sock_tu
 
 	if ((void *)(th + 1) > data_end)
 		return FLOW_OURS;   /* cannot tell: let our stack judge it */
-	flags = ((__u8 *)th)[TCP_FLAGS_BYTE];
-	if ((flags & (TCP_FLAG_SYN_BIT | TCP_FLAG_ACK_BIT)) == TCP_FLAG_SYN_BIT)
+	flags = ((__u8 *)th)[TCP_FLAGS_OFFSET];
+	if ((flags & (TCP_SYN_FLAG | TCP_ACK_FLAG)) == TCP_SYN_FLAG)
 		return FLOW_OURS;   /* a new flow starts on the bucket's current owner */
 
 	sk = bpf_skc_lookup_tcp(ctx, tuple, tuple_len, BPF_F_CURRENT_NETNS, 0);

@@ -9,6 +9,7 @@
 #include "maps.h"
 #include "stats.h"
 #include "flow_cache.h"
+#include "parse.h"
 
 static __always_inline struct sluice_backend *backend_in_use(__u32 backend_id)
 {
@@ -62,7 +63,7 @@ static __always_inline enum sluice_reason maglev_pick(__u32 vip_id, __u32 hash, 
  * A remembered flow whose backend left service (or whose VIP id was reused) is a
  * miss: it is re-chosen and its slot overwritten in place.
  */
-static __always_inline struct sluice_backend *select_backend(const struct sluice_flow_key *key,
+static __always_inline struct sluice_backend *select_backend(struct xdp_md *ctx, const struct packet *pkt,
 							     __u32 vip_id, __u32 hash,
 							     __u32 *backend_id, __u32 *packed,
 							     enum sluice_reason *drop_reason)
@@ -72,12 +73,17 @@ static __always_inline struct sluice_backend *select_backend(const struct sluice
 	struct sluice_backend *backend;
 	enum sluice_reason picked;
 
+	const struct sluice_flow_key *key = &pkt->flow;
+
 	if (bucket) {
 		slot = flow_find(bucket, key);
 		if (slot && slot->vip_id == vip_id) {
 			*packed = slot->backend_id;
 			*backend_id = slot_owner(*packed);
 			backend = backend_in_use(*backend_id);
+			/* A SYN on a remembered draining backend is a reused 5-tuple starting a new flow. */
+			if (backend && (backend->flags & SLUICE_BACKEND_F_DRAINING) && tcp_opens_flow(ctx, pkt))
+				backend = NULL;
 			if (backend) {
 				count_reason(SLUICE_FLOW_HIT);
 				return backend;
@@ -96,6 +102,13 @@ static __always_inline struct sluice_backend *select_backend(const struct sluice
 		*drop_reason = SLUICE_DROP_BAD_BACKEND;
 		return NULL;
 	}
+	/*
+	 * A new TCP flow belongs to the bucket's current owner: no second layer for its SYN, and
+	 * the flow is remembered without the pair, so only flows the balancer did not see start
+	 * (the previous owner's, most likely) keep naming the previous owner.
+	 */
+	if ((*packed & SLUICE_SLOT_PREV_VALID) && tcp_opens_flow(ctx, pkt))
+		*packed = *backend_id;
 
 	if (bucket) {
 		if (!slot)

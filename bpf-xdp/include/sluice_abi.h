@@ -72,6 +72,7 @@ struct sluice_vip_meta {
 
 /* backends map: backend id (u32 array index) -> backend */
 #define SLUICE_BACKEND_F_IN_USE 0x1u
+#define SLUICE_BACKEND_F_DRAINING 0x2u   /* a TCP SYN remembered for it is re-chosen: new flows never start there */
 
 struct sluice_backend {
 	__be32 addr[4];      /* IPv4 in addr[0] */
@@ -137,6 +138,8 @@ struct sluice_traffic {
 	__u64 packets;
 	__u64 bytes;
 	__u64 new_flows;         /* flow-table misses that chose this VIP / backend */
+	__u64 second_chance;     /* backends: packets sent naming it as the draining previous owner
+	                          * (flows the balancer did not see start: the drain's activity) */
 };
 
 /* reason_stats: per-CPU array of __u64 packet counts indexed by enum sluice_reason */

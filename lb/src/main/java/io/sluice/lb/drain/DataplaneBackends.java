@@ -4,6 +4,7 @@ import io.sluice.lb.config.DrainSettings;
 import io.sluice.lb.config.VipConfig;
 import io.sluice.lb.dataplane.BackendEntry;
 import io.sluice.lb.dataplane.DataplaneMaps;
+import io.sluice.lb.dataplane.TrafficCounter;
 import io.sluice.lb.dataplane.VipKey;
 import io.sluice.lb.dataplane.VipMeta;
 import io.sluice.lb.steering.BackendRef;
@@ -74,7 +75,11 @@ public final class DataplaneBackends {
         LazyFlowScan flows = new LazyFlowScan(maps);
         return book.sample(settings, ref -> {
             Integer id = backends.ids.get(ref);
-            return id == null ? OptionalLong.empty() : OptionalLong.of(maps.backendTraffic(id).packets());
+            if (id == null) {
+                return OptionalLong.empty();
+            }
+            TrafficCounter traffic = maps.backendTraffic(id);
+            return OptionalLong.of(traffic.packets() + traffic.secondChance());
         }, ref -> {
             Integer id = backends.ids.get(ref);
             return id == null ? 0 : flows.byOwner().getOrDefault(id, 0L);

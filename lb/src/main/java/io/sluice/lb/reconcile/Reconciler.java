@@ -61,8 +61,9 @@ public final class Reconciler {
         boolean settingsWritten = applySettings(desired.settings());
 
         Map<Owned, Integer> backendIds = new HashMap<>();
+        Map<Integer, BackendEntry> backendEntries = maps.readBackends();
         IdAllocator backendAllocator = new IdAllocator(DataplaneAbi.MAX_BACKENDS, "backend");
-        for (Map.Entry<Integer, BackendEntry> e : maps.readBackends().entrySet()) {
+        for (Map.Entry<Integer, BackendEntry> e : backendEntries.entrySet()) {
             backendIds.put(new Owned(e.getValue().ownerVip(), e.getValue().address()), e.getKey());
             backendAllocator.markUsed(e.getKey());
         }
@@ -73,6 +74,7 @@ public final class Reconciler {
         int vipsAdded = 0;
         int tablesSwapped = 0;
         int backendsAdded = 0;
+        int backendsFlagged = 0;
         Set<VipKey> desiredKeys = new HashSet<>();
         Set<Owned> wanted = new HashSet<>();
         for (DesiredVip vip : desired.vips()) {
@@ -86,12 +88,18 @@ public final class Reconciler {
             for (DesiredBackend backend : vip.backends()) {
                 Owned owned = new Owned(meta.vipId(), backend.address());
                 wanted.add(owned);
+                BackendEntry entry = backend.draining() ? BackendEntry.draining(backend.address(), meta.vipId())
+                        : BackendEntry.inUse(backend.address(), meta.vipId());
                 if (!backendIds.containsKey(owned)) {
                     int id = backendAllocator.allocate();
                     maps.resetBackendTraffic(id);
-                    maps.putBackend(id, BackendEntry.inUse(backend.address(), meta.vipId()));
+                    maps.putBackend(id, entry);
                     backendIds.put(owned, id);
                     backendsAdded++;
+                } else if (!entry.equals(backendEntries.get(backendIds.get(owned)))) {
+                    // Drain starts or ends: the flag flips in place, the id and its counters stay.
+                    maps.putBackend(backendIds.get(owned), entry);
+                    backendsFlagged++;
                 }
             }
             if (writeTableIfChanged(meta.vipId(), vip, backendIds)) {
@@ -122,7 +130,7 @@ public final class Reconciler {
             }
         }
         return new ReconcileReport(vipsAdded, vipsRemoved, tablesSwapped, backendsAdded, backendsRemoved,
-                settingsWritten);
+                settingsWritten, backendsFlagged);
     }
 
     private boolean applySettings(LbConfigEntry settings) {

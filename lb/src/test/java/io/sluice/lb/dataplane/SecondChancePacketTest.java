@@ -26,6 +26,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -250,18 +251,87 @@ class SecondChancePacketTest {
         assertThat(decapCount(DecapReason.DONE)).isEqualTo(1);
     }
 
+    /** A client packet wrapped by hand for both owners (what the balancer sends mid-flow). */
+    private static byte[] wrappedTwice(byte[] clientFrame, String current, String previous) {
+        byte[] inner = Frame.parse(clientFrame).l3Bytes();
+        boolean innerV6 = (inner[0] & 0xff) >>> 4 == 6;
+        PacketBuilder middle = PacketBuilder.ethernet(LB_MAC, GATEWAY_MAC);
+        middle = ip(previous) instanceof Inet6Address ? middle.ipv6("fd00::1", previous) : middle.ipv4("10.0.0.1", previous);
+        byte[] middleIp = middle.rawPayload(innerV6 ? EtherType.PROTO_IPV6 : EtherType.PROTO_IPIP, inner).buildIpPacket();
+        PacketBuilder outer = PacketBuilder.ethernet(LB_MAC, GATEWAY_MAC);
+        outer = ip(current) instanceof Inet6Address ? outer.ipv6("fd00::1", current) : outer.ipv4("10.0.0.1", current);
+        return outer.rawPayload(ip(previous) instanceof Inet6Address ? EtherType.PROTO_IPV6 : EtherType.PROTO_IPIP,
+                middleIp).build();
+    }
+
     @ParameterizedTest(name = "vip {0}")
     @CsvSource({"198.51.100.1", "2001:db8:100::1"})
-    void aSynStartsANewFlowOnTheCurrentOwner(String vip) {
-        route(ip(vip), PORT, Protocol.TCP, "10.2.0.1", "10.2.0.2", true);
+    void decapKeepsASynItIsHandedWithBothOwners(String vip) {
         byte[] syn = clientPacket(vip, 40020, PORT, TCP_FLAG_SYN);
 
-        TestRunResult result = decap.run(balancer.run(syn).data());
+        TestRunResult result = decap.run(wrappedTwice(syn, "10.2.0.1", "10.2.0.2"));
 
         assertThat(result.action()).isEqualTo(XdpAction.PASS);
-        assertThat(result.data()).isEqualTo(expectedLocal(syn,
-                ip(vip) instanceof Inet6Address ? EtherType.IPV6 : EtherType.IPV4));
+        assertThat(Frame.parse(result.data()).l3Bytes()).isEqualTo(Frame.parse(syn).l3Bytes());
         assertThat(decapCount(DecapReason.SECOND_CHANCE_LOCAL)).isEqualTo(1);
+    }
+
+    @ParameterizedTest(name = "vip {0}")
+    @CsvSource({"198.51.100.1", "2001:db8:100::1"})
+    void aSynGoesToTheCurrentOwnerAloneAndItsFlowIsRememberedWithoutThePair(String vip) {
+        route(ip(vip), PORT, Protocol.TCP, "10.2.0.1", "10.2.0.2", true);
+        byte[] syn = clientPacket(vip, 40021, PORT, TCP_FLAG_SYN);
+
+        TestRunResult out = balancer.run(syn);
+        TestRunResult ack = balancer.run(clientPacket(vip, 40021, PORT, TCP_FLAG_ACK));
+
+        for (TestRunResult r : List.of(out, ack)) {
+            Layer outer = Layer.at(r.data(), Frame.parse(r.data()).l3Offset());
+            assertThat(outer.dst()).isEqualTo(ip("10.2.0.1"));
+            assertThat(Layer.at(r.data(), outer.payloadOffset()).dst()).isEqualTo(ip(vip));
+        }
+        assertThat(reason(Reason.TX_SECOND_CHANCE)).isZero();
+        assertThat(reason(Reason.FLOW_HIT)).isEqualTo(1);
+        assertThat(balancer.maps().backendTraffic(PREVIOUS).secondChance()).isZero();
+        assertThat(decap.run(out.data()).action()).isEqualTo(XdpAction.PASS);
+        assertThat(decapCount(DecapReason.DONE)).isEqualTo(1);
+    }
+
+    @Test
+    void aSynOnAFlowRememberedForADrainingBackendIsReChosenWhileItsOtherPacketsStay() {
+        route(ip("198.51.100.1"), PORT, Protocol.TCP, "10.2.0.1", "10.2.0.2", false);
+        // Remember two flows on PREVIOUS (it owns the table), then PREVIOUS drains.
+        int[] table = new int[TABLE_SIZE];
+        Arrays.fill(table, PackedSlot.of(PREVIOUS));
+        balancer.maps().swapMaglevTable(VIP_ID, table);
+        balancer.run(clientPacket("198.51.100.1", 40030, PORT, TCP_FLAG_ACK));
+        balancer.run(clientPacket("198.51.100.1", 40031, PORT, TCP_FLAG_ACK));
+        Arrays.fill(table, PackedSlot.of(CURRENT, PREVIOUS));
+        balancer.maps().swapMaglevTable(VIP_ID, table);
+        balancer.maps().putBackend(PREVIOUS, BackendEntry.draining(ip("10.2.0.2"), 0));
+
+        TestRunResult established = balancer.run(clientPacket("198.51.100.1", 40030, PORT, TCP_FLAG_ACK));
+        TestRunResult reused = balancer.run(clientPacket("198.51.100.1", 40031, PORT, TCP_FLAG_SYN));
+
+        assertThat(Layer.at(established.data(), Frame.parse(established.data()).l3Offset()).dst())
+                .isEqualTo(ip("10.2.0.2"));
+        Layer outer = Layer.at(reused.data(), Frame.parse(reused.data()).l3Offset());
+        assertThat(outer.dst()).isEqualTo(ip("10.2.0.1"));
+        assertThat(Layer.at(reused.data(), outer.payloadOffset()).dst()).isEqualTo(ip("198.51.100.1"));
+        assertThat(balancer.maps().lookupFlow(clientFlow(40031)).orElseThrow().backendId()).isEqualTo(CURRENT);
+    }
+
+    @Test
+    void midFlowPacketsNamingThePreviousOwnerCountAsItsDrainActivity() {
+        route(ip("198.51.100.1"), PORT, Protocol.TCP, "10.2.0.1", "10.2.0.2", true);
+
+        for (int i = 0; i < 3; i++) {
+            balancer.run(clientPacket("198.51.100.1", 40022, PORT, TCP_FLAG_ACK));
+        }
+
+        assertThat(balancer.maps().backendTraffic(PREVIOUS).secondChance()).isEqualTo(3);
+        assertThat(balancer.maps().backendTraffic(PREVIOUS).packets()).isZero();
+        assertThat(balancer.maps().backendTraffic(CURRENT).packets()).isEqualTo(3);
     }
 
     @Test
