@@ -20,6 +20,9 @@ lab/e2e-test.sh
 echo "== health checks steering traffic in the lab"
 lab/health-test.sh
 
+echo "== graceful drain and second chance in the lab"
+lab/drain-test.sh
+
 echo "== package: contents and lintian, install into a clean Debian 12 root, the installed package in the lab"
 packaging/tests/deb-contents-test.sh
 packaging/tests/clean-root-test.sh

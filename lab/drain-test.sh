@@ -11,7 +11,9 @@
 #                       them on), new connections never reach be2
 #   two-drains          be1 and be2 drain at once: streams survive, new flows only on be3
 #   drain-health-down   a draining backend whose health check fails is DRAINED at once
-#   reload-under-load   >= 10 s of new connections across a config reload: zero failures
+#   reload-under-load   >= 10 s of new connections across two config reloads: zero failures
+#   upgrade-under-load  >= 10 s of new connections across a daemon restart on another balancer
+#                       object (bpf_link program update, maps kept): zero failures
 #   detach-on-exit      a plain stop leaves XDP attached; --detach-on-exit removes it
 # Everything is torn down on exit. Prints "N passed, M failed" last.
 set -uo pipefail
@@ -262,6 +264,41 @@ check_reload_under_load() {
 	fi
 }
 
+# A balancer object that differs from the build's (older instruction set: another program tag, the
+# same behaviour), for a daemon restarted on it to upgrade the running program in place.
+build_variant() {
+	local dir="$LAB_RUN_DIR/variant"
+	mkdir -p "$dir"
+	clang -O2 -g -target bpf -mcpu=v2 -I"/usr/include/$(gcc -print-multiarch)" -I"$LAB_REPO_DIR/bpf-xdp/include" \
+		-Wall -Werror -c "$LAB_REPO_DIR/bpf-xdp/balancer.c" -o "$dir/balancer.o" || return 1
+	cp "$(lab_bpf_object decap)" "$dir/decap.o"
+	printf '%s' "$dir"
+}
+
+check_upgrade_under_load() {
+	local out load_out="$LAB_RUN_DIR/upgrade-load.json" load_pid variant readies upgraded
+	variant=$(build_variant) || { fail "upgrade-under-load" "could not build the variant object"; return; }
+	timeout $((LOAD_SECONDS + 60)) nsenter --net="/run/netns/$(lab_ns client)" "$LAB_PYTHON" "$LAB_DIR/client.py" \
+		--target "$LAB_VIP_V4" --port "$VIP_PORT" --count 20000 --interval 0.01 --concurrency 2 --timeout 2 \
+		--max-seconds "$LOAD_SECONDS" >"$load_out" &
+	load_pid=$!
+	lab_record_pid load "$load_pid"
+	sleep 2
+	readies=$(grep -c 'event=ready' "$LOG")
+	lab_stop "sluiced-$LB"
+	lab_start "$LB" "sluiced-$LB" java "-Dsluice.bpf.dir=$variant" -jar "$LAB_JAR" --config "$CONFIG"
+	lab_wait_ready "$LB" $((readies + 1)) "$READY_TIMEOUT_S"
+	wait "$load_pid"
+	rm -f "$LAB_RUN_DIR/load.pid"
+	out=$(cat "$load_out")
+	upgraded=$(grep 'event=program_upgraded' "$LOG" | tail -n 1 | grep -o 'from_tag=[0-9a-f]* to_tag=[0-9a-f]*')
+	if [[ -n $upgraded && -n $out && $(json "$out" 's["failed"] == 0 and s["succeeded"] >= '"$LOAD_MIN_CONNECTIONS"' and s["seconds"] >= 10') == True ]]; then
+		pass "upgrade-under-load" "$(json "$out" '"%d/%d connections ok over %.1fs" % (s["succeeded"], s["attempted"], s["seconds"])') across stop, restart on a new balancer object and in-place upgrade ($upgraded)"
+	else
+		fail "upgrade-under-load" "upgrade: '${upgraded:-none}'; $(json "${out:-{\}}" '"%s/%s ok, failures %s" % (s.get("succeeded"), s.get("attempted"), s.get("failures"))')"
+	fi
+}
+
 check_detach_on_exit() {
 	local xdp pins cmd
 	lab_stop "sluiced-$LB"
@@ -296,6 +333,7 @@ main() {
 		check_second_chance
 		check_two_drains_and_health_down
 		check_reload_under_load
+		check_upgrade_under_load
 		check_detach_on_exit
 	else
 		fail "setup" "$setup_error"
