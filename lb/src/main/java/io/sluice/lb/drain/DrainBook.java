@@ -31,8 +31,8 @@ import java.util.function.ToLongFunction;
  *       stays DRAINED if it comes back UP (undrain it to return it);</li>
  *   <li>DRAINING -> DRAINED when the balancer has sent it no packet for the VIP's quiet period
  *       (reason quiet), or at the VIP's drain timeout (reason timeout);</li>
- *   <li>a backend that joins a running VIP is FILLING the same way; FILLING -> ACTIVE when the
- *       period is over.</li>
+ *   <li>a backend that joins a running VIP, or whose health check comes back UP, is FILLING the
+ *       same way; FILLING -> ACTIVE when the period is over.</li>
  * </ul>
  *
  * <p>A daemon that starts (or restarts) finds backends in the config: drain: true ones still in the
@@ -158,8 +158,13 @@ public final class DrainBook {
             }
             return;
         }
+        Optional<Instant> cameUp = health.filter(h -> h.state() == HealthState.UP).map(BackendHealth::since);
         if (!e.state.takesNewFlows()) {
             move(ref, e, DrainState.FILLING, "undrain", now, changes);
+        } else if (e.state == DrainState.ACTIVE && cameUp.isPresent() && cameUp.get().isAfter(e.since)
+                && now.isBefore(cameUp.get().plus(fillPeriod(vip)))) {
+            // Back from DOWN: it refills the buckets it had, like a returning backend.
+            move(ref, e, DrainState.FILLING, "health_up", cameUp.get(), changes);
         } else if (e.state == DrainState.FILLING && !now.isBefore(e.since.plus(fillPeriod(vip)))) {
             move(ref, e, DrainState.ACTIVE, "filled", now, changes);
         }

@@ -9,7 +9,7 @@ import java.util.OptionalLong;
  * One change of a backend's drain state, for the event log and the metrics.
  *
  * @param to          null when the backend left the config (removed)
- * @param reason      why: config, undrain, joined, filled, quiet, timeout, health_down, startup, removed
+ * @param reason      why: config, undrain, joined, health_up, filled, quiet, timeout, health_down, startup, removed
  * @param drainedFor  for a drain that ended: how long it lasted
  * @param flowEntries for a drain that ended: flow-cache entries still naming the backend (an upper
  *                    bound of its live flows the balancer knows: closed flows stay until evicted)

@@ -179,6 +179,30 @@ class DrainBookTest {
     }
 
     @Test
+    void aBackendBackFromDownFillsFromWhenItCameUpButOneAssumedUpAtStartupDoesNot() {
+        VipConfig vip = vip(Duration.ZERO, false, false);
+        BackendRef be1 = ref(vip, BE1);
+        health.track(be1, HealthState.UP, Instant.EPOCH); // assumed UP at startup
+        DrainBook book = new DrainBook(Set.of());
+        assertThat(book.observe(List.of(vip), health, T0)).isEmpty();
+        assertThat(book.observe(List.of(vip), health, T0.plusSeconds(1))).isEmpty();
+
+        health.apply(new HealthEvent(be1, HealthState.UP, HealthState.DOWN, null), T0.plusSeconds(2));
+        assertThat(book.observe(List.of(vip), health, T0.plusSeconds(2))).isEmpty();
+        health.apply(new HealthEvent(be1, HealthState.DOWN, HealthState.UP, null), T0.plusSeconds(5));
+        List<DrainTransition> back = book.observe(List.of(vip), health, T0.plusSeconds(5));
+
+        assertThat(back).singleElement().satisfies(t -> {
+            assertThat(t.to()).isEqualTo(DrainState.FILLING);
+            assertThat(t.reason()).isEqualTo("health_up");
+        });
+        assertThat(book.fillingSince(be1)).hasValue(T0.plusSeconds(5));
+        book.observe(List.of(vip), health, T0.plusSeconds(5).plus(DrainBook.MIN_FILL));
+        assertThat(book.state(be1)).isEqualTo(DrainState.ACTIVE);
+        assertThat(book.observe(List.of(vip), health, T0.plusSeconds(60))).isEmpty();
+    }
+
+    @Test
     void twoDrainsRunSideBySideAndARemovedBackendIsForgotten() {
         DrainBook book = new DrainBook(Set.of());
         book.observe(List.of(vip(Duration.ZERO, false, false)), health, T0);
