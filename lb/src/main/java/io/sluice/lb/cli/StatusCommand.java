@@ -76,6 +76,9 @@ final class StatusCommand implements Callable<Integer> {
                 out.printf("  %-40s %6d %6d %-9s %-9s %9s %10d %9d  %s%n", b.address(), b.weight(), b.effectiveWeight(),
                         b.drainState() == null ? "-" : b.drainState(), b.health(), latency, b.packets(), b.newFlows(),
                         last);
+                if ("draining".equals(b.drainState()) || "drained".equals(b.drainState())) {
+                    out.printf("  %-40s %s since %s (%s)%n", "", b.drainState(), b.drainSince(), b.drainDetail());
+                }
             }
         }
     }

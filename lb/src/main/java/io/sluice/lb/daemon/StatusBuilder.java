@@ -101,7 +101,8 @@ final class StatusBuilder {
                 health.map(h -> h.state().name().toLowerCase(Locale.ROOT)).orElse("unchecked"),
                 health.filter(h -> h.since().isAfter(Instant.EPOCH)).map(h -> h.since().toString()).orElse(null),
                 check.map(StatusBuilder::describe).orElse(null), last, traffic.packets(), traffic.bytes(),
-                traffic.newFlows(), drains.state(ref).label(), drains.since(ref).map(Instant::toString).orElse(null));
+                traffic.newFlows(), drains.state(ref).label(), drains.since(ref).map(Instant::toString).orElse(null),
+                drains.detail(ref).orElse(null));
     }
 
     private static Map<InetAddress, Integer> effectiveWeights(DesiredState applied, VipKey key) {

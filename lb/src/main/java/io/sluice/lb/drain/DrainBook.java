@@ -46,6 +46,7 @@ public final class DrainBook {
         Instant drainStart;
         Instant lastActivity;
         long lastPackets = -1;
+        String detail;
 
         Entry(DrainState state, Instant since) {
             this.state = state;
@@ -73,6 +74,11 @@ public final class DrainBook {
     /** When the backend entered its state, if the book knows it. */
     public Optional<Instant> since(BackendRef ref) {
         return Optional.ofNullable(entries.get(ref)).map(e -> e.since);
+    }
+
+    /** Why the backend is in its state, e.g. "config", "quiet after 17s", "timeout after 600s, 42 flow-cache entries". */
+    public Optional<String> detail(BackendRef ref) {
+        return Optional.ofNullable(entries.get(ref)).map(e -> e.detail);
     }
 
     /** When a FILLING backend's ramp began (slow start runs from there). */
@@ -138,6 +144,7 @@ public final class DrainBook {
                 reason = "joined";
             }
             e = new Entry(first, now);
+            e.detail = reason;
             if (first == DrainState.DRAINING) {
                 startDrain(e, now);
             }
@@ -225,6 +232,8 @@ public final class DrainBook {
         changes.add(new DrainTransition(ref, e.state, DrainState.DRAINED, reason, lasted, flows));
         e.state = DrainState.DRAINED;
         e.since = now;
+        e.detail = reason + " after " + lasted.toSeconds() + "s"
+                + (flows.isPresent() ? ", " + flows.getAsLong() + " flow-cache entries" : "");
     }
 
     private static void move(BackendRef ref, Entry e, DrainState to, String reason, Instant now,
@@ -232,5 +241,6 @@ public final class DrainBook {
         changes.add(DrainTransition.of(ref, e.state, to, reason));
         e.state = to;
         e.since = now;
+        e.detail = reason;
     }
 }

@@ -51,6 +51,7 @@ public record DaemonStatus(
      * @param lastCheck       null before the first check result
      * @param drainState      "active", "filling", "draining" or "drained" (docs/drain.md)
      * @param drainSince      when it entered that state; null if not since this daemon started
+     * @param drainDetail     why, e.g. "config", "quiet after 17s", "timeout after 600s, 42 flow-cache entries"
      */
     public record BackendStatus(
             String address,
@@ -65,7 +66,8 @@ public record DaemonStatus(
             long bytes,
             long newFlows,
             String drainState,
-            String drainSince) {
+            String drainSince,
+            String drainDetail) {
     }
 
     /** The latest result of a backend's check. */

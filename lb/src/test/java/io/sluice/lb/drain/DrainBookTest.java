@@ -117,6 +117,7 @@ class DrainBookTest {
             assertThat(t.drainedFor()).isEqualTo(Duration.ofSeconds(60));
             assertThat(t.flowEntries()).hasValue(42);
         });
+        assertThat(book.detail(ref(draining, BE1))).hasValue("timeout after 60s, 42 flow-cache entries");
     }
 
     @Test

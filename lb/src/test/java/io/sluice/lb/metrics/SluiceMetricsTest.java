@@ -107,8 +107,8 @@ class SluiceMetricsTest {
     }
 
     private static DaemonStatus status(boolean allDown) {
-        BackendStatus up = new BackendStatus("10.0.2.11", 100, 100, true, "up", null, "tcp :80", null, 40, 4000, 7, "active", null);
-        BackendStatus down = new BackendStatus("10.0.2.12", 100, 0, false, "down", null, "tcp :80", null, 2, 200, 1, "draining", "t1");
+        BackendStatus up = new BackendStatus("10.0.2.11", 100, 100, true, "up", null, "tcp :80", null, 40, 4000, 7, "active", null, null);
+        BackendStatus down = new BackendStatus("10.0.2.12", 100, 0, false, "down", null, "tcp :80", null, 2, 200, 1, "draining", "t1", "config");
         VipStatus web = new VipStatus("web", "10.100.0.1", 80, "tcp", 65537, allDown, "fail_open", 42, 4200, 8,
                 List.of(up, down));
         return new DaemonStatus("0.1.0", "eth0", "/sys/fs/bpf/sluice", false, "t0", "t1", "io_uring", List.of(web),
