@@ -21,6 +21,7 @@ import io.sluice.lb.metrics.MetricsServer;
 import io.sluice.lb.metrics.SluiceMetrics;
 import io.sluice.lb.status.DaemonStatus;
 import io.sluice.lb.status.StatusFile;
+import io.sluice.lb.steering.BackendRef;
 import io.sluice.lb.steering.HealthBook;
 import io.sluice.lb.steering.HealthEvent;
 import io.sluice.lb.steering.HealthSupervisor;
@@ -117,10 +118,12 @@ final class Daemon {
                      e -> events.add(new Health(e)));
              MetricsServer metricsServer = startMetrics()) {
             installSignalHandlers(); // early: a reload or stop during startup waits in the queue
-            drains = new DrainBook(DataplaneBackends.read(dataplane.maps()).refs());
+            Set<BackendRef> serving = DataplaneBackends.read(dataplane.maps()).refs();
+            drains = new DrainBook(serving);
             Reconciler reconciler = new Reconciler(dataplane.maps());
             StatusBuilder status = new StatusBuilder(config.interfaceName(), dataplane.adopted(), startedAt);
-            health.apply(config, healthBook, true, clock.instant());
+            // An adopted data plane says which backends were serving: only those start UP.
+            health.apply(config, healthBook, ref -> !dataplane.adopted() || serving.contains(ref), clock.instant());
             reconcile(reconciler, "startup");
             if (reconcileFailed) {
                 // Never report ready with maps that do not hold the config; systemd restarts us.
