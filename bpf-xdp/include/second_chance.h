@@ -2,9 +2,11 @@
 /*
  * Second chance on the backend (Unimog's daisy chaining, GLB's glb-redirect): a packet
  * that arrives wrapped twice belongs to a bucket whose previous owner drains. Is the
- * flow ours? Yes if the kernel has a socket for it that is not a listener (established,
- * handshake in progress, TIME_WAIT), if it opens a new flow (TCP SYN), or if it completes
- * a SYN-cookie handshake of ours; a UDP flow is ours whenever a socket would receive it
+ * flow ours? Yes if the kernel has a live socket for it (established, closing, handshake
+ * in progress), if it opens a new flow (TCP SYN), or if it completes a SYN-cookie
+ * handshake of ours. Not for a listener alone, nor for TIME_WAIT: that is a connection of
+ * ours that is over, and a client that reuses its port may by now have a live flow on the
+ * previous owner, which a TIME_WAIT answer would reset; a UDP flow is ours whenever a socket would receive it
  * (an unconnected UDP socket matches every flow: see docs/drain.md). Otherwise the
  * packet goes on to the previous owner.
  */
@@ -14,7 +16,8 @@
 #include "common.h"
 #include "parse.h"
 
-#define SK_TCP_LISTEN 10   /* the kernel's TCP_LISTEN */
+#define SK_TCP_TIME_WAIT 6  /* the kernel's TCP_TIME_WAIT */
+#define SK_TCP_LISTEN 10    /* the kernel's TCP_LISTEN */
 
 enum flow_owner {
 	FLOW_OURS = 0,
@@ -37,7 +40,7 @@ static __always_inline int tcp_flow_owner(struct xdp_md *ctx, struct bpf_sock_tu
 	sk = bpf_skc_lookup_tcp(ctx, tuple, tuple_len, BPF_F_CURRENT_NETNS, 0);
 	if (!sk)
 		return FLOW_ELSEWHERE;
-	if (sk->state != SK_TCP_LISTEN)
+	if (sk->state != SK_TCP_LISTEN && sk->state != SK_TCP_TIME_WAIT)
 		owner = FLOW_OURS;
 	else if (iph_len == IPV4_HDR_LEN && iph + IPV4_HDR_LEN <= data_end &&
 		 bpf_tcp_check_syncookie(sk, iph, IPV4_HDR_LEN, th, TCP_HDR_LEN) == 0)

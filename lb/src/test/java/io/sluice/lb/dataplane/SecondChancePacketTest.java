@@ -48,6 +48,8 @@ class SecondChancePacketTest {
     private static final int PORT = 443;
     private static final String CLIENT4 = "192.0.2.10";
     private static final String CLIENT6 = "2001:db8::10";
+    /** Lets the loopback FIN exchange finish, so the server's socket is in TIME_WAIT. */
+    private static final long TIME_WAIT_SETTLE_MS = 200;
 
     private BalancerRig balancer;
     private BalancerRig decap;
@@ -358,6 +360,30 @@ class SecondChancePacketTest {
                 assertThat(decapCount(DecapReason.SECOND_CHANCE_LOCAL)).isEqualTo(1);
                 assertThat(decapCount(DecapReason.SECOND_CHANCE_FORWARD)).isEqualTo(1);
             }
+        }
+    }
+
+    @Test
+    void aTimeWaitSocketIsNotAClaimOnTheFlow() throws Exception {
+        InetAddress loopback = ip("127.0.0.1");
+        try (ServerSocket server = new ServerSocket()) {
+            server.bind(new InetSocketAddress(loopback, 0));
+            int port = server.getLocalPort();
+            route(loopback, port, Protocol.TCP, "10.2.0.1", "10.2.0.2", true);
+            int clientPort;
+            try (Socket client = new Socket(loopback, port); Socket accepted = server.accept()) {
+                clientPort = client.getLocalPort();
+                accepted.close();   // the server closes first: its side ends in TIME_WAIT
+                client.getInputStream().read();
+            }
+            Thread.sleep(TIME_WAIT_SETTLE_MS);
+            byte[] late = PacketBuilder.ethernet(CLIENT_MAC, LB_MAC).ipv4("127.0.0.1", "127.0.0.1")
+                    .tcp(clientPort, port).tcpFlags(TCP_FLAG_ACK).payload(10).build();
+
+            TestRunResult result = decap.run(balancer.run(late).data());
+
+            assertThat(result.action()).isEqualTo(XdpAction.TX);
+            assertThat(decapCount(DecapReason.SECOND_CHANCE_FORWARD)).isEqualTo(1);
         }
     }
 
