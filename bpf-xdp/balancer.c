@@ -55,7 +55,7 @@ static __always_inline int balance(struct xdp_md *ctx, struct packet *pkt, __u32
 		return drop(SLUICE_DROP_NO_CONFIG);
 
 	hash = flow_hash(&pkt->flow);
-	backend = select_backend(ctx, pkt, vip_id, hash, &backend_id, &packed, &drop_reason);
+	backend = select_backend(pkt, vip_id, hash, &backend_id, &packed, &drop_reason);
 	if (!backend)
 		return drop(drop_reason);
 

@@ -63,7 +63,7 @@ static __always_inline enum sluice_reason maglev_pick(__u32 vip_id, __u32 hash, 
  * A remembered flow whose backend left service (or whose VIP id was reused) is a
  * miss: it is re-chosen and its slot overwritten in place.
  */
-static __always_inline struct sluice_backend *select_backend(struct xdp_md *ctx, const struct packet *pkt,
+static __always_inline struct sluice_backend *select_backend(const struct packet *pkt,
 							     __u32 vip_id, __u32 hash,
 							     __u32 *backend_id, __u32 *packed,
 							     enum sluice_reason *drop_reason)
@@ -77,13 +77,15 @@ static __always_inline struct sluice_backend *select_backend(struct xdp_md *ctx,
 
 	if (bucket) {
 		slot = flow_find(bucket, key);
-		if (slot && slot->vip_id == vip_id) {
+		/*
+		 * A SYN starts a new flow: it follows the table, never a remembered entry (a reused
+		 * 5-tuple's entry may name a draining backend or one that no longer owns the bucket,
+		 * and the flow's later packets on other CPUs or LB hosts would follow the table).
+		 */
+		if (slot && slot->vip_id == vip_id && !pkt->opens_flow) {
 			*packed = slot->backend_id;
 			*backend_id = slot_owner(*packed);
 			backend = backend_in_use(*backend_id);
-			/* A SYN on a remembered draining backend is a reused 5-tuple starting a new flow. */
-			if (backend && (backend->flags & SLUICE_BACKEND_F_DRAINING) && tcp_opens_flow(ctx, pkt))
-				backend = NULL;
 			if (backend) {
 				count_reason(SLUICE_FLOW_HIT);
 				return backend;
@@ -107,7 +109,7 @@ static __always_inline struct sluice_backend *select_backend(struct xdp_md *ctx,
 	 * the flow is remembered without the pair, so only flows the balancer did not see start
 	 * (the previous owner's, most likely) keep naming the previous owner.
 	 */
-	if ((*packed & SLUICE_SLOT_PREV_VALID) && tcp_opens_flow(ctx, pkt))
+	if (pkt->opens_flow)
 		*packed = *backend_id;
 
 	if (bucket) {

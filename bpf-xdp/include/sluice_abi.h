@@ -72,7 +72,6 @@ struct sluice_vip_meta {
 
 /* backends map: backend id (u32 array index) -> backend */
 #define SLUICE_BACKEND_F_IN_USE 0x1u
-#define SLUICE_BACKEND_F_DRAINING 0x2u   /* a TCP SYN remembered for it is re-chosen: new flows never start there */
 
 struct sluice_backend {
 	__be32 addr[4];      /* IPv4 in addr[0] */

@@ -38,12 +38,6 @@ public record BackendEntry(InetAddress address, int flags, int ownerVip) {
         return new BackendEntry(address, DataplaneAbi.BACKEND_FLAG_IN_USE, ownerVip);
     }
 
-    /** A draining backend: in use, and new TCP flows the flow cache remembers for it are re-chosen. */
-    public static BackendEntry draining(InetAddress address, int ownerVip) {
-        return new BackendEntry(address, DataplaneAbi.BACKEND_FLAG_IN_USE | DataplaneAbi.BACKEND_FLAG_DRAINING,
-                ownerVip);
-    }
-
     public boolean inUse() {
         return (flags & DataplaneAbi.BACKEND_FLAG_IN_USE) != 0;
     }

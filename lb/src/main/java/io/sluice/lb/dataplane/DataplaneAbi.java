@@ -47,8 +47,6 @@ public final class DataplaneAbi {
 
     public static final int VIP_FLAGS_NONE = 0;
     public static final int BACKEND_FLAG_IN_USE = 0x1;
-    /** The backend drains: a TCP SYN the flow cache remembers for it is re-chosen by the table. */
-    public static final int BACKEND_FLAG_DRAINING = 0x2;
 
     /** BPF_F_INNER_MAP: inner Maglev tables may differ in size from the template. */
     public static final int BPF_F_INNER_MAP = 1 << 12;

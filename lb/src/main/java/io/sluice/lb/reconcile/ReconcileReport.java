@@ -10,24 +10,16 @@ public record ReconcileReport(
         int tablesSwapped,
         int backendsAdded,
         int backendsRemoved,
-        boolean settingsWritten,
-        int backendsFlagged) {
-
-    /** backendsFlagged: backends whose draining flag flipped in place. */
-    public ReconcileReport(int vipsAdded, int vipsRemoved, int tablesSwapped, int backendsAdded, int backendsRemoved,
-                           boolean settingsWritten) {
-        this(vipsAdded, vipsRemoved, tablesSwapped, backendsAdded, backendsRemoved, settingsWritten, 0);
-    }
+        boolean settingsWritten) {
 
     public boolean changedAnything() {
-        return vipsAdded + vipsRemoved + tablesSwapped + backendsAdded + backendsRemoved + backendsFlagged > 0
-                || settingsWritten;
+        return vipsAdded + vipsRemoved + tablesSwapped + backendsAdded + backendsRemoved > 0 || settingsWritten;
     }
 
     /** key=value form for the event log. */
     public String toLogFields() {
         return "vips_added=" + vipsAdded + " vips_removed=" + vipsRemoved + " tables_swapped=" + tablesSwapped
                 + " backends_added=" + backendsAdded + " backends_removed=" + backendsRemoved
-                + " backends_flagged=" + backendsFlagged + " settings_written=" + settingsWritten;
+                + " settings_written=" + settingsWritten;
     }
 }

@@ -61,9 +61,8 @@ public final class Reconciler {
         boolean settingsWritten = applySettings(desired.settings());
 
         Map<Owned, Integer> backendIds = new HashMap<>();
-        Map<Integer, BackendEntry> backendEntries = maps.readBackends();
         IdAllocator backendAllocator = new IdAllocator(DataplaneAbi.MAX_BACKENDS, "backend");
-        for (Map.Entry<Integer, BackendEntry> e : backendEntries.entrySet()) {
+        for (Map.Entry<Integer, BackendEntry> e : maps.readBackends().entrySet()) {
             backendIds.put(new Owned(e.getValue().ownerVip(), e.getValue().address()), e.getKey());
             backendAllocator.markUsed(e.getKey());
         }
@@ -74,7 +73,6 @@ public final class Reconciler {
         int vipsAdded = 0;
         int tablesSwapped = 0;
         int backendsAdded = 0;
-        int backendsFlagged = 0;
         Set<VipKey> desiredKeys = new HashSet<>();
         Set<Owned> wanted = new HashSet<>();
         for (DesiredVip vip : desired.vips()) {
@@ -88,18 +86,12 @@ public final class Reconciler {
             for (DesiredBackend backend : vip.backends()) {
                 Owned owned = new Owned(meta.vipId(), backend.address());
                 wanted.add(owned);
-                BackendEntry entry = backend.draining() ? BackendEntry.draining(backend.address(), meta.vipId())
-                        : BackendEntry.inUse(backend.address(), meta.vipId());
                 if (!backendIds.containsKey(owned)) {
                     int id = backendAllocator.allocate();
                     maps.resetBackendTraffic(id);
-                    maps.putBackend(id, entry);
+                    maps.putBackend(id, BackendEntry.inUse(backend.address(), meta.vipId()));
                     backendIds.put(owned, id);
                     backendsAdded++;
-                } else if (!entry.equals(backendEntries.get(backendIds.get(owned)))) {
-                    // Drain starts or ends: the flag flips in place, the id and its counters stay.
-                    maps.putBackend(backendIds.get(owned), entry);
-                    backendsFlagged++;
                 }
             }
             if (writeTableIfChanged(meta.vipId(), vip, backendIds)) {
@@ -130,7 +122,7 @@ public final class Reconciler {
             }
         }
         return new ReconcileReport(vipsAdded, vipsRemoved, tablesSwapped, backendsAdded, backendsRemoved,
-                settingsWritten, backendsFlagged);
+                settingsWritten);
     }
 
     private boolean applySettings(LbConfigEntry settings) {

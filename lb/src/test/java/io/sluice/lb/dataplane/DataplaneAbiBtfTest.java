@@ -51,8 +51,7 @@ class DataplaneAbiBtfTest {
     /** #defines whose Java name is not the C name without SLUICE_. */
     private static final Map<String, String> RENAMED_DEFINES = Map.of(
             "SLUICE_VIP_F_NONE", "VIP_FLAGS_NONE",
-            "SLUICE_BACKEND_F_IN_USE", "BACKEND_FLAG_IN_USE",
-            "SLUICE_BACKEND_F_DRAINING", "BACKEND_FLAG_DRAINING");
+            "SLUICE_BACKEND_F_IN_USE", "BACKEND_FLAG_IN_USE");
 
     private static Btf balancer;
     private static Btf decap;

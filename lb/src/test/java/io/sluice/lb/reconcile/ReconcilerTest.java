@@ -117,7 +117,7 @@ class ReconcilerTest {
     }
 
     @Test
-    void drainFlipsTheBackendsFlagInPlaceAndPairsItsBucketsAndARestartWritesNothing() throws Exception {
+    void drainKeepsTheBackendsIdAndPairsItsBucketsAndARestartWritesNothing() throws Exception {
         DesiredBackend be1 = backend("10.0.2.11", 1);
         DesiredBackend be2 = backend("10.0.2.12", 1);
         DesiredBackend be2Draining = new DesiredBackend(be2.address(), 1, true);
@@ -128,11 +128,10 @@ class ReconcilerTest {
         DesiredState draining = state(web(be1, be2Draining));
         ReconcileReport report = reconciler.apply(draining);
 
-        assertThat(report.backendsFlagged()).isEqualTo(1);
+        assertThat(report.tablesSwapped()).isEqualTo(1);
         assertThat(report.backendsAdded() + report.backendsRemoved()).isZero();
         assertThat(idsByAddress()).isEqualTo(ids);
-        BackendEntry entry = maps.readBackends().get(ids.get(be2.address()));
-        assertThat(entry.flags()).isEqualTo(DataplaneAbi.BACKEND_FLAG_IN_USE | DataplaneAbi.BACKEND_FLAG_DRAINING);
+        assertThat(maps.readBackends().get(ids.get(be2.address())).inUse()).isTrue();
         int vipId = maps.readVips().values().iterator().next().vipId();
         int[] slots = maps.readMaglevTable(vipId).orElseThrow();
         assertThat(Arrays.stream(slots).map(io.sluice.lb.dataplane.PackedSlot::owner).distinct())
@@ -142,8 +141,9 @@ class ReconcilerTest {
         assertThat(new Reconciler(maps).apply(draining).changedAnything()).isFalse();
 
         ReconcileReport undrain = reconciler.apply(state(web(be1, be2)));
-        assertThat(undrain.backendsFlagged()).isEqualTo(1);
-        assertThat(maps.readBackends().get(ids.get(be2.address())).flags()).isEqualTo(DataplaneAbi.BACKEND_FLAG_IN_USE);
+        assertThat(undrain.tablesSwapped()).isEqualTo(1);
+        assertThat(undrain.backendsAdded() + undrain.backendsRemoved()).isZero();
+        assertThat(idsByAddress()).isEqualTo(ids);
     }
 
     @Test
