@@ -26,6 +26,9 @@ lab/consul-test.sh
 echo "== DoS stage in the lab: floods from an attacker namespace while the client is served"
 lab/dos-test.sh
 
+echo "== graceful drain and second chance in the lab"
+lab/drain-test.sh
+
 echo "== package: contents and lintian, install into a clean Debian 12 root, the installed package in the lab"
 packaging/tests/deb-contents-test.sh
 packaging/tests/clean-root-test.sh

@@ -47,26 +47,37 @@ static __always_inline int balance(struct xdp_md *ctx, struct packet *pkt, __u32
 	__u32 config_key = 0;
 	struct sluice_config *cfg = bpf_map_lookup_elem(&lb_config, &config_key);
 	enum sluice_reason drop_reason = SLUICE_DROP_NO_BACKEND;
-	struct sluice_backend *backend;
-	__u32 backend_id = 0, hash, overhead;
+	struct sluice_backend *backend, *previous;
+	__u32 backend_id = 0, packed = 0, hash, overhead;
+	int failed;
 
 	/* An unwritten config reads as zeros; an MTU of 0 is never valid. */
 	if (!cfg || cfg->mtu == 0)
 		return drop(SLUICE_DROP_NO_CONFIG);
 
 	hash = flow_hash(&pkt->flow);
-	backend = select_backend(&pkt->flow, vip_id, hash, &backend_id, &drop_reason);
+	backend = select_backend(pkt, vip_id, hash, &backend_id, &packed, &drop_reason);
 	if (!backend)
 		return drop(drop_reason);
 
-	overhead = encap_overhead(backend);
+	/* Only buckets whose previous owner drains pay for the second layer (one bit test otherwise). */
+	previous = slot_previous(packed);
+	overhead = encap_overhead(backend) + (previous ? encap_overhead(previous) : 0);
 	if (pkt->ip_len + overhead > cfg->mtu)
 		return answer_too_big(ctx, pkt, cfg->mtu, overhead);
 
-	if (trim_padding(ctx, pkt) || encapsulate(ctx, pkt, cfg, backend, hash))
+	if (trim_padding(ctx, pkt))
+		return drop(SLUICE_DROP_ENCAP_FAILED);
+	failed = previous ? encapsulate_two(ctx, pkt, cfg, backend, previous, hash)
+			  : encapsulate(ctx, pkt, cfg, backend, hash);
+	if (failed)
 		return drop(SLUICE_DROP_ENCAP_FAILED);
 
 	count_reason(SLUICE_TX_FORWARDED);
+	if (previous) {
+		count_reason(SLUICE_TX_SECOND_CHANCE);
+		count_second_chance((packed >> SLUICE_SLOT_PREV_SHIFT) & SLUICE_SLOT_PREV_MASK);
+	}
 	if (pkt->has_ip_options)
 		count_reason(SLUICE_IPV4_OPTIONS);
 	count_traffic(&vip_stats, vip_id, pkt->ip_len);

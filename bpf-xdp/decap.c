@@ -10,10 +10,13 @@
 #include "l2.h"
 #include "parse.h"
 #include "decap_maps.h"
+#include "second_chance.h"
 #include "abi_btf.h"
 
 /* Bounds the strip length for the verifier: an IPv4 header is at most 60 bytes. */
 #define OUTER_LEN_MASK 0x3f
+/* Two layers: at most 120 bytes. */
+#define TWO_LAYERS_LEN_MASK 0x7f
 
 enum outer_result {
 	OUTER_NOT_ENCAP = 0,
@@ -76,6 +79,27 @@ static __always_inline int parse_outer_ipv6(void *ip, void *data_end, struct out
 	return OUTER_OK;
 }
 
+enum strip_to {
+	UP_THE_STACK = 0,    /* L2 addresses as received: the stack takes the inner packet */
+	BACK_TO_SENDER,      /* MACs swapped: XDP_TX back to the router that delivered it */
+};
+
+/* Pulls `len` bytes of outer headers off, moving the L2 header (and tag) forward over them. */
+static __always_inline int strip_layers(struct xdp_md *ctx, __u32 l2, __u32 len, enum strip_to to,
+					__be16 inner_eth_proto)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct ethhdr *old_eth = data;
+
+	len &= TWO_LAYERS_LEN_MASK;
+	if (l2_rewrite(data + len, old_eth, data_end, l2 != ETH_HDR_LEN,
+		       to == BACK_TO_SENDER ? old_eth->h_source : old_eth->h_dest,
+		       to == BACK_TO_SENDER ? old_eth->h_dest : old_eth->h_source, inner_eth_proto))
+		return -1;
+	return bpf_xdp_adjust_head(ctx, (int)len) ? -1 : 0;
+}
+
 SEC("xdp")
 int decap(struct xdp_md *ctx)
 {
@@ -104,11 +128,39 @@ int decap(struct xdp_md *ctx)
 	}
 
 	__u32 strip = out.len & OUTER_LEN_MASK;
-	struct ethhdr *old_eth = data;
+	struct outer mid = {};
 
-	if (l2_rewrite(data + strip, old_eth, data_end, l2 != ETH_HDR_LEN,
-		       old_eth->h_dest, old_eth->h_source, out.inner_eth_proto) ||
-	    bpf_xdp_adjust_head(ctx, (int)strip)) {
+	/* A second IP-in-IP layer: the balancer named the bucket's draining previous owner. */
+	if (out.inner_eth_proto == bpf_htons(ETH_P_IP))
+		result = parse_outer_ipv4(data + l2 + strip, data_end, &mid);
+	else
+		result = parse_outer_ipv6(data + l2 + strip, data_end, &mid);
+	if (result == OUTER_TRUNCATED || (result == OUTER_OK && (mid.inner_len < mid.inner_min_len ||
+								  mid.len + mid.inner_len > out.inner_len))) {
+		count_decap(SLUICE_DECAP_DROP_TRUNCATED);
+		return XDP_DROP;
+	}
+	if (result == OUTER_OK) {
+		__u32 both = (strip + (mid.len & OUTER_LEN_MASK)) & TWO_LAYERS_LEN_MASK;
+
+		if (flow_owner(ctx, data + l2 + both, data_end, mid.inner_eth_proto) == FLOW_ELSEWHERE) {
+			/* The previous owner's layer becomes the outer one; back to the router it came from. */
+			if (strip_layers(ctx, l2, strip, BACK_TO_SENDER, out.inner_eth_proto)) {
+				count_decap(SLUICE_DECAP_DROP_TRUNCATED);
+				return XDP_DROP;
+			}
+			count_decap(SLUICE_DECAP_SECOND_CHANCE_FORWARD);
+			return XDP_TX;
+		}
+		if (strip_layers(ctx, l2, both, UP_THE_STACK, mid.inner_eth_proto)) {
+			count_decap(SLUICE_DECAP_DROP_TRUNCATED);
+			return XDP_DROP;
+		}
+		count_decap(SLUICE_DECAP_SECOND_CHANCE_LOCAL);
+		return XDP_PASS;
+	}
+
+	if (strip_layers(ctx, l2, strip, UP_THE_STACK, out.inner_eth_proto)) {
 		count_decap(SLUICE_DECAP_DROP_TRUNCATED);
 		return XDP_DROP;
 	}

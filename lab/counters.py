@@ -81,7 +81,7 @@ def collect(pin_dir, abi):
         backend_id = entry["formatted"]["key"]
         if backend_id in addresses:
             backends[addresses[backend_id]] = {
-                field: per_cpu_sum(entry, field) for field in ("packets", "bytes", "new_flows")}
+                field: per_cpu_sum(entry, field) for field in ("packets", "bytes", "new_flows", "second_chance")}
     return {"reasons": reasons, "backends": backends}
 
 

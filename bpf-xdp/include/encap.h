@@ -34,7 +34,20 @@ static __always_inline __u8 inner_ip_proto(const struct packet *pkt)
 	return pkt->flow.family == SLUICE_AF_INET ? IPPROTO_IPIP_ENCAP : IPPROTO_IPV6_ENCAP;
 }
 
+/*
+ * What one outer header wraps: the packet as it is now (length, IP protocol number of
+ * its outermost header) and the MACs of the rewritten Ethernet header. The first layer
+ * goes to the gateway from this host (gateway MAC, our MAC = the old destination); a
+ * second layer keeps the MACs the first one wrote.
+ */
+struct encap_inner {
+	__u32 ip_len;
+	__u8  ip_proto;
+	__u8  keep_macs;
+};
+
 static __always_inline int push_outer_ipv4(struct xdp_md *ctx, const struct packet *pkt,
+					   const struct encap_inner *inner,
 					   const struct sluice_config *cfg,
 					   const struct sluice_backend *backend, __u32 hash)
 {
@@ -48,7 +61,8 @@ static __always_inline int push_outer_ipv4(struct xdp_md *ctx, const struct pack
 	data_end = (void *)(long)ctx->data_end;
 	old_eth = data + IPV4_HDR_LEN;
 	if (l2_rewrite(data, old_eth, data_end, l2_len(pkt) != ETH_HDR_LEN,
-		       cfg->gateway_mac, old_eth->h_dest, bpf_htons(ETH_P_IP)))
+		       inner->keep_macs ? old_eth->h_dest : cfg->gateway_mac,
+		       inner->keep_macs ? old_eth->h_source : old_eth->h_dest, bpf_htons(ETH_P_IP)))
 		return -1;
 
 	outer = data + l2_len(pkt);
@@ -56,11 +70,11 @@ static __always_inline int push_outer_ipv4(struct xdp_md *ctx, const struct pack
 		return -1;
 	*(__u8 *)outer = IPV4_VERSION_IHL;
 	outer->tos = pkt->tos;
-	outer->tot_len = bpf_htons(pkt->ip_len + IPV4_HDR_LEN);
+	outer->tot_len = bpf_htons(inner->ip_len + IPV4_HDR_LEN);
 	outer->id = 0;
 	outer->frag_off = bpf_htons(IPV4_DF);
 	outer->ttl = ENCAP_TTL;
-	outer->protocol = inner_ip_proto(pkt);
+	outer->protocol = inner->ip_proto;
 	outer->check = 0;
 	outer->saddr = vary_addr(cfg->encap_src4, cfg->encap_src4_vary, hash);
 	outer->daddr = backend->addr[0];
@@ -69,6 +83,7 @@ static __always_inline int push_outer_ipv4(struct xdp_md *ctx, const struct pack
 }
 
 static __always_inline int push_outer_ipv6(struct xdp_md *ctx, const struct packet *pkt,
+					   const struct encap_inner *inner,
 					   const struct sluice_config *cfg,
 					   const struct sluice_backend *backend, __u32 hash)
 {
@@ -82,7 +97,8 @@ static __always_inline int push_outer_ipv6(struct xdp_md *ctx, const struct pack
 	data_end = (void *)(long)ctx->data_end;
 	old_eth = data + IPV6_HDR_LEN;
 	if (l2_rewrite(data, old_eth, data_end, l2_len(pkt) != ETH_HDR_LEN,
-		       cfg->gateway_mac, old_eth->h_dest, bpf_htons(ETH_P_IPV6)))
+		       inner->keep_macs ? old_eth->h_dest : cfg->gateway_mac,
+		       inner->keep_macs ? old_eth->h_source : old_eth->h_dest, bpf_htons(ETH_P_IPV6)))
 		return -1;
 
 	outer = data + l2_len(pkt);
@@ -91,8 +107,8 @@ static __always_inline int push_outer_ipv6(struct xdp_md *ctx, const struct pack
 	/* Version, traffic class copied from the inner packet, flow label 0. */
 	*(__be32 *)outer = bpf_htonl((IPV6_VERSION << IPV6_VERSION_SHIFT) |
 				     ((__u32)pkt->tos << IPV6_TCLASS_SHIFT));
-	outer->payload_len = bpf_htons(pkt->ip_len);
-	outer->nexthdr = inner_ip_proto(pkt);
+	outer->payload_len = bpf_htons(inner->ip_len);
+	outer->nexthdr = inner->ip_proto;
 	outer->hop_limit = ENCAP_TTL;
 	outer->saddr.in6_u.u6_addr32[0] = cfg->encap_src6[0];
 	outer->saddr.in6_u.u6_addr32[1] = cfg->encap_src6[1];
@@ -106,13 +122,47 @@ static __always_inline int push_outer_ipv6(struct xdp_md *ctx, const struct pack
 	return 0;
 }
 
+static __always_inline int push_outer(struct xdp_md *ctx, const struct packet *pkt,
+				      const struct encap_inner *inner, const struct sluice_config *cfg,
+				      const struct sluice_backend *backend, __u32 hash)
+{
+	if (backend->family == SLUICE_AF_INET6)
+		return push_outer_ipv6(ctx, pkt, inner, cfg, backend, hash);
+	return push_outer_ipv4(ctx, pkt, inner, cfg, backend, hash);
+}
+
 static __always_inline int encapsulate(struct xdp_md *ctx, const struct packet *pkt,
 				       const struct sluice_config *cfg,
 				       const struct sluice_backend *backend, __u32 hash)
 {
-	if (backend->family == SLUICE_AF_INET6)
-		return push_outer_ipv6(ctx, pkt, cfg, backend, hash);
-	return push_outer_ipv4(ctx, pkt, cfg, backend, hash);
+	struct encap_inner inner = { .ip_len = pkt->ip_len, .ip_proto = inner_ip_proto(pkt) };
+
+	return push_outer(ctx, pkt, &inner, cfg, backend, hash);
+}
+
+static __always_inline __u8 encap_proto_of(const struct sluice_backend *backend)
+{
+	return backend->family == SLUICE_AF_INET6 ? IPPROTO_IPV6_ENCAP : IPPROTO_IPIP_ENCAP;
+}
+
+/*
+ * Second chance: the packet wrapped for the bucket's draining previous owner, and that
+ * wrapped again for the current owner. The current owner's decap keeps the flow if it is
+ * its own and otherwise strips the outer layer and sends the rest on (decap.c).
+ */
+static __always_inline int encapsulate_two(struct xdp_md *ctx, const struct packet *pkt,
+					   const struct sluice_config *cfg,
+					   const struct sluice_backend *current,
+					   const struct sluice_backend *previous, __u32 hash)
+{
+	struct encap_inner inner = { .ip_len = pkt->ip_len, .ip_proto = inner_ip_proto(pkt) };
+
+	if (push_outer(ctx, pkt, &inner, cfg, previous, hash))
+		return -1;
+	inner.ip_len += encap_overhead(previous);
+	inner.ip_proto = encap_proto_of(previous);
+	inner.keep_macs = 1;
+	return push_outer(ctx, pkt, &inner, cfg, current, hash);
 }
 
 #endif /* SLUICE_ENCAP_H */

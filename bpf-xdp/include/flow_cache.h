@@ -87,7 +87,7 @@ static __always_inline struct sluice_flow_slot *flow_victim(struct sluice_flow_b
 }
 
 static __always_inline void flow_store(struct sluice_flow_slot *slot, const struct sluice_flow_key *key,
-				       __u32 backend_id, __u32 vip_id)
+				       __u32 packed_backend, __u32 vip_id)
 {
 	__u64 *to = (__u64 *)&slot->key;
 	const __u64 *from = (const __u64 *)key;
@@ -95,7 +95,7 @@ static __always_inline void flow_store(struct sluice_flow_slot *slot, const stru
 #pragma unroll
 	for (int i = 0; i < FLOW_KEY_U64S; i++)
 		to[i] = from[i];
-	slot->backend_id = backend_id;
+	slot->backend_id = packed_backend;
 	slot->vip_id = vip_id;
 }
 

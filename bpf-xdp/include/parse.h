@@ -24,6 +24,7 @@ struct packet {
 	__u32 ip_len;                  /* IP packet length the header claims */
 	__u8  tos;                     /* IPv4 TOS / IPv6 traffic class */
 	__u8  has_ip_options;
+	__u8  opens_flow;              /* TCP SYN without ACK: a new flow */
 };
 
 /*
@@ -72,6 +73,22 @@ static __always_inline int check_l4(void *l4, void *data_end, __u8 proto, __u32 
 	return PARSE_OK;
 }
 
+#define TCP_FLAGS_OFFSET 13     /* CWR ECE URG ACK PSH RST SYN FIN */
+#define TCP_SYN_FLAG     0x02
+#define TCP_ACK_FLAG     0x10
+
+/* check_l4, and for a well-formed TCP header whether it opens a new flow (SYN without ACK). */
+static __always_inline int check_l4_and_syn(void *l4, void *data_end, __u8 proto, __u32 l4_len,
+					    struct packet *pkt)
+{
+	int verdict = check_l4(l4, data_end, proto, l4_len);
+	__u8 *flags = (__u8 *)l4 + TCP_FLAGS_OFFSET;
+
+	if (verdict == PARSE_OK && proto == IPPROTO_TCP && (void *)(flags + 1) <= data_end)
+		pkt->opens_flow = (*flags & (TCP_SYN_FLAG | TCP_ACK_FLAG)) == TCP_SYN_FLAG;
+	return verdict;
+}
+
 static __always_inline int parse_ipv4(void *data, void *data_end, struct packet *pkt)
 {
 	struct iphdr *iph = data + pkt->l2_len;
@@ -110,7 +127,7 @@ static __always_inline int parse_ipv4(void *data, void *data_end, struct packet 
 		return PARSE_FRAGMENT;
 	if (pkt->ip_len < pkt->l3_hdr_len || pkt->ip_len > frame_len - pkt->l2_len)
 		return PARSE_MALFORMED;
-	return check_l4(ports, data_end, iph->protocol, pkt->ip_len - pkt->l3_hdr_len);
+	return check_l4_and_syn(ports, data_end, iph->protocol, pkt->ip_len - pkt->l3_hdr_len, pkt);
 }
 
 static __always_inline void copy_addr6(__be32 *to, const struct in6_addr *from)
@@ -170,7 +187,7 @@ static __always_inline int parse_ipv6(void *data, void *data_end, struct packet 
 		return PARSE_FRAGMENT;
 	if (pkt->ip_len > frame_len - pkt->l2_len)
 		return PARSE_MALFORMED;
-	return check_l4(ports, data_end, proto, pkt->ip_len - IPV6_HDR_LEN);
+	return check_l4_and_syn(ports, data_end, proto, pkt->ip_len - IPV6_HDR_LEN, pkt);
 }
 
 static __always_inline int parse_packet(void *data, void *data_end, struct packet *pkt)

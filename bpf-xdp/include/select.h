@@ -9,6 +9,7 @@
 #include "maps.h"
 #include "stats.h"
 #include "flow_cache.h"
+#include "parse.h"
 
 static __always_inline struct sluice_backend *backend_in_use(__u32 backend_id)
 {
@@ -19,8 +20,23 @@ static __always_inline struct sluice_backend *backend_in_use(__u32 backend_id)
 	return backend;
 }
 
-/* Slot = 1 + hash % M, M kept in slot 0 of the same inner map. */
-static __always_inline enum sluice_reason maglev_pick(__u32 vip_id, __u32 hash, __u32 *backend_id)
+_Static_assert(SLUICE_MAX_BACKENDS <= SLUICE_SLOT_PREV_MASK + 1, "backend ids fit a packed slot");
+
+static __always_inline __u32 slot_owner(__u32 packed)
+{
+	return packed & SLUICE_SLOT_BACKEND_MASK;
+}
+
+/* The draining previous owner of the bucket, or NULL if none (or it left service). */
+static __always_inline struct sluice_backend *slot_previous(__u32 packed)
+{
+	if (!(packed & SLUICE_SLOT_PREV_VALID))
+		return NULL;
+	return backend_in_use((packed >> SLUICE_SLOT_PREV_SHIFT) & SLUICE_SLOT_PREV_MASK);
+}
+
+/* Slot = 1 + hash % M, M kept in slot 0 of the same inner map. *packed: see SLUICE_SLOT_*. */
+static __always_inline enum sluice_reason maglev_pick(__u32 vip_id, __u32 hash, __u32 *packed)
 {
 	__u32 slot = SLUICE_MAGLEV_SIZE_SLOT;
 	void *table = bpf_map_lookup_elem(&maglev_tables, &vip_id);
@@ -35,19 +51,21 @@ static __always_inline enum sluice_reason maglev_pick(__u32 vip_id, __u32 hash, 
 	id = bpf_map_lookup_elem(table, &slot);
 	if (!id)
 		return SLUICE_DROP_NO_BACKEND;
-	*backend_id = *id;
+	*packed = *id;
 	return SLUICE_FLOW_MISS;
 }
 
 /*
- * Returns the backend for this flow, or NULL with *drop_reason set.
+ * Returns the backend for this flow, or NULL with *drop_reason set. *packed is the slot as
+ * the table (or the flow cache, which keeps the pair) holds it: slot_previous() names the
+ * bucket's draining previous owner, if any.
  * Counts the flow-table hit / miss and the new flow per VIP and backend.
  * A remembered flow whose backend left service (or whose VIP id was reused) is a
  * miss: it is re-chosen and its slot overwritten in place.
  */
-static __always_inline struct sluice_backend *select_backend(const struct sluice_flow_key *key,
+static __always_inline struct sluice_backend *select_backend(const struct packet *pkt,
 							     __u32 vip_id, __u32 hash,
-							     __u32 *backend_id,
+							     __u32 *backend_id, __u32 *packed,
 							     enum sluice_reason *drop_reason)
 {
 	struct sluice_flow_bucket *bucket = flow_bucket(hash);
@@ -55,10 +73,18 @@ static __always_inline struct sluice_backend *select_backend(const struct sluice
 	struct sluice_backend *backend;
 	enum sluice_reason picked;
 
+	const struct sluice_flow_key *key = &pkt->flow;
+
 	if (bucket) {
 		slot = flow_find(bucket, key);
-		if (slot && slot->vip_id == vip_id) {
-			*backend_id = slot->backend_id;
+		/*
+		 * A SYN starts a new flow: it follows the table, never a remembered entry (a reused
+		 * 5-tuple's entry may name a draining backend or one that no longer owns the bucket,
+		 * and the flow's later packets on other CPUs or LB hosts would follow the table).
+		 */
+		if (slot && slot->vip_id == vip_id && !pkt->opens_flow) {
+			*packed = slot->backend_id;
+			*backend_id = slot_owner(*packed);
 			backend = backend_in_use(*backend_id);
 			if (backend) {
 				count_reason(SLUICE_FLOW_HIT);
@@ -67,21 +93,29 @@ static __always_inline struct sluice_backend *select_backend(const struct sluice
 		}
 	}
 
-	picked = maglev_pick(vip_id, hash, backend_id);
+	picked = maglev_pick(vip_id, hash, packed);
 	if (picked != SLUICE_FLOW_MISS) {
 		*drop_reason = picked;
 		return NULL;
 	}
+	*backend_id = slot_owner(*packed);
 	backend = backend_in_use(*backend_id);
 	if (!backend) {
 		*drop_reason = SLUICE_DROP_BAD_BACKEND;
 		return NULL;
 	}
+	/*
+	 * A new TCP flow belongs to the bucket's current owner: no second layer for its SYN, and
+	 * the flow is remembered without the pair, so only flows the balancer did not see start
+	 * (the previous owner's, most likely) keep naming the previous owner.
+	 */
+	if (pkt->opens_flow)
+		*packed = *backend_id;
 
 	if (bucket) {
 		if (!slot)
 			slot = flow_victim(bucket);
-		flow_store(slot, key, *backend_id, vip_id);
+		flow_store(slot, key, *packed, vip_id);
 	}
 	count_reason(SLUICE_FLOW_MISS);
 	count_new_flow(&vip_stats, vip_id);

@@ -41,6 +41,17 @@
 #define SLUICE_MAGLEV_SIZE_SLOT   0
 #define SLUICE_MAGLEV_FIRST_SLOT  1
 
+/*
+ * A table slot (and a flow-cache slot's backend_id) packs two backend ids: the owner in the
+ * low 16 bits and, while the bucket's previous owner drains, that previous owner in bits
+ * 16..30 with SLUICE_SLOT_PREV_VALID set ("second chance", docs/drain.md). Both swap
+ * together with the table. Backend ids fit: SLUICE_MAX_BACKENDS <= SLUICE_SLOT_PREV_MASK + 1.
+ */
+#define SLUICE_SLOT_BACKEND_MASK  0xffff
+#define SLUICE_SLOT_PREV_SHIFT    16
+#define SLUICE_SLOT_PREV_MASK     0x7fff
+#define SLUICE_SLOT_PREV_VALID    0x80000000
+
 /* The flow hash (MurmurHash3_x86_32 over the 40 bytes of struct sluice_flow_key). */
 #define SLUICE_HASH_SEED 0x5a17c3e1u
 
@@ -99,7 +110,7 @@ struct sluice_flow_key {
 /* One remembered flow; family 0 marks an empty slot (a real key never has it). */
 struct sluice_flow_slot {
 	struct sluice_flow_key key;
-	__u32 backend_id;
+	__u32 backend_id;    /* packed like a table slot: owner, and previous owner while it drains */
 	__u32 vip_id;
 };
 
@@ -126,6 +137,8 @@ struct sluice_traffic {
 	__u64 packets;
 	__u64 bytes;
 	__u64 new_flows;         /* flow-table misses that chose this VIP / backend */
+	__u64 second_chance;     /* backends: packets sent naming it as the draining previous owner
+	                          * (flows the balancer did not see start: the drain's activity) */
 };
 
 /* reason_stats: per-CPU array of __u64 packet counts indexed by enum sluice_reason */
@@ -151,6 +164,7 @@ enum sluice_reason {
 	SLUICE_DROP_REFLECTION,      /* DoS: UDP to a VIP from a reflection source port */
 	SLUICE_PASS_FRAGMENT,        /* DoS: fragment to a VIP whose policy passes them to the host */
 	SLUICE_DOS_ALLOWED,          /* informational: source on the allow list (no deny, no rate limit) */
+	SLUICE_TX_SECOND_CHANCE,     /* informational: forwarded naming the bucket's draining previous owner */
 	SLUICE_REASON_MAX,
 };
 
@@ -159,6 +173,8 @@ enum sluice_decap_reason {
 	SLUICE_DECAP_PASS_NOT_ENCAP = 0,
 	SLUICE_DECAP_DONE,
 	SLUICE_DECAP_DROP_TRUNCATED,
+	SLUICE_DECAP_SECOND_CHANCE_LOCAL,   /* two layers, the flow is ours (socket or SYN): both stripped */
+	SLUICE_DECAP_SECOND_CHANCE_FORWARD, /* two layers, not ours: outer stripped, sent on to the previous owner */
 	SLUICE_DECAP_REASON_MAX,
 };
 

@@ -31,4 +31,12 @@ static __always_inline void count_new_flow(void *stats_map, __u32 index)
 		t->new_flows += 1;
 }
 
+static __always_inline void count_second_chance(__u32 backend_id)
+{
+	struct sluice_traffic *t = bpf_map_lookup_elem(&backend_stats, &backend_id);
+
+	if (t)
+		t->second_chance += 1;
+}
+
 #endif /* SLUICE_STATS_H */

@@ -88,7 +88,22 @@ public final class DataplaneBench {
                 new Scenario("established flow, 6in4", tcp(CLIENT6, ProgrammedBalancer.VIP_6IN4).sameFlow(), lb,
                         XdpAction.TX, () -> balancer.reasonCount(Reason.FLOW_HIT)).withHeadBaseline(wrapper.pushIpv4()),
                 new Scenario(DECAP_4IN4, tunnelled4in4(), decap.program(), XdpAction.PASS,
-                        () -> decap.count(DecapReason.DONE)).withHeadBaseline(wrapper.pullIpv4()));
+                        () -> decap.count(DecapReason.DONE)).withHeadBaseline(wrapper.pullIpv4()),
+                new Scenario("established flow, 4in4 with a draining previous owner (two layers)",
+                        tcp(CLIENT4, ProgrammedBalancer.VIP_4IN4_SECOND_CHANCE).sameFlow(), lb, XdpAction.TX,
+                        () -> balancer.reasonCount(Reason.TX_SECOND_CHANCE)),
+                new Scenario("decap, two layers, no local socket: sent on (sk lookup + XDP_TX)", twiceTunnelled4in4(),
+                        decap.program(), XdpAction.TX, () -> decap.count(DecapReason.SECOND_CHANCE_FORWARD))
+                        .withHeadBaseline(wrapper.pullIpv4()));
+    }
+
+    /** What the current owner receives for a bucket whose previous owner drains. */
+    private static BenchFrame twiceTunnelled4in4() {
+        return Frames.ipInIp4((Inet4Address) ProgrammedBalancer.address("10.0.0.1"),
+                (Inet4Address) ProgrammedBalancer.address("10.2.1.1"),
+                Frames.ipInIp4((Inet4Address) ProgrammedBalancer.address("10.0.0.1"),
+                        (Inet4Address) ProgrammedBalancer.address("10.2.1.2"),
+                        tcp(CLIENT4, ProgrammedBalancer.VIP_4IN4_SECOND_CHANCE).sameFlow()));
     }
 
     /** What a backend receives from the LB for a 4in4 flow. */

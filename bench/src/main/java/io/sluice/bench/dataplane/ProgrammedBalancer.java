@@ -7,6 +7,7 @@ import io.sluice.lb.dataplane.BpfObjectFiles;
 import io.sluice.lb.dataplane.DataplaneAbi;
 import io.sluice.lb.dataplane.DataplaneMaps;
 import io.sluice.lb.dataplane.LbConfigEntry;
+import io.sluice.lb.dataplane.PackedSlot;
 import io.sluice.lb.dataplane.Protocol;
 import io.sluice.lb.dataplane.Reason;
 import io.sluice.lb.dataplane.VipKey;
@@ -41,6 +42,8 @@ final class ProgrammedBalancer implements AutoCloseable {
     static final InetAddress VIP_4IN6 = address("198.51.100.2");
     static final InetAddress VIP_6IN6 = address("2001:db8:100::1");
     static final InetAddress VIP_6IN4 = address("2001:db8:100::2");
+    /** IPv4 clients and backends, every bucket naming a draining previous owner (second chance). */
+    static final InetAddress VIP_4IN4_SECOND_CHANCE = address("198.51.100.3");
     /** Same address family and port as the VIPs, but no VIP: the host's own traffic. */
     static final InetAddress NOT_A_VIP = address("198.51.100.99");
 
@@ -70,6 +73,17 @@ final class ProgrammedBalancer implements AutoCloseable {
         vip(2, VIP_4IN6, v6Table);
         vip(3, VIP_6IN6, v6Table);
         vip(4, VIP_6IN4, v4Table);
+        vip(5, VIP_4IN4_SECOND_CHANCE, withPreviousOwners(v4Table));
+    }
+
+    /** The worst case of a drain: every slot packed with another backend of the pool as its previous owner. */
+    private static int[] withPreviousOwners(int[] table) {
+        int[] packed = new int[table.length];
+        for (int i = 0; i < table.length; i++) {
+            int previous = FIRST_V4_BACKEND_ID + (table[i] - FIRST_V4_BACKEND_ID + 1) % BACKENDS_PER_POOL;
+            packed[i] = PackedSlot.of(table[i], previous);
+        }
+        return packed;
     }
 
     BpfProgram program() {

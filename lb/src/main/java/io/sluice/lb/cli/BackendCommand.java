@@ -128,7 +128,7 @@ final class BackendCommand implements Runnable {
             String lastText = last.isObject() ? (last.path("passed").asBoolean() ? "ok: " : "failed: ")
                     + last.path("detail").asText() : "";
             Object[] cells = {b.path("address").asText(), b.path("weight").asInt(), b.path("effective_weight").asInt(),
-                b.path("drain").asBoolean() ? "yes" : "no", b.path("health").asText(), latency,
+                b.path("drain_state").asText(b.path("drain").asBoolean() ? "draining" : "active"), b.path("health").asText(), latency,
                 b.path("packets").asLong(), b.path("new_flows").asLong(), lastText};
             if (withVip) {
                 Object[] withName = new Object[cells.length + 1];

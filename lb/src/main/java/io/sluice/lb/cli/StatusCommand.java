@@ -66,15 +66,19 @@ final class StatusCommand implements Callable<Integer> {
             out.printf("VIP %s  %s:%d/%s  table %d  packets %d  new flows %d%s%n", vip.name(), address, vip.port(),
                     vip.protocol(), vip.tableSize(), vip.packets(), vip.newFlows(),
                     vip.allBackendsDown() ? "  ALERT: all backends down (" + vip.whenAllDown() + ")" : "");
-            out.printf("  %-40s %6s %6s %-9s %9s %10s %9s  %s%n", "backend", "weight", "now", "health", "latency",
-                    "packets", "new flows", "last check");
+            out.printf("  %-40s %6s %6s %-9s %-9s %9s %10s %9s  %s%n", "backend", "weight", "now", "state", "health",
+                    "latency", "packets", "new flows", "last check");
             for (BackendStatus b : vip.backends()) {
                 String latency = b.lastCheck() == null ? "-" : String.format(Locale.ROOT, "%.1fms",
                         b.lastCheck().latencyMs());
                 String last = b.lastCheck() == null ? (b.check() == null ? "" : "(no result yet)")
                         : (b.lastCheck().passed() ? "ok: " : "failed: ") + b.lastCheck().detail();
-                out.printf("  %-40s %6d %6d %-9s %9s %10d %9d  %s%n", b.address(), b.weight(), b.effectiveWeight(),
-                        b.health(), latency, b.packets(), b.newFlows(), last);
+                out.printf("  %-40s %6d %6d %-9s %-9s %9s %10d %9d  %s%n", b.address(), b.weight(), b.effectiveWeight(),
+                        b.drainState() == null ? "-" : b.drainState(), b.health(), latency, b.packets(), b.newFlows(),
+                        last);
+                if ("draining".equals(b.drainState()) || "drained".equals(b.drainState())) {
+                    out.printf("  %-40s %s since %s (%s)%n", "", b.drainState(), b.drainSince(), b.drainDetail());
+                }
             }
         }
     }

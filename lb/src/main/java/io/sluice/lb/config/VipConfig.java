@@ -18,11 +18,12 @@ import java.util.Optional;
  * @param discovery   take the backends from a Consul service; {@code backends} then holds the last
  *                    discovered set (empty until the first answer)
  * @param dos         the VIP's own DoS settings (new-flow ceiling, fragments, reflection ports)
+ * @param drain       when a draining backend counts as DRAINED (quiet period, timeout)
  */
 public record VipConfig(String name, InetAddress address, int port, Protocol protocol, int tableSize,
                         List<BackendConfig> backends, AllDownPolicy whenAllDown, Duration slowStart,
                         Optional<ConsulRegistration> consul, Optional<ConsulDiscovery> discovery,
-                        VipDosConfig dos) {
+                        VipDosConfig dos, DrainSettings drain) {
     public VipConfig {
         Objects.requireNonNull(consul, "consul");
         Objects.requireNonNull(discovery, "discovery");
@@ -32,6 +33,7 @@ public record VipConfig(String name, InetAddress address, int port, Protocol pro
         Objects.requireNonNull(whenAllDown, "whenAllDown");
         Objects.requireNonNull(slowStart, "slowStart");
         Objects.requireNonNull(dos, "dos");
+        Objects.requireNonNull(drain, "drain");
         backends = List.copyOf(backends);
     }
 
@@ -39,7 +41,7 @@ public record VipConfig(String name, InetAddress address, int port, Protocol pro
     public VipConfig(String name, InetAddress address, int port, Protocol protocol, int tableSize,
                      List<BackendConfig> backends, AllDownPolicy whenAllDown, Duration slowStart, VipDosConfig dos) {
         this(name, address, port, protocol, tableSize, backends, whenAllDown, slowStart, Optional.empty(),
-                Optional.empty(), dos);
+                Optional.empty(), dos, DrainSettings.DEFAULTS);
     }
 
     /** The VIP's key in the data plane's `vips` map. */
@@ -47,16 +49,24 @@ public record VipConfig(String name, InetAddress address, int port, Protocol pro
         return new VipKey(address, port, protocol);
     }
 
-    /** A VIP that Consul neither registers nor feeds, with the default DoS settings. */
+    /** A VIP that Consul neither registers nor feeds, with the default DoS and drain settings. */
     public VipConfig(String name, InetAddress address, int port, Protocol protocol, int tableSize,
                      List<BackendConfig> backends, AllDownPolicy whenAllDown, Duration slowStart) {
         this(name, address, port, protocol, tableSize, backends, whenAllDown, slowStart, VipDosConfig.DEFAULT);
     }
 
+    /** A VIP that Consul neither registers nor feeds, with its own drain settings. */
+    public VipConfig(String name, InetAddress address, int port, Protocol protocol, int tableSize,
+                     List<BackendConfig> backends, AllDownPolicy whenAllDown, Duration slowStart,
+                     DrainSettings drain) {
+        this(name, address, port, protocol, tableSize, backends, whenAllDown, slowStart, Optional.empty(),
+                Optional.empty(), VipDosConfig.DEFAULT, drain);
+    }
+
     /** The same VIP with another backend set (discovered backends are laid in here). */
     public VipConfig withBackends(List<BackendConfig> newBackends) {
         return new VipConfig(name, address, port, protocol, tableSize, newBackends, whenAllDown, slowStart, consul,
-                discovery, dos);
+                discovery, dos, drain);
     }
 
     /** A VIP without health checks' settings (fail-open, no slow start). */

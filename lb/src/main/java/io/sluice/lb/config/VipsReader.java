@@ -16,9 +16,11 @@ import java.util.regex.Pattern;
 /** Reads `vips` and each VIP's backends; rules that involve one VIP only are checked here. */
 final class VipsReader {
     static final List<String> VIP_KEYS = List.of("name", "address", "port", "protocol", "table_size", "backends",
-            "health_check", "when_all_down", "slow_start", "consul", "dos");
+            "health_check", "when_all_down", "slow_start", "consul", "dos", "drain_quiet_period",
+            "drain_timeout");
     static final List<String> BACKEND_KEYS = List.of("address", "weight", "health_check", "drain");
 
+    private static final Duration MIN_DRAIN_QUIET_PERIOD = Duration.ofSeconds(1);
     private static final Pattern VIP_NAME = Pattern.compile("[a-z0-9_-]{1,63}");
 
     /** A fully valid VIP and its position in the file, for error paths of later checks. */
@@ -73,6 +75,7 @@ final class VipsReader {
         Optional<VipDosConfig> dos = m.value("dos").isPresent()
                 ? new DosReader(problems).readVip(m.value("dos").get(), m.field("dos"))
                 : Optional.of(VipDosConfig.DEFAULT);
+        Optional<DrainSettings> drain = drainSettings(m);
         Optional<JsonNode> checkNode = m.value("health_check");
         int checkPort = port.orElse(ConfigLimits.MIN_PORT);
         Optional<HealthCheckConfig> vipCheck = checkNode.flatMap(n -> healthChecks.read(n, m.field("health_check"),
@@ -101,13 +104,35 @@ final class VipsReader {
                 && protocol.isPresent() == m.value("protocol").isPresent()
                 && checkValid && whenAllDown.isPresent() == m.value("when_all_down").isPresent()
                 && slowStart.isPresent() == m.value("slow_start").isPresent()
-                && registration.isPresent() == registrationNode.isPresent() && dos.isPresent();
+                && registration.isPresent() == registrationNode.isPresent() && dos.isPresent()
+                && drain.isPresent();
         if (!complete) {
             return Optional.empty();
         }
         return Optional.of(new VipConfig(name.get(), address.get(), port.get(), protocol.orElse(Protocol.TCP),
                 tableSize.get(), backends, whenAllDown.orElse(AllDownPolicy.FAIL_OPEN),
-                slowStart.orElse(Duration.ZERO), registration, discovery, dos.get()));
+                slowStart.orElse(Duration.ZERO), registration, discovery, dos.get(), drain.get()));
+    }
+
+    /** drain_quiet_period (at least 1s) and drain_timeout (at least the quiet period); defaults in DrainSettings. */
+    private Optional<DrainSettings> drainSettings(YamlMapping m) {
+        Optional<Duration> quiet = m.parsed("drain_quiet_period", false, Durations::parse);
+        Optional<Duration> timeout = m.parsed("drain_timeout", false, Durations::parse);
+        if (quiet.isPresent() != m.value("drain_quiet_period").isPresent()
+                || timeout.isPresent() != m.value("drain_timeout").isPresent()) {
+            return Optional.empty();
+        }
+        Duration q = quiet.orElse(DrainSettings.DEFAULT_QUIET_PERIOD);
+        Duration t = timeout.orElse(DrainSettings.DEFAULT_TIMEOUT);
+        if (q.compareTo(MIN_DRAIN_QUIET_PERIOD) < 0) {
+            problems.add(m.field("drain_quiet_period"), "must be at least 1s (the drain is sampled every second)");
+            return Optional.empty();
+        }
+        if (t.compareTo(q) < 0) {
+            problems.add(m.field("drain_timeout"), "must be at least drain_quiet_period (" + q.toSeconds() + "s)");
+            return Optional.empty();
+        }
+        return Optional.of(new DrainSettings(q, t));
     }
 
     /** The valid backends; a shorter list than the input means some were reported. */

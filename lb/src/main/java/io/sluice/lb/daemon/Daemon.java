@@ -16,6 +16,9 @@ import io.sluice.lb.metrics.ConsulMetrics;
 import io.sluice.lb.dataplane.LbConfigEntry;
 import io.sluice.lb.dataplane.VipKey;
 import io.sluice.lb.dos.DosService;
+import io.sluice.lb.drain.DataplaneBackends;
+import io.sluice.lb.drain.DrainBook;
+import io.sluice.lb.drain.DrainTransition;
 import io.sluice.lb.net.AddressText;
 import io.sluice.lb.net.Bpffs;
 import io.sluice.lb.net.NetworkInterfaces;
@@ -26,6 +29,7 @@ import io.sluice.lb.metrics.MetricsServer;
 import io.sluice.lb.metrics.SluiceMetrics;
 import io.sluice.lb.status.DaemonStatus;
 import io.sluice.lb.status.StatusFile;
+import io.sluice.lb.steering.BackendRef;
 import io.sluice.lb.steering.HealthBook;
 import io.sluice.lb.steering.HealthEvent;
 import io.sluice.lb.steering.HealthSupervisor;
@@ -36,6 +40,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Locale;
 import java.util.Set;
@@ -97,6 +102,7 @@ final class Daemon {
     private final SluiceMetrics metrics = new SluiceMetrics(Version.current());
     private final AdminBridge admin;
     /** The config the daemon runs on: the file's, with Consul-discovered backends laid in. */
+    private DrainBook drains;
     private SluiceConfig config;
     /** The config as read from the file (what reloads replace). */
     private SluiceConfig fileConfig;
@@ -111,11 +117,14 @@ final class Daemon {
     private long refreshes;
     private DosService dos;
 
-    Daemon(Path configFile, SluiceConfig config) {
+    private final boolean detachOnExit;
+
+    Daemon(Path configFile, SluiceConfig config, boolean detachOnExit) {
         this.configFile = configFile;
         this.config = config;
         this.admin = new AdminBridge(configFile, config, change -> events.add(new Apply(change)));
         this.fileConfig = config;
+        this.detachOnExit = detachOnExit;
     }
 
     int run() {
@@ -137,13 +146,16 @@ final class Daemon {
              MetricsServer metricsServer = startMetrics();
              AdminEndpoint adminServer = AdminEndpoint.start(config.admin(), admin, metrics)) {
             installSignalHandlers(); // early: a reload or stop during startup waits in the queue
+            Set<BackendRef> serving = DataplaneBackends.read(dataplane.maps()).refs();
+            drains = new DrainBook(serving);
             Reconciler reconciler = new Reconciler(dataplane.maps());
             dos = new DosService(dataplane.dosMaps(), () -> vipIds(dataplane.maps()), dataplane.maps()::reasonCounts,
                     clock, metrics.registry());
             StatusBuilder status = new StatusBuilder(config.interfaceName(), dataplane.adopted(), startedAt);
             consul.prepare(fileConfig);
             config = consul.apply(fileConfig);
-            health.apply(config, healthBook, true, clock.instant());
+            // An adopted data plane says which backends were serving: only those start UP.
+            health.apply(config, healthBook, ref -> !dataplane.adopted() || serving.contains(ref), clock.instant());
             reconcile(reconciler, "startup");
             if (reconcileFailed) {
                 // Never report ready with maps that do not hold the config; systemd restarts us.
@@ -181,6 +193,11 @@ final class Daemon {
             timer.shutdownNow();
             consul.close(); // deregisters every VIP: a clean stop
         }
+        if (detachOnExit) {
+            boolean wasAttached = AttachedDataplane.detach(config.pinDir());
+            log.info("event=stopped data_plane=removed pin_dir={} was_attached={}", config.pinDir(), wasAttached);
+            return Sluiced.EXIT_OK;
+        }
         log.info("event=stopped data_plane=left_running pin_dir={}", config.pinDir());
         return Sluiced.EXIT_OK;
     }
@@ -191,6 +208,14 @@ final class Daemon {
             reconcile(reconciler, "retry");
         } else if (ramping) {
             reconcile(reconciler, "slow_start");
+        }
+        if (drains.anyDraining()) {
+            List<DrainTransition> ended = DataplaneBackends.sample(drains, config.vips(), dataplane.maps(),
+                    clock.instant());
+            if (!ended.isEmpty()) {
+                logDrain(ended);
+                reconcile(reconciler, "drain");
+            }
         }
         try {
             dos.tick();
@@ -310,10 +335,11 @@ final class Daemon {
     /** Decides every VIP's backends from health and slow start, and makes the maps match. */
     private void reconcile(Reconciler reconciler, String cause) {
         Instant now = clock.instant();
+        logDrain(drains.observe(config.vips(), healthBook, now));
         Map<VipKey, Steering.Decision> decisions = new HashMap<>();
         for (VipConfig vip : config.vips()) {
             VipKey key = vip.key();
-            decisions.put(key, steering.decide(vip, key, healthBook, now));
+            decisions.put(key, steering.decide(vip, key, healthBook, drains, now));
         }
         steering.retainOnly(decisions.keySet());
         DesiredState desired = desiredStates.build(config, settings, (vip, key) -> decisions.get(key).backends());
@@ -323,7 +349,8 @@ final class Daemon {
                 down.add(key);
             }
         });
-        boolean anyRamping = decisions.values().stream().anyMatch(Steering.Decision::ramping);
+        boolean anyRamping = decisions.values().stream().anyMatch(Steering.Decision::ramping)
+                || drains.anyFilling();
         logAllDownChanges(down);
         allDown = Set.copyOf(down);
         ramping = anyRamping;
@@ -364,6 +391,19 @@ final class Daemon {
         return ids;
     }
 
+    /** One event line and one counted transition per drain-state change. */
+    private void logDrain(List<DrainTransition> transitions) {
+        for (DrainTransition t : transitions) {
+            VipKey key = t.backend().vip();
+            String ended = t.drainedFor() == null ? "" : " drained_after_s=" + t.drainedFor().toSeconds()
+                    + t.flowEntries().stream().mapToObj(n -> " flow_cache_entries=" + n).findFirst().orElse("");
+            log.info("event=drain_state vip={}:{}/{} backend={} from={} to={} reason={}{}",
+                    AddressText.of(key.address()), key.port(), lower(key.protocol()),
+                    AddressText.of(t.backend().address()), t.fromLabel(), t.toLabel(), t.reason(), ended);
+            metrics.drainTransition(vipName(key), AddressText.of(t.backend().address()), t.toLabel(), t.reason());
+        }
+    }
+
     private String vipName(VipKey key) {
         return config.vips().stream().filter(v -> v.key().equals(key)).map(VipConfig::name).findFirst().orElse("?");
     }
@@ -383,8 +423,8 @@ final class Daemon {
 
     private void writeStatus(StatusBuilder status, HealthSupervisor health, AttachedDataplane dataplane) {
         try {
-            DaemonStatus now = status.build(config, applied, allDown, healthBook, health.checks(), health.transport(),
-                    dataplane.maps(), clock.instant());
+            DaemonStatus now = status.build(config, applied, allDown, healthBook, drains, health.checks(),
+                    health.transport(), dataplane.maps(), clock.instant());
             now = now.withDos(dos.status());
             metrics.publish(now);
             admin.publish(now);

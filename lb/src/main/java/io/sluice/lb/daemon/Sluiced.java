@@ -42,6 +42,18 @@ public final class Sluiced implements Callable<Integer> {
                     + " Stopping the daemon never does this.")
     private boolean detach;
 
+    @Option(names = "--detach-on-exit",
+            description = "On a clean stop (SIGTERM/SIGINT), remove the balancer and its pins as --detach does."
+                    + " Without it a stop leaves the data plane forwarding (the default: restarts and upgrades"
+                    + " are hitless).")
+    private boolean detachOnExit;
+
+    @Option(names = "--flush-flows",
+            description = "Empty the running balancer's flow cache (every CPU), print how many flows it held, and"
+                    + " exit. Established flows are then re-chosen by the Maglev tables, with second chance for"
+                    + " draining backends (docs/drain.md).")
+    private boolean flushFlows;
+
     @Override
     public Integer call() {
         if (checkConfig != null) {
@@ -59,8 +71,11 @@ public final class Sluiced implements Callable<Integer> {
             log.info("event=detached pin_dir={} was_attached={}", cfg.pinDir(), wasAttached);
             return EXIT_OK;
         }
+        if (flushFlows) {
+            return FlowFlush.run(cfg.pinDir());
+        }
         try {
-            return new Daemon(config, cfg).run();
+            return new Daemon(config, cfg, detachOnExit).run();
         } catch (RuntimeException e) {
             log.error("event=dataplane_failed error=\"{}\"", e.getMessage(), e);
             return EXIT_DATAPLANE;

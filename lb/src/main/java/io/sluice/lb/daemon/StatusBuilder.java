@@ -15,6 +15,7 @@ import io.sluice.lb.dataplane.Reason;
 import io.sluice.lb.dataplane.TrafficCounter;
 import io.sluice.lb.dataplane.VipKey;
 import io.sluice.lb.dataplane.VipMeta;
+import io.sluice.lb.drain.DrainBook;
 import io.sluice.lb.net.AddressText;
 import io.sluice.lb.reconcile.DesiredBackend;
 import io.sluice.lb.reconcile.DesiredState;
@@ -52,7 +53,7 @@ final class StatusBuilder {
     }
 
     DaemonStatus build(SluiceConfig config, DesiredState applied, Set<VipKey> allDown, HealthBook book,
-                       List<TargetStatus> checks, String transport, DataplaneMaps maps, Instant now) {
+                       DrainBook drains, List<TargetStatus> checks, String transport, DataplaneMaps maps, Instant now) {
         Map<VipKey, VipMeta> vipIds = maps.readVips();
         // Backend ids are per VIP (owner_vip): (vip id, address) -> backend id.
         Map<Integer, Map<InetAddress, Integer>> backendIds = new HashMap<>();
@@ -70,7 +71,7 @@ final class StatusBuilder {
             for (BackendConfig backend : vip.backends()) {
                 TrafficCounter traffic = Optional.ofNullable(ids.get(backend.address()))
                         .map(maps::backendTraffic).orElse(TrafficCounter.ZERO);
-                backends.add(backendStatus(key, backend, effective, book, checks, traffic));
+                backends.add(backendStatus(key, backend, effective, book, drains, checks, traffic));
             }
             TrafficCounter traffic = Optional.ofNullable(vipIds.get(key)).map(m -> maps.vipTraffic(m.vipId()))
                     .orElse(TrafficCounter.ZERO);
@@ -88,8 +89,10 @@ final class StatusBuilder {
     }
 
     private static BackendStatus backendStatus(VipKey vip, BackendConfig backend, Map<InetAddress, Integer> effective,
-                                               HealthBook book, List<TargetStatus> checks, TrafficCounter traffic) {
-        Optional<BackendHealth> health = book.get(new BackendRef(vip, backend.address()));
+                                               HealthBook book, DrainBook drains, List<TargetStatus> checks,
+                                               TrafficCounter traffic) {
+        BackendRef ref = new BackendRef(vip, backend.address());
+        Optional<BackendHealth> health = book.get(ref);
         Integer weightNow = effective.get(backend.address());
         Optional<HealthCheckConfig> check = backend.healthCheck();
         CheckStatus last = check.flatMap(c -> lastResult(backend.address(), c, checks)).orElse(null);
@@ -98,7 +101,8 @@ final class StatusBuilder {
                 health.map(h -> h.state().name().toLowerCase(Locale.ROOT)).orElse("unchecked"),
                 health.filter(h -> h.since().isAfter(Instant.EPOCH)).map(h -> h.since().toString()).orElse(null),
                 check.map(StatusBuilder::describe).orElse(null), last, traffic.packets(), traffic.bytes(),
-                traffic.newFlows());
+                traffic.newFlows(), drains.state(ref).label(), drains.since(ref).map(Instant::toString).orElse(null),
+                drains.detail(ref).orElse(null));
     }
 
     private static Map<InetAddress, Integer> effectiveWeights(DesiredState applied, VipKey key) {

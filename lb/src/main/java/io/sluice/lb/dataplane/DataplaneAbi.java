@@ -39,6 +39,12 @@ public final class DataplaneAbi {
     public static final int MAGLEV_SIZE_SLOT = 0;
     public static final int MAGLEV_FIRST_SLOT = 1;
 
+    /** A table slot packs the owner (low 16 bits) and a draining previous owner: see {@link PackedSlot}. */
+    public static final int SLOT_BACKEND_MASK = 0xffff;
+    public static final int SLOT_PREV_SHIFT = 16;
+    public static final int SLOT_PREV_MASK = 0x7fff;
+    public static final int SLOT_PREV_VALID = 0x80000000;
+
     public static final int VIP_FLAGS_NONE = 0;
     public static final int BACKEND_FLAG_IN_USE = 0x1;
 

@@ -324,6 +324,30 @@ public final class DataplaneMaps implements AutoCloseable {
     }
 
     /**
+     * Flow-cache entries by the backend id that owns them (the low half of the packed id), over all
+     * buckets and CPUs: what a drain that ends reports as still pointing at the backend. Reads the
+     * whole table, like {@link #flowCount()}.
+     */
+    public Map<Integer, Long> flowsByOwner() {
+        Map<Integer, Long> owners = new java.util.HashMap<>();
+        byte[] value = new byte[FlowBucket.SIZE];
+        ByteBuffer b = ByteBuffer.wrap(value).order(ByteOrder.nativeOrder());
+        for (int index = 0; index < flowRegionsEnd(); index++) {
+            if (!flows.lookup(u32(index), value) || isAllZero(value)) {
+                continue;
+            }
+            for (int way = 0; way < DataplaneAbi.FLOW_WAYS; way++) {
+                int base = FlowBucket.slotOffset(way);
+                if (!FlowSlot.isEmpty(b, base)) {
+                    int owner = PackedSlot.owner(b.getInt(base + FlowSlot.OFFSET_BACKEND_ID));
+                    owners.merge(owner, 1L, Long::sum);
+                }
+            }
+        }
+        return owners;
+    }
+
+    /**
      * Empties every bucket on every CPU; returns how many slots were occupied. For tests and
      * operators: a packet racing the flush may re-insert its flow (same Maglev choice).
      */

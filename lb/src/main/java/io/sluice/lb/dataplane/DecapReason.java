@@ -7,7 +7,9 @@ package io.sluice.lb.dataplane;
 public enum DecapReason implements AbiEnum {
     PASS_NOT_ENCAP,
     DONE,
-    DROP_TRUNCATED;
+    DROP_TRUNCATED,
+    SECOND_CHANCE_LOCAL,
+    SECOND_CHANCE_FORWARD;
 
     public static final int COUNT = values().length;
 

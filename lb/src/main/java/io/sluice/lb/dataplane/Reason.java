@@ -25,7 +25,8 @@ public enum Reason implements AbiEnum {
     DROP_TCP_FLAGS,
     DROP_REFLECTION,
     PASS_FRAGMENT,
-    DOS_ALLOWED;
+    DOS_ALLOWED,
+    TX_SECOND_CHANCE;
 
     /** SLUICE_REASON_MAX: the number of reasons, the size of reason_stats. */
     public static final int COUNT = values().length;

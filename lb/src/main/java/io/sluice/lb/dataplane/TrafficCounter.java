@@ -2,18 +2,30 @@ package io.sluice.lb.dataplane;
 
 import java.nio.ByteBuffer;
 
-/** struct sluice_traffic: one CPU's counters of a VIP or backend, or their sum over CPUs. */
-public record TrafficCounter(long packets, long bytes, long newFlows) {
+/**
+ * struct sluice_traffic: one CPU's counters of a VIP or backend, or their sum over CPUs.
+ *
+ * @param secondChance backends only: packets sent naming it as the draining previous owner of their
+ *                     bucket (flows the balancer did not see start): a drain's activity the packet
+ *                     count alone would miss
+ */
+public record TrafficCounter(long packets, long bytes, long newFlows, long secondChance) {
 
-    public static final int SIZE = 24;
+    public static final int SIZE = 32;
     public static final int OFFSET_PACKETS = 0;
     public static final int OFFSET_BYTES = 8;
     public static final int OFFSET_NEW_FLOWS = 16;
+    public static final int OFFSET_SECOND_CHANCE = 24;
 
-    public static final TrafficCounter ZERO = new TrafficCounter(0, 0, 0);
+    public static final TrafficCounter ZERO = new TrafficCounter(0, 0, 0, 0);
+
+    public TrafficCounter(long packets, long bytes, long newFlows) {
+        this(packets, bytes, newFlows, 0);
+    }
 
     public TrafficCounter plus(TrafficCounter other) {
-        return new TrafficCounter(packets + other.packets, bytes + other.bytes, newFlows + other.newFlows);
+        return new TrafficCounter(packets + other.packets, bytes + other.bytes, newFlows + other.newFlows,
+                secondChance + other.secondChance);
     }
 
     public byte[] encode() {
@@ -21,6 +33,7 @@ public record TrafficCounter(long packets, long bytes, long newFlows) {
         b.putLong(OFFSET_PACKETS, packets);
         b.putLong(OFFSET_BYTES, bytes);
         b.putLong(OFFSET_NEW_FLOWS, newFlows);
+        b.putLong(OFFSET_SECOND_CHANCE, secondChance);
         return b.array();
     }
 
@@ -44,6 +57,6 @@ public record TrafficCounter(long packets, long bytes, long newFlows) {
 
     private static TrafficCounter decode(ByteBuffer b, int base) {
         return new TrafficCounter(b.getLong(base + OFFSET_PACKETS), b.getLong(base + OFFSET_BYTES),
-                b.getLong(base + OFFSET_NEW_FLOWS));
+                b.getLong(base + OFFSET_NEW_FLOWS), b.getLong(base + OFFSET_SECOND_CHANCE));
     }
 }

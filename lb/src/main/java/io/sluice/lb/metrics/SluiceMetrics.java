@@ -37,6 +37,7 @@ public final class SluiceMetrics {
     private static final String[] BACKEND_LABELS = {"vip", "backend"};
     private static final java.util.Set<String> ADMIN_METHODS = java.util.Set.of("GET", "POST", "PATCH", "DELETE", "PUT",
             "HEAD");
+    private static final String[] DRAIN_STATES = {"active", "filling", "draining", "drained"};
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final AtomicReference<DaemonStatus> latest = new AtomicReference<>();
@@ -48,6 +49,7 @@ public final class SluiceMetrics {
     private final Counter healthTransitions;
     private final Histogram checkDuration;
     private final Counter adminRequests;
+    private final Counter drainTransitions;
 
     public SluiceMetrics(String version) {
         Info.builder().name("sluice_build_info").help("The running sluiced build.").labelNames("version")
@@ -94,6 +96,17 @@ public final class SluiceMetrics {
                 .help("Flows the flow cache can hold, all CPUs: occupancy = sluice_flow_table_flows / this.")
                 .callback(cb -> cb.call(flowTableSlots.get())).register(registry);
 
+        GaugeWithCallback.builder().name("sluice_backend_drain_state")
+                .help("1 for the backend's drain state (active, filling, draining, drained), 0 for the others.")
+                .labelNames("vip", "backend", "state").callback(cb -> eachBackend((vip, b) -> {
+                    for (String state : DRAIN_STATES) {
+                        cb.call(state.equals(b.drainState()) ? 1 : 0, vip.name(), b.address(), state);
+                    }
+                })).register(registry);
+        drainTransitions = Counter.builder().name("sluice_drain_transitions")
+                .help("Drain-state changes of backends, by new state and reason (quiet, timeout, health_down, ...).")
+                .labelNames("vip", "backend", "to", "reason").register(registry);
+
         reconciles = Counter.builder().name("sluice_reconciles").help("Reconciles run, by cause.")
                 .labelNames("cause").register(registry);
         reconcileDuration = Histogram.builder().name("sluice_reconcile_duration_seconds")
@@ -138,6 +151,10 @@ public final class SluiceMetrics {
 
     public void reconcileFailed() {
         reconcileErrors.inc();
+    }
+
+    public void drainTransition(String vip, String backend, String to, String reason) {
+        drainTransitions.labelValues(vip, backend, to, reason).inc();
     }
 
     public void healthTransition(String vip, String backend, String to) {

@@ -4,6 +4,7 @@ import io.sluice.lb.dataplane.BackendEntry;
 import io.sluice.lb.dataplane.DataplaneAbi;
 import io.sluice.lb.dataplane.DataplaneMaps;
 import io.sluice.lb.dataplane.LbConfigEntry;
+import io.sluice.lb.dataplane.PackedSlot;
 import io.sluice.lb.dataplane.VipKey;
 import io.sluice.lb.dataplane.VipMeta;
 import io.sluice.lb.maglev.MaglevBackend;
@@ -175,17 +176,72 @@ public final class Reconciler {
         knownTables.remove(vipId);
     }
 
+    /**
+     * The VIP's slots: Maglev over the backends taking new flows, each slot packed with a previous
+     * owner where one is still in service and differs (PackedSlot):
+     * <ul>
+     *   <li>a draining backend is the previous owner of the slots it has in the table over all
+     *       backends (draining ones at their weights): the buckets it owned keep a second chance;</li>
+     *   <li>a slot a filling backend took is named after its owner in the table without the filling
+     *       backends: flows in flight there (a handshake, a flow another CPU or LB host remembers)
+     *       stay where they are.</li>
+     * </ul>
+     * Every table is a pure function of the backend set and its states, so LB hosts with the same
+     * view compute the same pairs.
+     */
     static Optional<int[]> buildSlots(DesiredVip vip, java.util.function.Function<InetAddress, Integer> idOf) {
-        List<MaglevBackend> candidates = new ArrayList<>(vip.backends().size());
         Map<String, Integer> idByIdentity = new HashMap<>();
+        List<MaglevBackend> current = new ArrayList<>(vip.backends().size());
+        List<MaglevBackend> withDraining = new ArrayList<>(vip.backends().size());
+        List<MaglevBackend> withoutFilling = new ArrayList<>(vip.backends().size());
+        Set<Integer> draining = new HashSet<>();
+        Set<Integer> filling = new HashSet<>();
         for (DesiredBackend backend : vip.backends()) {
-            candidates.add(new MaglevBackend(backend.identity(), backend.weight()));
-            idByIdentity.put(backend.identity(), idOf.apply(backend.address()));
+            int id = idOf.apply(backend.address());
+            idByIdentity.put(backend.identity(), id);
+            MaglevBackend candidate = new MaglevBackend(backend.identity(), backend.weight());
+            withDraining.add(candidate);
+            if (backend.draining()) {
+                draining.add(id);
+            } else {
+                current.add(candidate);
+            }
+            if (backend.filling()) {
+                filling.add(id);
+            } else {
+                withoutFilling.add(candidate);
+            }
         }
-        MaglevTable table = MaglevTable.build(candidates, vip.tableSize());
+        MaglevTable table = MaglevTable.build(current, vip.tableSize());
         if (table.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(table.toSlots(b -> idByIdentity.get(b.identity())));
+        int[] slots = table.toSlots(b -> idByIdentity.get(b.identity()));
+        int[] drainingOwners = draining.isEmpty() ? null : ownersOf(withDraining, vip, idByIdentity);
+        int[] ownersBeforeFill = filling.isEmpty() ? null : ownersOf(withoutFilling, vip, idByIdentity);
+        if (drainingOwners == null && ownersBeforeFill == null) {
+            return Optional.of(slots);
+        }
+        for (int i = 0; i < slots.length; i++) {
+            int owner = slots[i];
+            if (drainingOwners != null && drainingOwners[i] != owner && draining.contains(drainingOwners[i])) {
+                slots[i] = PackedSlot.of(owner, drainingOwners[i]);
+            } else if (ownersBeforeFill != null && filling.contains(owner) && ownersBeforeFill[i] >= 0
+                    && ownersBeforeFill[i] != owner) {
+                slots[i] = PackedSlot.of(owner, ownersBeforeFill[i]);
+            }
+        }
+        return Optional.of(slots);
+    }
+
+    /** The slots of Maglev over these backends, or -1 everywhere if it has none with weight. */
+    private static int[] ownersOf(List<MaglevBackend> backends, DesiredVip vip, Map<String, Integer> idByIdentity) {
+        MaglevTable table = MaglevTable.build(backends, vip.tableSize());
+        if (table.isEmpty()) {
+            int[] none = new int[vip.tableSize()];
+            Arrays.fill(none, -1);
+            return none;
+        }
+        return table.toSlots(b -> idByIdentity.get(b.identity()));
     }
 }

@@ -79,6 +79,9 @@ public record DaemonStatus(
      * @param effectiveWeight what the table was built with now (0 when out of the table; ramps during slow start)
      * @param health          "up", "down", or "unchecked"
      * @param lastCheck       null before the first check result
+     * @param drainState      "active", "filling", "draining" or "drained" (docs/drain.md)
+     * @param drainSince      when it entered that state; null if not since this daemon started
+     * @param drainDetail     why, e.g. "config", "quiet after 17s", "timeout after 600s, 42 flow-cache entries"
      */
     public record BackendStatus(
             String address,
@@ -91,7 +94,10 @@ public record DaemonStatus(
             CheckStatus lastCheck,
             long packets,
             long bytes,
-            long newFlows) {
+            long newFlows,
+            String drainState,
+            String drainSince,
+            String drainDetail) {
     }
 
     /** The latest result of a backend's check. */

@@ -23,8 +23,10 @@ import java.util.function.Consumer;
  * transitions into {@link HealthEvent}s for the daemon's thread.
  *
  * <p>Initial state: backends present when the daemon starts are assumed UP (a restart must not pull
- * serving backends: a failing one goes DOWN after `fall` failures); a backend added later by a
- * reload starts DOWN and takes traffic after `rise` passes.
+ * serving backends: a failing one goes DOWN after `fall` failures) — when it adopts a running data
+ * plane, only those the data plane serves (one that was DOWN stays out until `rise` passes: a
+ * restart changes no table); a backend added later by a reload starts DOWN and takes traffic
+ * after `rise` passes.
  */
 public final class HealthSupervisor implements AutoCloseable {
     private record Watch(HealthCheckConfig check, CheckHandle handle) {
@@ -41,6 +43,15 @@ public final class HealthSupervisor implements AutoCloseable {
 
     /** Opens, keeps or closes watches to match the config; tracks every checked backend in the book. */
     public void apply(SluiceConfig config, HealthBook book, boolean startup, Instant now) {
+        apply(config, book, ref -> startup, now);
+    }
+
+    /**
+     * As above; a backend seen for the first time starts UP (as if serving all along: no slow start)
+     * if {@code assumedUp} says so, else DOWN.
+     */
+    public void apply(SluiceConfig config, HealthBook book, java.util.function.Predicate<BackendRef> assumedUp,
+                      Instant now) {
         Map<BackendRef, HealthCheckConfig> wanted = new HashMap<>();
         for (VipConfig vip : config.vips()) {
             VipKey key = vip.key();
@@ -60,10 +71,11 @@ public final class HealthSupervisor implements AutoCloseable {
             if (watches.containsKey(ref)) {
                 continue;
             }
+            boolean up = assumedUp.test(ref);
             HealthState initial = book.get(ref).map(BackendHealth::state)
-                    .orElse(startup ? HealthState.UP : HealthState.DOWN);
+                    .orElse(up ? HealthState.UP : HealthState.DOWN);
             // A backend assumed UP at startup has been serving already: no slow start for it.
-            book.track(ref, initial, startup ? Instant.EPOCH : now);
+            book.track(ref, initial, up ? Instant.EPOCH : now);
             HealthCheckConfig check = e.getValue();
             CheckHandle handle = engine.watch(new Target(ref.address(), check.port()),
                     check.spec().withInitialState(initial),

@@ -6,6 +6,8 @@ import io.sluice.lb.config.AllDownPolicy;
 import io.sluice.lb.config.BackendConfig;
 import io.sluice.lb.config.VipConfig;
 import io.sluice.lb.dataplane.VipKey;
+import io.sluice.lb.drain.DrainBook;
+import io.sluice.lb.drain.DrainState;
 import io.sluice.lb.reconcile.DesiredBackend;
 import java.time.Duration;
 import java.time.Instant;
@@ -41,27 +43,52 @@ public final class Steering {
     private final Map<VipKey, List<DesiredBackend>> lastChosen = new HashMap<>();
 
     public Decision decide(VipConfig vip, VipKey key, HealthBook book, Instant now) {
+        return decide(vip, key, book, null, now);
+    }
+
+    /**
+     * As above, with drain states: a DRAINING backend stays in service without new flows (its old
+     * buckets name it as their previous owner), a DRAINED one is out, a FILLING one ramps from when
+     * it returned (slow start).
+     */
+    public Decision decide(VipConfig vip, VipKey key, HealthBook book, DrainBook drains, Instant now) {
         List<DesiredBackend> eligible = new ArrayList<>();
         boolean ramping = false;
+        boolean anyInRotation = false;
         for (BackendConfig backend : vip.backends()) {
-            Optional<BackendHealth> health = book.get(new BackendRef(key, backend.address()));
-            if (health.isEmpty()) {
-                eligible.add(new DesiredBackend(backend.address(), backend.weight()));
+            BackendRef ref = new BackendRef(key, backend.address());
+            DrainState drain = drains == null ? DrainState.ACTIVE : drains.state(ref);
+            Optional<BackendHealth> health = book.get(ref);
+            boolean up = health.isEmpty() || health.get().state() == HealthState.UP;
+            anyInRotation |= drain != DrainState.DRAINED;
+            if (drain == DrainState.DRAINED || !up) {
                 continue;
             }
-            if (health.get().state() != HealthState.UP) {
+            if (drain == DrainState.DRAINING) {
+                eligible.add(new DesiredBackend(backend.address(), backend.weight(), true));
                 continue;
             }
-            Duration sinceUp = Duration.between(health.get().since(), now);
-            ramping |= SlowStart.ramping(sinceUp, vip.slowStart()) && backend.weight() > 0;
+            Optional<Instant> rampStart = health.map(BackendHealth::since);
+            Optional<Instant> filling = drains == null ? Optional.empty() : drains.fillingSince(ref);
+            if (filling.isPresent() && (rampStart.isEmpty() || filling.get().isAfter(rampStart.get()))) {
+                rampStart = filling;
+            }
+            boolean fillingNow = drain == DrainState.FILLING;
+            if (rampStart.isEmpty()) {
+                eligible.add(new DesiredBackend(backend.address(), backend.weight(), false, fillingNow));
+                continue;
+            }
+            Duration sinceUp = Duration.between(rampStart.get(), now);
+            boolean rampingNow = SlowStart.ramping(sinceUp, vip.slowStart()) && backend.weight() > 0;
+            ramping |= rampingNow;
             eligible.add(new DesiredBackend(backend.address(),
-                    SlowStart.rampedWeight(sinceUp, vip.slowStart(), backend.weight())));
+                    SlowStart.rampedWeight(sinceUp, vip.slowStart(), backend.weight()), false, fillingNow || rampingNow));
         }
-        if (eligible.isEmpty() && !vip.backends().isEmpty()) {
+        if (eligible.isEmpty() && anyInRotation) {
             if (vip.whenAllDown() == AllDownPolicy.FAIL_CLOSED) {
                 return new Decision(List.of(), true, false);
             }
-            return new Decision(lastChosen.getOrDefault(key, configured(vip)), true, false);
+            return new Decision(lastChosen.getOrDefault(key, configured(vip, key, drains)), true, false);
         }
         lastChosen.put(key, List.copyOf(eligible));
         return new Decision(eligible, false, ramping);
@@ -72,7 +99,10 @@ public final class Steering {
         lastChosen.keySet().retainAll(vips);
     }
 
-    private static List<DesiredBackend> configured(VipConfig vip) {
-        return vip.backends().stream().map(b -> new DesiredBackend(b.address(), b.weight())).toList();
+    /** Fail-open's fallback: the configured backends, except those drained on purpose. */
+    private static List<DesiredBackend> configured(VipConfig vip, VipKey key, DrainBook drains) {
+        return vip.backends().stream()
+                .filter(b -> drains == null || drains.state(new BackendRef(key, b.address())) != DrainState.DRAINED)
+                .map(b -> new DesiredBackend(b.address(), b.weight())).toList();
     }
 }

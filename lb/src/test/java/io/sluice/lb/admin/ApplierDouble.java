@@ -113,7 +113,7 @@ final class ApplierDouble implements DaemonAccess, AutoCloseable {
     private static BackendStatus backendStatus(BackendConfig b, long packets) {
         int effective = b.drain() ? 0 : b.weight();
         return new BackendStatus(AddressText.of(b.address()), b.weight(), effective, effective > 0, "unchecked",
-                null, null, null, packets, 100 * packets, 1);
+                null, null, null, packets, 100 * packets, 1, b.drain() ? "draining" : "active", null, null);
     }
 
     @Override

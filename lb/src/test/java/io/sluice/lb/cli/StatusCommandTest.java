@@ -29,8 +29,9 @@ class StatusCommandTest {
 
         assertThat(run.exit).isZero();
         assertThat(run.out).contains("VIP web  10.100.0.1:80/tcp  table 65537")
-                .containsPattern("10\\.0\\.2\\.11\\s+100\\s+100\\s+up\\s+1\\.5ms\\s+42")
-                .containsPattern("10\\.0\\.2\\.12\\s+100\\s+0\\s+down\\s+1000\\.0ms")
+                .containsPattern("10\\.0\\.2\\.11\\s+100\\s+100\\s+active\\s+up\\s+1\\.5ms\\s+42")
+                .containsPattern("10\\.0\\.2\\.12\\s+100\\s+0\\s+draining\\s+down\\s+1000\\.0ms")
+                .contains("draining since 2026-11-23T00:00:02Z (config)")
                 .contains("failed: connection refused")
                 .doesNotContain("ALERT");
     }
@@ -54,7 +55,8 @@ class StatusCommandTest {
 
         Run run = run("status", "--json", "--status-file", file.toString());
 
-        assertThat(run.out).contains("\"effective_weight\"").contains("\"last_check\"");
+        assertThat(run.out).contains("\"effective_weight\"").contains("\"last_check\"")
+                .contains("\"drain_state\" : \"draining\"");
         Path copy = dir.resolve("copy.json");
         java.nio.file.Files.writeString(copy, run.out);
         assertThat(StatusFile.read(copy)).isEqualTo(written);
@@ -70,9 +72,9 @@ class StatusCommandTest {
 
     private static DaemonStatus status(boolean allDown) {
         BackendStatus up = new BackendStatus("10.0.2.11", 100, 100, true, "up", null, "tcp :80",
-                new CheckStatus(true, "2026-11-23T00:00:00Z", 1.5, "connected"), 42, 4200, 7);
+                new CheckStatus(true, "2026-11-23T00:00:00Z", 1.5, "connected"), 42, 4200, 7, "active", null, null);
         BackendStatus down = new BackendStatus("10.0.2.12", 100, 0, false, "down", "2026-11-23T00:00:01Z", "tcp :80",
-                new CheckStatus(false, "2026-11-23T00:00:01Z", 1000.0, "connection refused"), 0, 0, 0);
+                new CheckStatus(false, "2026-11-23T00:00:01Z", 1000.0, "connection refused"), 0, 0, 0, "draining", "2026-11-23T00:00:02Z", "config");
         VipStatus web = new VipStatus("web", "10.100.0.1", 80, "tcp", 65537, allDown, "fail_open", 42, 4200, 7,
                 List.of(up, down));
         return new DaemonStatus("0.1.0", "eth0", "/sys/fs/bpf/sluice", false, "2026-11-23T00:00:00Z",

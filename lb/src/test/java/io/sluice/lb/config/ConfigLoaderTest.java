@@ -9,6 +9,7 @@ import io.sluice.lb.net.MacAddress;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -215,6 +216,27 @@ class ConfigLoaderTest {
     void drainIsReadPerBackendAndDefaultsToInService() throws Exception {
         SluiceConfig config = ConfigLoader.parse(VALID.replace("weight: 7", "weight: 7\n        drain: true"));
         assertThat(config.vips().get(0).backends()).extracting(BackendConfig::drain).containsExactly(false, true);
+    }
+
+    @Test
+    void drainSettingsArePerVipWithDefaults() throws Exception {
+        SluiceConfig config = ConfigLoader.parse(VALID.replace("    port: 80\n",
+                "    port: 80\n    drain_quiet_period: 5s\n    drain_timeout: 2m\n"));
+        assertThat(config.vips().get(0).drain()).isEqualTo(new DrainSettings(Duration.ofSeconds(5), Duration.ofMinutes(2)));
+        assertThat(config.vips().get(1).drain()).isEqualTo(DrainSettings.DEFAULTS);
+        assertThat(DrainSettings.DEFAULTS).isEqualTo(new DrainSettings(Duration.ofSeconds(30), Duration.ofMinutes(10)));
+    }
+
+    @Test
+    void drainSettingRules() {
+        assertError(VALID.replace("    port: 80\n", "    port: 80\n    drain_quiet_period: 500ms\n"),
+                "vips[0].drain_quiet_period", "must be at least 1s");
+        assertError(VALID.replace("    port: 80\n", "    port: 80\n    drain_quiet_period: 1m\n    drain_timeout: 30s\n"),
+                "vips[0].drain_timeout", "must be at least drain_quiet_period (60s)");
+        assertError(VALID.replace("    port: 80\n", "    port: 80\n    drain_timeout: soon\n"),
+                "vips[0].drain_timeout", "is not a duration");
+        assertError(VALID.replace("    port: 80\n", "    port: 80\n    drain_quiet: 5s\n"),
+                "vips[0].drain_quiet", "unknown key");
     }
 
     @Test

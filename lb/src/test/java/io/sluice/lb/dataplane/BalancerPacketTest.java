@@ -284,12 +284,12 @@ class BalancerPacketTest {
     @Test
     void establishedFlowStaysOnItsBackendAfterTheTableChanges() {
         standardSetup(ID_BACKEND4_A);
-        byte[] first = fromClient4().tcp(CLIENT_PORT, HTTP).payload(5).build();
+        byte[] first = fromClient4().tcp(CLIENT_PORT, HTTP).tcpFlags(PacketBuilder.TCP_FLAG_ACK).payload(5).build();
         assertThat(Frame.parse(rig.run(first).data()).ipv4().dst()).isEqualTo(ip(BACKEND4_A));
 
         maps.swapMaglevTable(VIP_TCP4, filled(SMALL_TABLE, ID_BACKEND4_B));
         TestRunResult again = rig.run(first);
-        byte[] newFlow = fromClient4().tcp(CLIENT_PORT + 1, HTTP).payload(5).build();
+        byte[] newFlow = fromClient4().tcp(CLIENT_PORT + 1, HTTP).tcpFlags(PacketBuilder.TCP_FLAG_ACK).payload(5).build();
         TestRunResult other = rig.run(newFlow);
 
         assertThat(Frame.parse(again.data()).ipv4().dst()).isEqualTo(ip(BACKEND4_A));
@@ -304,7 +304,7 @@ class BalancerPacketTest {
     @Test
     void flowWhoseBackendLeftServiceIsRebalanced() {
         standardSetup(ID_BACKEND4_A);
-        byte[] packet = fromClient4().tcp(CLIENT_PORT, HTTP).build();
+        byte[] packet = fromClient4().tcp(CLIENT_PORT, HTTP).tcpFlags(PacketBuilder.TCP_FLAG_ACK).build();
         rig.run(packet);
         maps.swapMaglevTable(VIP_TCP4, filled(SMALL_TABLE, ID_BACKEND4_B));
         maps.clearBackend(ID_BACKEND4_A);
@@ -321,7 +321,7 @@ class BalancerPacketTest {
     @Test
     void slotOfAReusedVipIdIsAMissAndIsOverwritten() {
         standardSetup(ID_BACKEND4_A);
-        byte[] packet = fromClient4().tcp(CLIENT_PORT, HTTP).build();
+        byte[] packet = fromClient4().tcp(CLIENT_PORT, HTTP).tcpFlags(PacketBuilder.TCP_FLAG_ACK).build();
         rig.run(packet);
         int reusedId = 7;
         maps.swapMaglevTable(reusedId, filled(SMALL_TABLE, ID_BACKEND4_B));
@@ -342,7 +342,7 @@ class BalancerPacketTest {
         int[] ports = portsInOneBucket(DataplaneAbi.FLOW_WAYS + 1);
         int bucket = maps.bucketOf(FlowHash.hash(flow4(ports[0])));
         for (int port : ports) {
-            assertThat(rig.run(fromClient4().tcp(port, HTTP).build()).action()).isEqualTo(XdpAction.TX);
+            assertThat(rig.run(fromClient4().tcp(port, HTTP).tcpFlags(PacketBuilder.TCP_FLAG_ACK).build()).action()).isEqualTo(XdpAction.TX);
         }
 
         // The fifth flow took the first one's way: FIFO within the bucket.
@@ -360,8 +360,8 @@ class BalancerPacketTest {
         // After a table change, the evicted flow is a new flow (Maglev: B), a remembered one stays on A.
         maps.swapMaglevTable(VIP_TCP4, filled(SMALL_TABLE, ID_BACKEND4_B));
         long missesBefore = count(Reason.FLOW_MISS);
-        TestRunResult evicted = rig.run(fromClient4().tcp(ports[0], HTTP).build());
-        TestRunResult kept = rig.run(fromClient4().tcp(ports[2], HTTP).build());
+        TestRunResult evicted = rig.run(fromClient4().tcp(ports[0], HTTP).tcpFlags(PacketBuilder.TCP_FLAG_ACK).build());
+        TestRunResult kept = rig.run(fromClient4().tcp(ports[2], HTTP).tcpFlags(PacketBuilder.TCP_FLAG_ACK).build());
 
         assertThat(Frame.parse(evicted.data()).ipv4().dst()).isEqualTo(ip(BACKEND4_B));
         assertThat(Frame.parse(kept.data()).ipv4().dst()).isEqualTo(ip(BACKEND4_A));

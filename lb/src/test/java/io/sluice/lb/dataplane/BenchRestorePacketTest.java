@@ -102,8 +102,9 @@ class BenchRestorePacketTest {
     }
 
     private static byte[] client(int sourcePort) {
+        // An established flow's packet: a SYN would skip the flow cache (a new flow follows the table).
         return PacketBuilder.ethernet(CLIENT_MAC, LB_MAC).ipv4("192.0.2.10", VIP).tcp(sourcePort, PORT)
-                .payload(50).build();
+                .tcpFlags(PacketBuilder.TCP_FLAG_ACK).payload(50).build();
     }
 
     @Test

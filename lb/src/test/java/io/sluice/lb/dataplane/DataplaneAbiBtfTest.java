@@ -213,6 +213,26 @@ class DataplaneAbiBtfTest {
         assertThat(checked).as("#defines found in %s", header).isGreaterThanOrEqualTo(10);
     }
 
+    @Test
+    void packedSlotHoldsEveryBackendIdTwiceAndTheMarkerBitIsSpare() {
+        assertThat(DataplaneAbi.MAX_BACKENDS).isLessThanOrEqualTo(DataplaneAbi.SLOT_PREV_MASK + 1);
+        assertThat(DataplaneAbi.MAX_BACKENDS).isLessThanOrEqualTo(DataplaneAbi.SLOT_BACKEND_MASK + 1);
+        int previousBits = DataplaneAbi.SLOT_PREV_MASK << DataplaneAbi.SLOT_PREV_SHIFT;
+        assertThat(previousBits & DataplaneAbi.SLOT_BACKEND_MASK).isZero();
+        assertThat(previousBits & DataplaneAbi.SLOT_PREV_VALID).isZero();
+        int packed = PackedSlot.of(DataplaneAbi.MAX_BACKENDS - 1, DataplaneAbi.MAX_BACKENDS - 2);
+        assertThat(PackedSlot.owner(packed)).isEqualTo(DataplaneAbi.MAX_BACKENDS - 1);
+        assertThat(PackedSlot.previousOwner(packed)).isEqualTo(DataplaneAbi.MAX_BACKENDS - 2);
+        assertThat(PackedSlot.previousOwner(PackedSlot.of(0))).isEqualTo(-1);
+        // The flow cache stores the packed pair in the backend_id member: it must be 32 bits wide.
+        JsonNode slot = balancer.named("STRUCT", "sluice_flow_slot");
+        for (JsonNode member : slot.get("members")) {
+            if (member.get("name").asText().equals("backend_id")) {
+                assertThat(balancer.sizeOf(member.get("type_id").asInt())).isEqualTo(Integer.BYTES);
+            }
+        }
+    }
+
     private static void assertMap(Btf btf, String map, String keyType, String valueType) {
         JsonNode definition = btf.mapDefinition(map).orElseThrow(() -> new AssertionError("no map " + map));
         assertThat(btf.memberTypeName(definition, "key")).as("key type of %s", map).isEqualTo(keyType);

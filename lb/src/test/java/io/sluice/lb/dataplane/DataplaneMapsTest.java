@@ -146,7 +146,9 @@ class DataplaneMapsTest {
         FlowKey flow = new FlowKey(client, vip, 40000, 80, Protocol.TCP);
         assertThat(maps.lookupFlow(flow)).contains(new FlowEntry(backendId, vipId));
         assertThat(maps.flowCount()).isEqualTo(1);
+        assertThat(maps.flowsByOwner()).containsExactly(Map.entry(backendId, 1L));
         assertThat(maps.flushFlows()).isEqualTo(1);
+        assertThat(maps.flowsByOwner()).isEmpty();
         assertThat(maps.flowCount()).isZero();
         assertThat(maps.lookupFlow(flow)).isEmpty();
 

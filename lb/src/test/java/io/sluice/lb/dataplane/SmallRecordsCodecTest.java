@@ -22,9 +22,9 @@ class SmallRecordsCodecTest {
 
     @Test
     void trafficCountersAddAndSumAcrossCpus() {
-        TrafficCounter a = new TrafficCounter(1, 100, 1);
-        TrafficCounter b = new TrafficCounter(2, 250, 0);
-        assertThat(a.plus(b)).isEqualTo(new TrafficCounter(3, 350, 1));
+        TrafficCounter a = new TrafficCounter(1, 100, 1, 4);
+        TrafficCounter b = new TrafficCounter(2, 250, 0, 5);
+        assertThat(a.plus(b)).isEqualTo(new TrafficCounter(3, 350, 1, 9));
 
         byte[] perCpu = new byte[TrafficCounter.SIZE * 2];
         System.arraycopy(a.encode(), 0, perCpu, 0, TrafficCounter.SIZE);
@@ -40,7 +40,7 @@ class SmallRecordsCodecTest {
         assertThat(Reason.PASS_NOT_IP.cName()).isEqualTo("SLUICE_PASS_NOT_IP");
         assertThat(Reason.PASS_NOT_IP.value()).isZero();
         assertThat(Reason.IPV4_OPTIONS.value()).as("reasons are only ever appended").isEqualTo(12);
-        assertThat(Reason.DOS_ALLOWED.value()).isEqualTo(Reason.COUNT - 1);
+        assertThat(Reason.TX_SECOND_CHANCE.value()).isEqualTo(Reason.COUNT - 1);
         assertThat(Reason.DROP_NO_CONFIG.label()).isEqualTo("drop_no_config");
         assertThat(DecapReason.DONE.cName()).isEqualTo("SLUICE_DECAP_DONE");
     }

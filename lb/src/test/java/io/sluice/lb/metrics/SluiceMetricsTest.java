@@ -36,6 +36,7 @@ class SluiceMetricsTest {
         metrics.reconciled("health", Duration.ofMillis(1));
         metrics.reconcileFailed();
         metrics.healthTransition("web", "10.0.2.12", "down");
+        metrics.drainTransition("web", "10.0.2.12", "drained", "quiet");
         metrics.checkResult(new Target(InetAddress.getByName("10.0.2.12"), 80), CheckSpec.tcp(),
                 new CheckResult(false, Instant.now(), Duration.ofMillis(2), "Connection refused"));
 
@@ -53,6 +54,10 @@ class SluiceMetricsTest {
         assertThat(s).containsEntry("sluice_packets_total{reason=\"tx_forwarded\"}", 42.0);
         assertThat(s).containsEntry("sluice_packets_total{reason=\"drop_truncated\"}", 3.0);
         assertThat(s).containsEntry("sluice_flow_table_flows", 1234.0);
+        assertThat(s).containsEntry("sluice_backend_drain_state{backend=\"10.0.2.12\",state=\"draining\",vip=\"web\"}", 1.0);
+        assertThat(s).containsEntry("sluice_backend_drain_state{backend=\"10.0.2.12\",state=\"active\",vip=\"web\"}", 0.0);
+        assertThat(s).containsEntry("sluice_backend_drain_state{backend=\"10.0.2.11\",state=\"active\",vip=\"web\"}", 1.0);
+        assertThat(s).containsEntry("sluice_drain_transitions_total{backend=\"10.0.2.12\",reason=\"quiet\",to=\"drained\",vip=\"web\"}", 1.0);
         assertThat(s).containsEntry("sluice_reconciles_total{cause=\"startup\"}", 1.0);
         assertThat(s).containsEntry("sluice_reconcile_duration_seconds_count", 2.0);
         assertThat(s).containsEntry("sluice_map_update_errors_total", 1.0);
@@ -127,8 +132,8 @@ class SluiceMetricsTest {
     }
 
     private static DaemonStatus status(boolean allDown) {
-        BackendStatus up = new BackendStatus("10.0.2.11", 100, 100, true, "up", null, "tcp :80", null, 40, 4000, 7);
-        BackendStatus down = new BackendStatus("10.0.2.12", 100, 0, false, "down", null, "tcp :80", null, 2, 200, 1);
+        BackendStatus up = new BackendStatus("10.0.2.11", 100, 100, true, "up", null, "tcp :80", null, 40, 4000, 7, "active", null, null);
+        BackendStatus down = new BackendStatus("10.0.2.12", 100, 0, false, "down", null, "tcp :80", null, 2, 200, 1, "draining", "t1", "config");
         VipStatus web = new VipStatus("web", "10.100.0.1", 80, "tcp", 65537, allDown, "fail_open", 42, 4200, 8,
                 List.of(up, down));
         return new DaemonStatus("0.1.0", "eth0", "/sys/fs/bpf/sluice", false, "t0", "t1", "io_uring", List.of(web),

@@ -117,6 +117,36 @@ class ReconcilerTest {
     }
 
     @Test
+    void drainKeepsTheBackendsIdAndPairsItsBucketsAndARestartWritesNothing() throws Exception {
+        DesiredBackend be1 = backend("10.0.2.11", 1);
+        DesiredBackend be2 = backend("10.0.2.12", 1);
+        DesiredBackend be2Draining = new DesiredBackend(be2.address(), 1, true);
+        Reconciler reconciler = new Reconciler(maps);
+        reconciler.apply(state(web(be1, be2)));
+        Map<InetAddress, Integer> ids = idsByAddress();
+
+        DesiredState draining = state(web(be1, be2Draining));
+        ReconcileReport report = reconciler.apply(draining);
+
+        assertThat(report.tablesSwapped()).isEqualTo(1);
+        assertThat(report.backendsAdded() + report.backendsRemoved()).isZero();
+        assertThat(idsByAddress()).isEqualTo(ids);
+        assertThat(maps.readBackends().get(ids.get(be2.address())).inUse()).isTrue();
+        int vipId = maps.readVips().values().iterator().next().vipId();
+        int[] slots = maps.readMaglevTable(vipId).orElseThrow();
+        assertThat(Arrays.stream(slots).map(io.sluice.lb.dataplane.PackedSlot::owner).distinct())
+                .containsExactly(ids.get(be1.address()));
+        assertThat(Arrays.stream(slots).map(io.sluice.lb.dataplane.PackedSlot::previousOwner).distinct())
+                .containsExactlyInAnyOrder(-1, ids.get(be2.address()));
+        assertThat(new Reconciler(maps).apply(draining).changedAnything()).isFalse();
+
+        ReconcileReport undrain = reconciler.apply(state(web(be1, be2)));
+        assertThat(undrain.tablesSwapped()).isEqualTo(1);
+        assertThat(undrain.backendsAdded() + undrain.backendsRemoved()).isZero();
+        assertThat(idsByAddress()).isEqualTo(ids);
+    }
+
+    @Test
     void weightChangeSwapsOnlyThatVipsTable() throws Exception {
         DesiredVip web = web(backend("10.0.2.11", 1), backend("10.0.2.12", 1));
         DesiredVip dns = vip("dns", "10.100.0.2", 53, Protocol.UDP, backend("10.0.2.12", 1), backend("10.0.2.13", 1));

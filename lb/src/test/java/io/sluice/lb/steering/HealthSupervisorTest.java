@@ -53,6 +53,22 @@ class HealthSupervisorTest {
     }
 
     @Test
+    void anAdoptingDaemonAssumesUpOnlyTheBackendsTheDataPlaneServes() throws Exception {
+        HealthBook book = new HealthBook();
+        try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+             HealthSupervisor supervisor = new HealthSupervisor(HealthEngine.start(EngineOptions.defaults()),
+                     e -> { })) {
+            SluiceConfig config = ConfigLoader.parse(config(server.getLocalPort()));
+            BackendRef ref = anyRef(config);
+
+            supervisor.apply(config, book, r -> false, Instant.now());
+
+            assertThat(book.get(ref).orElseThrow().state()).isEqualTo(HealthState.DOWN);
+            assertThat(book.get(ref).orElseThrow().since()).isAfter(Instant.EPOCH);
+        }
+    }
+
+    @Test
     void reloadKeepsUnchangedWatchesAndDropsRemovedOnes() throws Exception {
         HealthBook book = new HealthBook();
         try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());

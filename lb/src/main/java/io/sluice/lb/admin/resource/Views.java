@@ -26,9 +26,12 @@ final class Views {
                    List<BackendView> backends) {
     }
 
-    /** @param drain as configured: the backend takes no new flows, established flows finish */
+    /**
+     * @param drain      as configured: the backend takes no new flows, established flows finish
+     * @param drainState where the backend is: active, filling, draining or drained (docs/drain.md)
+     */
     record BackendView(String vip, String address, int weight, int effectiveWeight, boolean inTable, boolean drain,
-                       String health, String healthSince, String check, CheckStatus lastCheck, long packets,
+                       String drainState, String health, String healthSince, String check, CheckStatus lastCheck, long packets,
                        long bytes, long newFlows) {
     }
 
@@ -55,6 +58,7 @@ final class Views {
                 .filter(b -> b.address().equals(address)).findFirst());
         return new BackendView(vipName, address, backend.weight(), bs.map(BackendStatus::effectiveWeight).orElse(0),
                 bs.map(BackendStatus::inTable).orElse(false), backend.drain(),
+                bs.map(BackendStatus::drainState).orElse(backend.drain() ? "draining" : "active"),
                 bs.map(BackendStatus::health).orElse(HEALTH_PENDING), bs.map(BackendStatus::healthSince).orElse(null),
                 bs.map(BackendStatus::check).orElse(null), bs.map(BackendStatus::lastCheck).orElse(null),
                 bs.map(BackendStatus::packets).orElse(0L), bs.map(BackendStatus::bytes).orElse(0L),

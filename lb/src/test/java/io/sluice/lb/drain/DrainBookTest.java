@@ -1,0 +1,225 @@
+package io.sluice.lb.drain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sluice.health.state.HealthState;
+import io.sluice.lb.config.AllDownPolicy;
+import io.sluice.lb.config.BackendConfig;
+import io.sluice.lb.config.DrainSettings;
+import io.sluice.lb.config.VipConfig;
+import io.sluice.lb.dataplane.Protocol;
+import io.sluice.lb.steering.BackendRef;
+import io.sluice.lb.steering.HealthBook;
+import io.sluice.lb.steering.HealthEvent;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class DrainBookTest {
+    private static final Instant T0 = Instant.parse("2026-11-23T00:00:00Z");
+    private static final DrainSettings DRAIN = new DrainSettings(Duration.ofSeconds(5), Duration.ofSeconds(60));
+    private static final InetAddress BE1 = address("10.2.0.1");
+    private static final InetAddress BE2 = address("10.2.0.2");
+
+    private final HealthBook health = new HealthBook();
+    private final Map<BackendRef, Long> packets = new HashMap<>();
+
+    private static InetAddress address(String text) {
+        try {
+            return InetAddress.getByName(text);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static VipConfig vip(Duration slowStart, boolean drainBe1, boolean drainBe2) {
+        return new VipConfig("web", address("10.100.0.1"), 80, Protocol.TCP, 251,
+                List.of(new BackendConfig(BE1, 100, Optional.empty(), drainBe1),
+                        new BackendConfig(BE2, 100, Optional.empty(), drainBe2)),
+                AllDownPolicy.FAIL_OPEN, slowStart, DRAIN);
+    }
+
+    private static BackendRef ref(VipConfig vip, InetAddress backend) {
+        return new BackendRef(vip.key(), backend);
+    }
+
+    private List<DrainTransition> sample(DrainBook book, VipConfig vip, long flowEntries, Instant at) {
+        Map<BackendRef, DrainSettings> settings = Map.of(ref(vip, BE1), DRAIN, ref(vip, BE2), DRAIN);
+        return book.sample(settings, r -> packets.containsKey(r) ? OptionalLong.of(packets.get(r))
+                : OptionalLong.empty(), r -> flowEntries, at);
+    }
+
+    @Test
+    void startupKeepsActiveBackendsSilentAndResumesDrainsTheDataPlaneStillHolds() {
+        VipConfig vip = vip(Duration.ZERO, true, true);
+        DrainBook book = new DrainBook(Set.of(ref(vip, BE1)));
+
+        List<DrainTransition> changes = book.observe(List.of(vip), health, T0);
+
+        assertThat(book.state(ref(vip, BE1))).isEqualTo(DrainState.DRAINING);
+        assertThat(book.state(ref(vip, BE2))).isEqualTo(DrainState.DRAINED);
+        assertThat(changes).extracting(DrainTransition::reason).containsOnly("startup");
+
+        DrainBook plain = new DrainBook(Set.of());
+        assertThat(plain.observe(List.of(vip(Duration.ZERO, false, false)), health, T0)).isEmpty();
+    }
+
+    @Test
+    void drainEndsQuietOnceThePacketCounterStandsStillForTheQuietPeriod() {
+        DrainBook book = new DrainBook(Set.of());
+        book.observe(List.of(vip(Duration.ZERO, false, false)), health, T0);
+        VipConfig draining = vip(Duration.ZERO, true, false);
+
+        List<DrainTransition> start = book.observe(List.of(draining), health, T0);
+        assertThat(start).singleElement().satisfies(t -> {
+            assertThat(t.from()).isEqualTo(DrainState.ACTIVE);
+            assertThat(t.to()).isEqualTo(DrainState.DRAINING);
+            assertThat(t.reason()).isEqualTo("config");
+        });
+        packets.put(ref(draining, BE1), 100L);
+        assertThat(sample(book, draining, 3, T0.plusSeconds(1))).isEmpty();
+        packets.put(ref(draining, BE1), 150L);                          // still flowing at t=2
+        assertThat(sample(book, draining, 3, T0.plusSeconds(2))).isEmpty();
+        assertThat(sample(book, draining, 3, T0.plusSeconds(6))).isEmpty(); // 4s quiet < 5s
+        List<DrainTransition> end = sample(book, draining, 3, T0.plusSeconds(7));
+
+        assertThat(end).singleElement().satisfies(t -> {
+            assertThat(t.to()).isEqualTo(DrainState.DRAINED);
+            assertThat(t.reason()).isEqualTo("quiet");
+            assertThat(t.drainedFor()).isEqualTo(Duration.ofSeconds(7));
+            assertThat(t.flowEntries()).hasValue(3);
+        });
+        assertThat(book.anyDraining()).isFalse();
+    }
+
+    @Test
+    void drainEndsAtTheTimeoutWhileTrafficGoesOnAndReportsTheFlowEntriesLeft() {
+        DrainBook book = new DrainBook(Set.of());
+        book.observe(List.of(vip(Duration.ZERO, false, false)), health, T0);
+        VipConfig draining = vip(Duration.ZERO, true, false);
+        book.observe(List.of(draining), health, T0);
+
+        List<DrainTransition> end = List.of();
+        for (int s = 1; s <= 60 && end.isEmpty(); s++) {
+            packets.put(ref(draining, BE1), (long) s * 10);
+            end = sample(book, draining, 42, T0.plusSeconds(s));
+        }
+
+        assertThat(end).singleElement().satisfies(t -> {
+            assertThat(t.reason()).isEqualTo("timeout");
+            assertThat(t.drainedFor()).isEqualTo(Duration.ofSeconds(60));
+            assertThat(t.flowEntries()).hasValue(42);
+        });
+        assertThat(book.detail(ref(draining, BE1))).hasValue("timeout after 60s, 42 flow-cache entries");
+    }
+
+    @Test
+    void aDrainingBackendThatFailsItsCheckIsDrainedAtOnceAndStaysDrainedWhenItRecovers() {
+        VipConfig active = vip(Duration.ZERO, false, false);
+        BackendRef be1 = ref(active, BE1);
+        health.track(be1, HealthState.UP, T0);
+        DrainBook book = new DrainBook(Set.of());
+        book.observe(List.of(active), health, T0);
+        VipConfig draining = vip(Duration.ZERO, true, false);
+        book.observe(List.of(draining), health, T0);
+
+        health.apply(new HealthEvent(be1, HealthState.UP, HealthState.DOWN, null), T0.plusSeconds(1));
+        List<DrainTransition> down = book.observe(List.of(draining), health, T0.plusSeconds(1));
+        health.apply(new HealthEvent(be1, HealthState.DOWN, HealthState.UP, null), T0.plusSeconds(2));
+        List<DrainTransition> up = book.observe(List.of(draining), health, T0.plusSeconds(2));
+
+        assertThat(down).singleElement().satisfies(t -> {
+            assertThat(t.to()).isEqualTo(DrainState.DRAINED);
+            assertThat(t.reason()).isEqualTo("health_down");
+        });
+        assertThat(up).isEmpty();
+        assertThat(book.state(be1)).isEqualTo(DrainState.DRAINED);
+    }
+
+    @Test
+    void undrainWithSlowStartFillsThenTurnsActive() {
+        Duration slowStart = Duration.ofSeconds(10);
+        DrainBook book = new DrainBook(Set.of());
+        book.observe(List.of(vip(slowStart, false, false)), health, T0);
+        book.observe(List.of(vip(slowStart, true, false)), health, T0);
+        VipConfig back = vip(slowStart, false, false);
+
+        List<DrainTransition> undrain = book.observe(List.of(back), health, T0.plusSeconds(3));
+        assertThat(book.fillingSince(ref(back, BE1))).hasValue(T0.plusSeconds(3));
+        assertThat(book.observe(List.of(back), health, T0.plusSeconds(12))).isEmpty();
+        List<DrainTransition> filled = book.observe(List.of(back), health, T0.plusSeconds(13));
+
+        assertThat(undrain).singleElement().satisfies(t -> {
+            assertThat(t.to()).isEqualTo(DrainState.FILLING);
+            assertThat(t.reason()).isEqualTo("undrain");
+        });
+        assertThat(filled).singleElement().satisfies(t -> assertThat(t.to()).isEqualTo(DrainState.ACTIVE));
+        assertThat(book.anyFilling()).isFalse();
+    }
+
+    @Test
+    void undrainWithoutSlowStartStillFillsForTheMinimumFillPeriod() {
+        DrainBook book = new DrainBook(Set.of());
+        book.observe(List.of(vip(Duration.ZERO, false, false)), health, T0);
+        book.observe(List.of(vip(Duration.ZERO, true, false)), health, T0);
+        VipConfig back = vip(Duration.ZERO, false, false);
+
+        book.observe(List.of(back), health, T0.plusSeconds(1));
+        assertThat(book.state(ref(back, BE1))).isEqualTo(DrainState.FILLING);
+        book.observe(List.of(back), health, T0.plusSeconds(1).plus(DrainBook.MIN_FILL).minusMillis(1));
+        assertThat(book.state(ref(back, BE1))).isEqualTo(DrainState.FILLING);
+        book.observe(List.of(back), health, T0.plusSeconds(1).plus(DrainBook.MIN_FILL));
+        assertThat(book.state(ref(back, BE1))).isEqualTo(DrainState.ACTIVE);
+    }
+
+    @Test
+    void aBackendBackFromDownFillsFromWhenItCameUpButOneAssumedUpAtStartupDoesNot() {
+        VipConfig vip = vip(Duration.ZERO, false, false);
+        BackendRef be1 = ref(vip, BE1);
+        health.track(be1, HealthState.UP, Instant.EPOCH); // assumed UP at startup
+        DrainBook book = new DrainBook(Set.of());
+        assertThat(book.observe(List.of(vip), health, T0)).isEmpty();
+        assertThat(book.observe(List.of(vip), health, T0.plusSeconds(1))).isEmpty();
+
+        health.apply(new HealthEvent(be1, HealthState.UP, HealthState.DOWN, null), T0.plusSeconds(2));
+        assertThat(book.observe(List.of(vip), health, T0.plusSeconds(2))).isEmpty();
+        health.apply(new HealthEvent(be1, HealthState.DOWN, HealthState.UP, null), T0.plusSeconds(5));
+        List<DrainTransition> back = book.observe(List.of(vip), health, T0.plusSeconds(5));
+
+        assertThat(back).singleElement().satisfies(t -> {
+            assertThat(t.to()).isEqualTo(DrainState.FILLING);
+            assertThat(t.reason()).isEqualTo("health_up");
+        });
+        assertThat(book.fillingSince(be1)).hasValue(T0.plusSeconds(5));
+        book.observe(List.of(vip), health, T0.plusSeconds(5).plus(DrainBook.MIN_FILL));
+        assertThat(book.state(be1)).isEqualTo(DrainState.ACTIVE);
+        assertThat(book.observe(List.of(vip), health, T0.plusSeconds(60))).isEmpty();
+    }
+
+    @Test
+    void twoDrainsRunSideBySideAndARemovedBackendIsForgotten() {
+        DrainBook book = new DrainBook(Set.of());
+        book.observe(List.of(vip(Duration.ZERO, false, false)), health, T0);
+        VipConfig both = vip(Duration.ZERO, true, true);
+        assertThat(book.observe(List.of(both), health, T0)).hasSize(2);
+        assertThat(book.draining()).containsExactlyInAnyOrder(ref(both, BE1), ref(both, BE2));
+
+        VipConfig onlyBe2 = new VipConfig("web", address("10.100.0.1"), 80, Protocol.TCP, 251,
+                List.of(new BackendConfig(BE2, 100, Optional.empty(), true)), AllDownPolicy.FAIL_OPEN, Duration.ZERO,
+                DRAIN);
+        List<DrainTransition> removed = book.observe(List.of(onlyBe2), health, T0.plusSeconds(1));
+
+        assertThat(removed).singleElement().satisfies(t -> {
+            assertThat(t.toLabel()).isEqualTo("removed");
+            assertThat(t.backend()).isEqualTo(ref(both, BE1));
+        });
+        assertThat(book.draining()).containsExactly(ref(both, BE2));
+    }
+}
