@@ -6,6 +6,8 @@
 #   reflection port (memcached) -> counted drops, never forwarded
 #   one source (the attacker's own address): SYN then UDP above the auto-block
 #   threshold -> put on the deny list, lifted when its TTL expires
+#   then SIGHUP reloads: the client's /24 denied and allowed again with map updates
+#   only (same program id), and an invalid prefix rejected with the rules kept
 #
 # Every flood is bounded in packets, rate and seconds (lab/flood.py). Builds
 # nothing (make -C bpf-xdp; mvn -pl lb -am package). Prints "N passed, M failed".
@@ -158,8 +160,54 @@ main() {
 	blocks=$("$LAB_PYTHON" -c 'import json, sys; print(len(json.load(open(sys.argv[1]))["dos"]["blocks"]))' "$STATUS")
 	((blocks == 0)) && pass "status" "no blocks left in the status file" || fail "status" "$blocks blocks still listed"
 
+	check_reload
+
 	printf '%d passed, %d failed\n' "$passed" "$failed"
 	((failed == 0))
+}
+
+xdp_prog_id() { lab_in "$LB" ip -d link show eth0 | sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p' | head -n 1; }
+
+# SIGHUP with a changed rule set: map updates only (same program), an invalid one changes nothing.
+reload_with() {
+	local before
+	before=$(grep -c 'event=reload_rejected\|event=dos_applied cause=reload' "$LOG")
+	sed -i "s|^  deny: .*|  deny: [$1]|" "$CONFIG"
+	kill -HUP "$(lab_pid "sluiced-$LB")"
+	local deadline=$((SECONDS + 20))
+	while ((SECONDS < deadline)) &&
+		(($(grep -c 'event=reload_rejected\|event=dos_applied cause=reload' "$LOG") == before)); do
+		sleep 0.2
+	done
+}
+
+client_ok() {
+	local out
+	out=$(lab_client --target "$LAB_VIP_V4" --port "$VIP_PORT" --count 5 --concurrency 1 --timeout 1 --max-seconds 20)
+	lab_json "$out" 's["succeeded"]'
+}
+
+check_reload() {
+	local prog ok
+	prog=$(xdp_prog_id)
+	reload_with "$DENIED_RANGE, 10.0.1.0/24"
+	ok=$(client_ok)
+	if ((ok == 0)) && grep -q 'event=dos_applied cause=reload .*deny_added=1' "$LOG" && [[ $(xdp_prog_id) == "$prog" ]]; then
+		pass "reload-deny" "SIGHUP added the client's /24 to the deny list: 0/5 requests pass, same program id $prog"
+	else
+		fail "reload-deny" "after SIGHUP: $ok/5 requests passed, program $prog -> $(xdp_prog_id)"
+	fi
+	reload_with "$DENIED_RANGE, 10.0.1.0/33"
+	ok=$(client_ok)
+	if ((ok == 0)) && grep -A3 'event=reload_rejected' "$LOG" | grep -q 'dos.deny\[1\]'; then
+		pass "reload-invalid" "an invalid prefix was rejected naming dos.deny[1]; the rules in force stayed (0/5 pass)"
+	else
+		fail "reload-invalid" "$ok/5 passed; log: $(grep -A3 'event=reload_rejected' "$LOG" | tail -n 4 | tr '\n' ' ')"
+	fi
+	reload_with "$DENIED_RANGE"
+	ok=$(client_ok)
+	((ok == 5)) && pass "reload-undeny" "SIGHUP without the client's /24: 5/5 requests pass again" ||
+		fail "reload-undeny" "$ok/5 passed after removing the deny entry"
 }
 
 main "$@"

@@ -1,6 +1,7 @@
 package io.sluice.lb.dos;
 
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.sluice.lb.config.Cidr;
 import io.sluice.lb.config.DosConfig;
 import io.sluice.lb.config.VipConfig;
 import io.sluice.lb.dataplane.DosMaps;
@@ -51,6 +52,7 @@ public final class DosService {
     private DosConfig config = DosConfig.DEFAULT;
     private List<VipConfig> vips = List.of();
     private volatile DosRules inForce;
+    private Map<VipKey, Integer> appliedVipIds = Map.of();
     private boolean dirty;
     private boolean maxBlocksLogged;
 
@@ -75,10 +77,15 @@ public final class DosService {
      * force changed, when the rules do not fit the maps; a failed write is retried by the next call.
      */
     public synchronized void apply(DosConfig dos, List<VipConfig> vipConfigs, String cause) {
-        DosRules rules = DosRules.of(dos, vipConfigs, vipIds.get(), blocks.active().values());
+        Map<VipKey, Integer> ids = vipIds.get();
+        if (!dirty && inForce != null && dos.equals(config) && vipConfigs.equals(vips) && ids.equals(appliedVipIds)) {
+            return; // every reconcile calls this (slow start: each second): nothing to do unless an input changed
+        }
+        DosRules rules = DosRules.of(dos, vipConfigs, ids, blocks.active().values());
         config = dos;
         vips = List.copyOf(vipConfigs);
         write(rules, cause);
+        appliedVipIds = Map.copyOf(ids);
     }
 
     /** The once-a-second work: lift expired blocks, block sources over the threshold, retry a failed apply. */
@@ -121,6 +128,15 @@ public final class DosService {
         }
         logBlock(block, "");
         return block;
+    }
+
+    /** {@link #block(LpmPrefix, Optional, String)} for a prefix parsed by the config package (admin API, CLI). */
+    public Block block(Cidr prefix, Optional<Duration> ttl, String reason) {
+        return block(DosRules.prefix(prefix), ttl, reason);
+    }
+
+    public Optional<Block> unblock(Cidr prefix) {
+        return unblock(DosRules.prefix(prefix));
     }
 
     /** Lifts a run-time block (config entries stay); empty if there was none. */
