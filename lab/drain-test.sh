@@ -50,6 +50,27 @@ pass() { passed=$((passed + 1)); printf 'PASS  %s: %s\n' "$1" "$2"; }
 fail() { failed=$((failed + 1)); printf 'FAIL  %s: %s\n' "$1" "$2"; }
 json() { lab_json "$@"; }
 
+# For a failure line: lb1's non-zero reasons and the backends' decap counters.
+dataplane_diag() {
+	local reasons decap
+	reasons=$("$LAB_PYTHON" "$LAB_DIR/counters.py" --json "$(lab_pin_dir "$LB")" 2>/dev/null |
+		"$LAB_PYTHON" -c 'import json,sys; print({k: v for k, v in json.load(sys.stdin)["reasons"].items() if v})' 2>/dev/null)
+	decap=$(bpftool -j map dump name decap_stats 2>/dev/null | "$LAB_PYTHON" -c '
+import json, sys
+names = ["pass_not_encap", "done", "drop_truncated", "sc_local", "sc_forward"]
+try:
+    maps = json.load(sys.stdin)
+except ValueError:
+    maps = []
+tot = {}
+for e in maps:
+    for cpu in e.get("formatted", {}).get("values", []):
+        k = e["formatted"]["key"]
+        tot[k] = tot.get(k, 0) + cpu["value"]
+print({names[k] if k < len(names) else k: v for k, v in sorted(tot.items()) if v})' 2>/dev/null)
+	printf 'lb1 reasons %s; decap (all backends) %s' "$reasons" "$decap"
+}
+
 cleanup() {
 	trap - EXIT INT TERM
 	lab_stop streams 2>/dev/null
@@ -268,7 +289,7 @@ check_reload_under_load() {
 	if [[ -n $out && $(json "$out" 's["failed"] == 0 and s["succeeded"] >= '"$LOAD_MIN_CONNECTIONS"' and s["seconds"] >= 10') == True ]]; then
 		pass "reload-under-load" "$(json "$out" '"%d/%d connections ok over %.1fs across two reloads (undrain be1, drain be3), per backend %s" % (s["succeeded"], s["attempted"], s["seconds"], s["per_backend"])')"
 	else
-		fail "reload-under-load" "$(json "${out:-{\}}" '"%s/%s ok, failures %s" % (s.get("succeeded"), s.get("attempted"), s.get("failures"))')"
+		fail "reload-under-load" "$(json "${out:-{\}}" '"%s/%s ok, failures %s" % (s.get("succeeded"), s.get("attempted"), s.get("failures"))'); $(dataplane_diag)"
 	fi
 }
 
@@ -303,7 +324,7 @@ check_upgrade_under_load() {
 	if [[ -n $upgraded && -n $out && $(json "$out" 's["failed"] == 0 and s["succeeded"] >= '"$LOAD_MIN_CONNECTIONS"' and s["seconds"] >= 10') == True ]]; then
 		pass "upgrade-under-load" "$(json "$out" '"%d/%d connections ok over %.1fs" % (s["succeeded"], s["attempted"], s["seconds"])') across stop, restart on a new balancer object and in-place upgrade ($upgraded)"
 	else
-		fail "upgrade-under-load" "upgrade: '${upgraded:-none}'; $(json "${out:-{\}}" '"%s/%s ok, failures %s" % (s.get("succeeded"), s.get("attempted"), s.get("failures"))')"
+		fail "upgrade-under-load" "upgrade: '${upgraded:-none}'; $(json "${out:-{\}}" '"%s/%s ok, failures %s" % (s.get("succeeded"), s.get("attempted"), s.get("failures"))'); $(dataplane_diag)"
 	fi
 }
 
