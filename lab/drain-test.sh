@@ -37,12 +37,39 @@ QUIET_LONG=60s
 DRAINED_WAIT_S=25
 LOAD_SECONDS=12
 LOAD_MIN_CONNECTIONS=200
+# The flow cache is per CPU and assumes a flow's packets reach the LB on one CPU, as NIC RSS
+# does. veth has no RSS: a packet is processed on the CPU its sender runs on, and a client
+# thread that migrates spreads one flow over CPUs, where a stale entry of a reused 5-tuple can
+# send a new flow's later packets to another backend (docs/drain.md, limits). The clients run
+# pinned to one CPU, as RSS would keep each flow.
+CLIENT_CPU=0
 
 passed=0
 failed=0
 pass() { passed=$((passed + 1)); printf 'PASS  %s: %s\n' "$1" "$2"; }
 fail() { failed=$((failed + 1)); printf 'FAIL  %s: %s\n' "$1" "$2"; }
 json() { lab_json "$@"; }
+
+# For a failure line: lb1's non-zero reasons and the backends' decap counters.
+dataplane_diag() {
+	local reasons decap
+	reasons=$("$LAB_PYTHON" "$LAB_DIR/counters.py" --json "$(lab_pin_dir "$LB")" 2>/dev/null |
+		"$LAB_PYTHON" -c 'import json,sys; print({k: v for k, v in json.load(sys.stdin)["reasons"].items() if v})' 2>/dev/null)
+	decap=$(bpftool -j map dump name decap_stats 2>/dev/null | "$LAB_PYTHON" -c '
+import json, sys
+names = ["pass_not_encap", "done", "drop_truncated", "sc_local", "sc_forward"]
+try:
+    maps = json.load(sys.stdin)
+except ValueError:
+    maps = []
+tot = {}
+for e in maps:
+    for cpu in e.get("formatted", {}).get("values", []):
+        k = e["formatted"]["key"]
+        tot[k] = tot.get(k, 0) + cpu["value"]
+print({names[k] if k < len(names) else k: v for k, v in sorted(tot.items()) if v})' 2>/dev/null)
+	printf 'lb1 reasons %s; decap (all backends) %s' "$reasons" "$decap"
+}
 
 cleanup() {
 	trap - EXIT INT TERM
@@ -87,7 +114,7 @@ reload() {
 }
 
 start_streams() { # seconds [count]
-	timeout $(($1 + 30)) nsenter --net="/run/netns/$(lab_ns client)" "$LAB_PYTHON" "$LAB_DIR/streams.py" \
+	timeout $(($1 + 30)) nsenter --net="/run/netns/$(lab_ns client)" taskset -c "$CLIENT_CPU" "$LAB_PYTHON" "$LAB_DIR/streams.py" \
 		--target "$LAB_VIP_V4" --port "$VIP_PORT" --count "${2:-$STREAMS}" --seconds "$1" >"$LAB_RUN_DIR/streams.json" &
 	lab_record_pid streams $!
 	STREAMS_PID=$!
@@ -115,11 +142,13 @@ new_connections_avoid() { # name backends...
 	local name=$1 out avoid
 	shift
 	avoid=$(printf '"%s",' "$@")
-	out=$(lab_client --target "$LAB_VIP_V4" --port "$VIP_PORT" --count "$NEW_CONNECTIONS" --concurrency 4 --timeout 2)
+	out=$(timeout "$LAB_CLIENT_TIMEOUT_S" nsenter --net="/run/netns/$(lab_ns client)" taskset -c "$CLIENT_CPU" \
+		"$LAB_PYTHON" "$LAB_DIR/client.py" --target "$LAB_VIP_V4" --port "$VIP_PORT" --count "$NEW_CONNECTIONS" \
+		--concurrency 4 --timeout 2)
 	if [[ $(json "$out" 's["succeeded"] == '"$NEW_CONNECTIONS"' and not any(b in s["per_backend"] for b in ['"$avoid"'])') == True ]]; then
 		pass "$name" "$NEW_CONNECTIONS new connections, none on $*: $(json "$out" 's["per_backend"]')"
 	else
-		fail "$name" "$(json "$out" '"%d/%d ok, per backend %s, failures %s" % (s["succeeded"], s["attempted"], s["per_backend"], s["failures"])')"
+		fail "$name" "$(json "$out" '"%d/%d ok, per backend %s, failures %s" % (s["succeeded"], s["attempted"], s["per_backend"], s["failures"])'); lb1 reasons: $("$LAB_PYTHON" "$LAB_DIR/counters.py" --json "$(lab_pin_dir "$LB")" | "$LAB_PYTHON" -c 'import json,sys; print({k: v for k, v in json.load(sys.stdin)["reasons"].items() if v})')"
 	fi
 }
 
@@ -243,7 +272,7 @@ check_two_drains_and_health_down() {
 
 check_reload_under_load() {
 	local out load_out="$LAB_RUN_DIR/load.json" load_pid
-	timeout $((LOAD_SECONDS + 30)) nsenter --net="/run/netns/$(lab_ns client)" "$LAB_PYTHON" "$LAB_DIR/client.py" \
+	timeout $((LOAD_SECONDS + 30)) nsenter --net="/run/netns/$(lab_ns client)" taskset -c "$CLIENT_CPU" "$LAB_PYTHON" "$LAB_DIR/client.py" \
 		--target "$LAB_VIP_V4" --port "$VIP_PORT" --count 20000 --interval 0.01 --concurrency 2 --timeout 2 \
 		--max-seconds "$LOAD_SECONDS" >"$load_out" &
 	load_pid=$!
@@ -260,7 +289,7 @@ check_reload_under_load() {
 	if [[ -n $out && $(json "$out" 's["failed"] == 0 and s["succeeded"] >= '"$LOAD_MIN_CONNECTIONS"' and s["seconds"] >= 10') == True ]]; then
 		pass "reload-under-load" "$(json "$out" '"%d/%d connections ok over %.1fs across two reloads (undrain be1, drain be3), per backend %s" % (s["succeeded"], s["attempted"], s["seconds"], s["per_backend"])')"
 	else
-		fail "reload-under-load" "$(json "${out:-{\}}" '"%s/%s ok, failures %s" % (s.get("succeeded"), s.get("attempted"), s.get("failures"))')"
+		fail "reload-under-load" "$(json "${out:-{\}}" '"%s/%s ok, failures %s" % (s.get("succeeded"), s.get("attempted"), s.get("failures"))'); $(dataplane_diag)"
 	fi
 }
 
@@ -278,7 +307,7 @@ build_variant() {
 check_upgrade_under_load() {
 	local out load_out="$LAB_RUN_DIR/upgrade-load.json" load_pid variant readies upgraded
 	variant=$(build_variant) || { fail "upgrade-under-load" "could not build the variant object"; return; }
-	timeout $((LOAD_SECONDS + 60)) nsenter --net="/run/netns/$(lab_ns client)" "$LAB_PYTHON" "$LAB_DIR/client.py" \
+	timeout $((LOAD_SECONDS + 60)) nsenter --net="/run/netns/$(lab_ns client)" taskset -c "$CLIENT_CPU" "$LAB_PYTHON" "$LAB_DIR/client.py" \
 		--target "$LAB_VIP_V4" --port "$VIP_PORT" --count 20000 --interval 0.01 --concurrency 2 --timeout 2 \
 		--max-seconds "$LOAD_SECONDS" >"$load_out" &
 	load_pid=$!
@@ -295,7 +324,7 @@ check_upgrade_under_load() {
 	if [[ -n $upgraded && -n $out && $(json "$out" 's["failed"] == 0 and s["succeeded"] >= '"$LOAD_MIN_CONNECTIONS"' and s["seconds"] >= 10') == True ]]; then
 		pass "upgrade-under-load" "$(json "$out" '"%d/%d connections ok over %.1fs" % (s["succeeded"], s["attempted"], s["seconds"])') across stop, restart on a new balancer object and in-place upgrade ($upgraded)"
 	else
-		fail "upgrade-under-load" "upgrade: '${upgraded:-none}'; $(json "${out:-{\}}" '"%s/%s ok, failures %s" % (s.get("succeeded"), s.get("attempted"), s.get("failures"))')"
+		fail "upgrade-under-load" "upgrade: '${upgraded:-none}'; $(json "${out:-{\}}" '"%s/%s ok, failures %s" % (s.get("succeeded"), s.get("attempted"), s.get("failures"))'); $(dataplane_diag)"
 	fi
 }
 
