@@ -42,7 +42,7 @@ LOAD_MIN_CONNECTIONS=200
 # thread that migrates spreads one flow over CPUs, where a stale entry of a reused 5-tuple can
 # send a new flow's later packets to another backend (docs/drain.md, limits). The clients run
 # pinned to one CPU, as RSS would keep each flow.
-CLIENT_CPU=0
+CLIENT_CPU=$LAB_CLIENT_CPU
 
 passed=0
 failed=0

@@ -75,7 +75,7 @@ main() {
 
 	local victim_ip streams_out="$LAB_RUN_DIR/streams.json"
 	victim_ip=$(lab_v4 "$VICTIM")
-	timeout $((STREAM_SECONDS + 30)) nsenter --net="/run/netns/$(lab_ns client)" "$LAB_PYTHON" "$LAB_DIR/streams.py" \
+	timeout $((STREAM_SECONDS + 30)) nsenter --net="/run/netns/$(lab_ns client)" taskset -c "$LAB_CLIENT_CPU" "$LAB_PYTHON" "$LAB_DIR/streams.py" \
 		--target "$LAB_VIP_V4" --port "$VIP_PORT" --count "$STREAMS" --seconds "$STREAM_SECONDS" >"$streams_out" &
 	local streams_pid=$!
 	echo "$streams_pid" >"$LAB_RUN_DIR/streams.pid"

@@ -527,13 +527,17 @@ lab_detach_daemon() {
 # --- traffic ------------------------------------------------------------------
 
 LAB_CLIENT_TIMEOUT_S=${LAB_CLIENT_TIMEOUT_S:-90}   # outer bound on any one client run
+# The traffic tools run pinned to one CPU. On veth the LB's XDP runs on the sender's CPU, so a
+# client thread that migrates spreads one flow over CPUs; a NIC's RSS would keep each flow on
+# one, which is what the per-CPU flow cache assumes (docs/drain.md, limits).
+LAB_CLIENT_CPU=${LAB_CLIENT_CPU:-0}
 
 # lab/client.py run from the client namespace; prints its JSON summary, or a
 # summary of one failure when it printed none (killed by the outer timeout).
 lab_client() {
 	local out status=0
 	out=$(timeout "$LAB_CLIENT_TIMEOUT_S" nsenter --net="/run/netns/$(lab_ns client)" \
-		"$LAB_PYTHON" "$LAB_DIR/client.py" "$@") || status=$?
+		taskset -c "$LAB_CLIENT_CPU" "$LAB_PYTHON" "$LAB_DIR/client.py" "$@") || status=$?
 	if [[ -z $out ]]; then
 		out='{"target": "?", "port": 0, "attempted": 1, "succeeded": 0, "failed": 1, "per_backend": {},'
 		out+=' "failures": {"client.py printed no summary (exit '"$status"')": 1}, "seconds": 0, "source_port": 0, "sequence": []}'
