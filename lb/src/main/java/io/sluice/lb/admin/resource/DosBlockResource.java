@@ -64,6 +64,6 @@ public final class DosBlockResource implements Resource {
             throw new CompletionException(ApiException.notFound(cidr + " is not blocked (neither in dos.deny nor a"
                     + " run-time block)"));
         }
-        return ApiResponse.ok(Map.of("unblocked", cidr.toString(), "removed", removed));
+        return ApiResponse.ok(Map.of("unblocked", DosRequests.text(cidr), "removed", removed));
     }
 }

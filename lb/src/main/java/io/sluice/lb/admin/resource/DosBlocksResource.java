@@ -93,7 +93,7 @@ public final class DosBlocksResource implements Resource {
             if (DosRequests.indexOf(deny, cidr).isPresent()) {
                 throw new ApiException(HttpStatus.CONFLICT, cidr + " is already blocked permanently (dos.deny)");
             }
-            deny.add(cidr.toString());
-        }).thenApply(config -> ApiResponse.created(Map.of("prefix", cidr.toString(), "origin", "config")));
+            deny.add(DosRequests.text(cidr));
+        }).thenApply(config -> ApiResponse.created(Map.of("prefix", DosRequests.text(cidr), "origin", "config")));
     }
 }

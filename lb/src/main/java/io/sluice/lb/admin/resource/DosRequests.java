@@ -8,6 +8,7 @@ import io.sluice.lb.admin.HttpStatus;
 import io.sluice.lb.config.Cidr;
 import io.sluice.lb.config.IpLiteral;
 import io.sluice.lb.dataplane.LpmPrefix;
+import io.sluice.lb.net.AddressText;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.OptionalInt;
@@ -44,6 +45,11 @@ final class DosRequests {
         } catch (IllegalArgumentException e) {
             throw ApiException.badField(field, e.getMessage());
         }
+    }
+
+    /** "2001:db8:bad::/48", as an operator writes it (Cidr's own text spells out every group). */
+    static String text(Cidr cidr) {
+        return AddressText.of(cidr.network()) + "/" + cidr.prefixLength();
     }
 
     static LpmPrefix lpm(Cidr cidr) {
