@@ -7,7 +7,8 @@
 #   one source (the attacker's own address): SYN then UDP above the auto-block
 #   threshold -> put on the deny list, lifted when its TTL expires
 #   the CLI: `sluice dos block` the attacker's address during its traffic -> its
-#   packets are deny-list drops; `sluice dos unblock` -> they pass again
+#   packets are deny-list drops; the block survives a daemon restart with its expiry;
+#   `sluice dos unblock` -> they pass again
 #
 # Every flood is bounded in packets, rate and seconds (lab/flood.py). Builds
 # nothing (make -C bpf-xdp; mvn -pl lb -am package). Prints "N passed, M failed".
@@ -95,6 +96,29 @@ api_drops() {
 		"$LAB_PYTHON" -c 'import json, sys; print(json.load(sys.stdin)["drops"].get(sys.argv[1], 0))' "$1"
 }
 
+# The expiry of the attacker's block as the API lists it (empty: not blocked).
+block_expiry() {
+	lab_sluice "$LB" dos list --json | "$LAB_PYTHON" -c '
+import json, sys
+print(next((b["expires_at"] for b in json.load(sys.stdin)["blocks"] if b["prefix"] == sys.argv[1]), ""))' "$1"
+}
+
+# A restarted daemon puts the temporary block back from the blocks file, with its expiry.
+restart_keeps_block() {
+	local expiry restored
+	expiry=$(block_expiry "$LAB_ATTACKER_V4/32")
+	lab_stop "sluiced-$LB"
+	lab_start_daemon "$LB" "$CONFIG"
+	if ! lab_wait_ready "$LB" 2 "$READY_TIMEOUT_S"; then
+		fail "cli block restart" "sluiced did not restart: $(tail -n 5 "$LOG")"
+		return
+	fi
+	restored=$(block_expiry "$LAB_ATTACKER_V4/32")
+	[[ -n $expiry && $restored == "$expiry" ]] && grep -q "event=dos_block_restored origin=manual source=$LAB_ATTACKER_V4/32" "$LOG" &&
+		pass "cli block restart" "the restarted daemon restored $LAB_ATTACKER_V4/32 until $restored" ||
+		fail "cli block restart" "expiry before: '$expiry', after the restart: '$restored'"
+}
+
 # `sluice dos block` the attacker during its traffic, then `sluice dos unblock` it.
 cli_block_unblock() {
 	local before after out
@@ -115,6 +139,7 @@ cli_block_unblock() {
 		pass "cli block" "$((after - before)) of $CLI_FLOOD_COUNT packets from $LAB_ATTACKER_V4 were deny-list drops" ||
 		fail "cli block" "only $((after - before)) deny-list drops of $CLI_FLOOD_COUNT"
 	lab_sluice "$LB" dos list | sed -n '/^Blocks:/,/^Limits:/p'
+	restart_keeps_block
 
 	if ! out=$(lab_sluice "$LB" dos unblock "$LAB_ATTACKER_V4" 2>&1); then
 		fail "cli unblock" "$out"
