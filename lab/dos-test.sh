@@ -7,7 +7,10 @@
 #   one source (the attacker's own address): SYN then UDP above the auto-block
 #   threshold -> put on the deny list, lifted when its TTL expires
 #   then SIGHUP reloads: the client's /24 denied and allowed again with map updates
-#   only (same program id), and an invalid prefix rejected with the rules kept
+#   only (same program id), and an invalid prefix rejected with the rules kept;
+#   the CLI: `sluice dos block` the attacker's address during its traffic -> its
+#   packets are deny-list drops; the block survives a daemon restart with its expiry;
+#   `sluice dos unblock` -> they pass again
 #
 # Every flood is bounded in packets, rate and seconds (lab/flood.py). Builds
 # nothing (make -C bpf-xdp; mvn -pl lb -am package). Prints "N passed, M failed".
@@ -30,6 +33,11 @@ FLOOD_PPS=15000
 AUTO_BLOCK_PPS=5000
 AUTO_BLOCK_TTL_S=5
 UNBLOCK_WAIT_S=30
+BLOCKS_FILE="$LAB_RUN_DIR/dos-blocks-$LB.json"
+# Below auto_block and source_packets: only the operator's block can drop it.
+CLI_FLOOD_PPS=2000
+CLI_FLOOD_COUNT=4000
+CLI_MIN_DROPS=3000
 
 passed=0
 failed=0
@@ -61,6 +69,7 @@ write_config() {
 		echo "  deny: [$DENIED_RANGE]"
 		echo "  source_packets: { rate: 10000, burst: 20000 }"
 		echo "  auto_block: { packets_per_second: $AUTO_BLOCK_PPS, duration: ${AUTO_BLOCK_TTL_S}s, max_blocks: 100 }"
+		echo "  blocks_file: $BLOCKS_FILE"
 	} >>"$CONFIG"
 }
 
@@ -81,6 +90,72 @@ flood() {
 reason() {
 	"$LAB_PYTHON" -c 'import json, sys; print(json.load(open(sys.argv[1]))["packet_reasons"].get(sys.argv[2], 0))' \
 		"$STATUS" "$1"
+}
+
+# A DoS drop counter as the admin API reads it now (sluice dos list --json).
+api_drops() {
+	lab_sluice "$LB" dos list --json |
+		"$LAB_PYTHON" -c 'import json, sys; print(json.load(sys.stdin)["drops"].get(sys.argv[1], 0))' "$1"
+}
+
+# The expiry of the attacker's block as the API lists it (empty: not blocked).
+block_expiry() {
+	lab_sluice "$LB" dos list --json | "$LAB_PYTHON" -c '
+import json, sys
+print(next((b["expires_at"] for b in json.load(sys.stdin)["blocks"] if b["prefix"] == sys.argv[1]), ""))' "$1"
+}
+
+# A restarted daemon puts the temporary block back from the blocks file, with its expiry.
+restart_keeps_block() {
+	local expiry restored
+	expiry=$(block_expiry "$LAB_ATTACKER_V4/32")
+	lab_stop "sluiced-$LB"
+	lab_start_daemon "$LB" "$CONFIG"
+	if ! lab_wait_ready "$LB" 2 "$READY_TIMEOUT_S"; then
+		fail "cli block restart" "sluiced did not restart: $(tail -n 5 "$LOG")"
+		return
+	fi
+	restored=$(block_expiry "$LAB_ATTACKER_V4/32")
+	[[ -n $expiry && $restored == "$expiry" ]] && grep -q "event=dos_block_restored origin=manual source=$LAB_ATTACKER_V4/32" "$LOG" &&
+		pass "cli block restart" "the restarted daemon restored $LAB_ATTACKER_V4/32 until $restored" ||
+		fail "cli block restart" "expiry before: '$expiry', after the restart: '$restored'"
+}
+
+# `sluice dos block` the attacker during its traffic, then `sluice dos unblock` it.
+cli_block_unblock() {
+	local before after out
+	rm -f "$BLOCKS_FILE"
+	if ! out=$(lab_sluice "$LB" dos block "$LAB_ATTACKER_V4" --ttl 10m --reason lab-test 2>&1); then
+		fail "cli block" "$out"
+		return
+	fi
+	echo "sluice dos block: $out"
+	grep -q "\"$LAB_ATTACKER_V4/32\"" "$BLOCKS_FILE" && pass "cli block kept" "$LAB_ATTACKER_V4/32 in $BLOCKS_FILE" ||
+		fail "cli block kept" "$LAB_ATTACKER_V4/32 not in $BLOCKS_FILE"
+	before=$(api_drops drop_deny_list)
+	out=$(flood --source "$LAB_ATTACKER_V4" --port "$VIP_PORT" --flags syn --pps "$CLI_FLOOD_PPS" \
+		--count "$CLI_FLOOD_COUNT" --seconds 3)
+	echo "flood one source SYN while blocked: $out"
+	after=$(api_drops drop_deny_list)
+	(((after - before) >= CLI_MIN_DROPS)) &&
+		pass "cli block" "$((after - before)) of $CLI_FLOOD_COUNT packets from $LAB_ATTACKER_V4 were deny-list drops" ||
+		fail "cli block" "only $((after - before)) deny-list drops of $CLI_FLOOD_COUNT"
+	lab_sluice "$LB" dos list | sed -n '/^Blocks:/,/^Limits:/p'
+	restart_keeps_block
+
+	if ! out=$(lab_sluice "$LB" dos unblock "$LAB_ATTACKER_V4" 2>&1); then
+		fail "cli unblock" "$out"
+		return
+	fi
+	echo "sluice dos unblock: $out"
+	before=$(api_drops drop_deny_list)
+	out=$(flood --source "$LAB_ATTACKER_V4" --port "$VIP_PORT" --flags syn --pps "$CLI_FLOOD_PPS" \
+		--count "$CLI_FLOOD_COUNT" --seconds 3)
+	echo "flood one source SYN after unblock: $out"
+	after=$(api_drops drop_deny_list)
+	((after == before)) && ! grep -q "\"$LAB_ATTACKER_V4/32\"" "$BLOCKS_FILE" &&
+		pass "cli unblock" "no deny-list drops for $LAB_ATTACKER_V4 after unblock, and gone from the blocks file" ||
+		fail "cli unblock" "$((after - before)) deny-list drops after unblock"
 }
 
 # Wait (bounded) until the status file is refreshed after now.
@@ -161,6 +236,7 @@ main() {
 	((blocks == 0)) && pass "status" "no blocks left in the status file" || fail "status" "$blocks blocks still listed"
 
 	check_reload
+	cli_block_unblock
 
 	printf '%d passed, %d failed\n' "$passed" "$failed"
 	((failed == 0))

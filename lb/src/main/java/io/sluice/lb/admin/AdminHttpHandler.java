@@ -67,7 +67,7 @@ public final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttp
             return;
         }
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
-        String path = uri.path();
+        String path = uri.rawPath(); // the Router decodes each segment once: an encoded "/" stays inside it
         Router.Match match = router.find(method, path);
         if (match instanceof Router.NoSuchPath) {
             send(ctx, method, keepAlive, error(HttpStatus.NOT_FOUND, "no such resource: " + path), Map.of());

@@ -1,6 +1,7 @@
 package io.sluice.lb.config;
 
 import io.sluice.lb.dataplane.DosRate;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -15,9 +16,13 @@ import java.util.Objects;
  * @param tcpFlags        drop invalid TCP flag combinations to VIPs
  * @param reflectionPorts UDP source ports dropped on their way to a VIP that does not list them
  * @param autoBlock       automatic mitigation; packetsPerSecond 0 = off
+ * @param blocksFile      where temporary manual blocks (admin API / CLI, with a TTL) are kept across restarts
  */
 public record DosConfig(List<Cidr> allow, List<Cidr> deny, DosRate sourcePackets, DosRate sourceNewFlows,
-                        boolean tcpFlags, List<Integer> reflectionPorts, AutoBlock autoBlock) {
+                        boolean tcpFlags, List<Integer> reflectionPorts, AutoBlock autoBlock, Path blocksFile) {
+
+    /** Beside the Consul cache: daemon state, not config. */
+    public static final Path DEFAULT_BLOCKS_FILE = Path.of("/var/lib/sluice/dos-blocks.json");
 
     /** The well-known UDP amplification sources: echo, QOTD, chargen, DNS, portmap, NTP, NetBIOS, SNMP, CLDAP,
      *  RIP, SSDP, WS-Discovery, mDNS, memcached. */
@@ -26,7 +31,13 @@ public record DosConfig(List<Cidr> allow, List<Cidr> deny, DosRate sourcePackets
 
     /** Without a `dos:` section: no lists, no limits, protocol sanity on. */
     public static final DosConfig DEFAULT = new DosConfig(List.of(), List.of(), DosRate.NONE, DosRate.NONE, true,
-            DEFAULT_REFLECTION_PORTS, AutoBlock.OFF);
+            DEFAULT_REFLECTION_PORTS, AutoBlock.OFF, DEFAULT_BLOCKS_FILE);
+
+    /** The rules alone, with the default blocks file. */
+    public DosConfig(List<Cidr> allow, List<Cidr> deny, DosRate sourcePackets, DosRate sourceNewFlows,
+                     boolean tcpFlags, List<Integer> reflectionPorts, AutoBlock autoBlock) {
+        this(allow, deny, sourcePackets, sourceNewFlows, tcpFlags, reflectionPorts, autoBlock, DEFAULT_BLOCKS_FILE);
+    }
 
     public DosConfig {
         allow = List.copyOf(allow);
@@ -35,6 +46,7 @@ public record DosConfig(List<Cidr> allow, List<Cidr> deny, DosRate sourcePackets
         Objects.requireNonNull(sourceNewFlows, "sourceNewFlows");
         reflectionPorts = List.copyOf(reflectionPorts);
         Objects.requireNonNull(autoBlock, "autoBlock");
+        Objects.requireNonNull(blocksFile, "blocksFile");
     }
 
     /**

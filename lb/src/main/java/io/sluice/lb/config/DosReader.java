@@ -3,6 +3,8 @@ package io.sluice.lb.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sluice.lb.dataplane.DosAbi;
 import io.sluice.lb.dataplane.DosRate;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -13,7 +15,7 @@ import java.util.Optional;
 /** Reads the `dos:` section and each VIP's `dos:` key; every bad value is reported with its field. */
 final class DosReader {
     static final List<String> DOS_KEYS = List.of("allow", "deny", "source_packets", "source_new_flows", "tcp_flags",
-            "reflection_ports", "auto_block");
+            "reflection_ports", "auto_block", "blocks_file");
     static final List<String> RATE_KEYS = List.of("rate", "burst");
     static final List<String> AUTO_BLOCK_KEYS = List.of("packets_per_second", "duration", "max_blocks");
     static final List<String> VIP_DOS_KEYS = List.of("new_flows", "fragments", "reflection_ports");
@@ -48,12 +50,13 @@ final class DosReader {
                 ? ports(m, "reflection_ports", Integer.MAX_VALUE) : DosConfig.DEFAULT_REFLECTION_PORTS;
         Optional<DosConfig.AutoBlock> autoBlock = m.value("auto_block").isPresent()
                 ? autoBlock(m.value("auto_block").get(), m.field("auto_block")) : Optional.of(DosConfig.AutoBlock.OFF);
+        Optional<Path> blocksFile = m.parsed("blocks_file", false, DosReader::absoluteFile);
         if (problemCount() != before || packets.isEmpty() || flows.isEmpty() || tcpFlags.isEmpty()
                 || autoBlock.isEmpty()) {
             return Optional.empty();
         }
         return Optional.of(new DosConfig(allow, deny, packets.get(), flows.get(), tcpFlags.get(), reflection,
-                autoBlock.get()));
+                autoBlock.get(), blocksFile.orElse(DosConfig.DEFAULT_BLOCKS_FILE)));
     }
 
     /** A VIP's `dos:` key, or empty when something in it was reported. */
@@ -191,5 +194,18 @@ final class DosReader {
             case "pass" -> true;
             default -> throw new IllegalArgumentException("\"" + text + "\" is not a fragment policy (expected drop or pass)");
         };
+    }
+
+    private static Path absoluteFile(String text) {
+        Path path;
+        try {
+            path = Path.of(text);
+        } catch (InvalidPathException e) {
+            throw new IllegalArgumentException("\"" + text + "\" is not a path: " + e.getReason());
+        }
+        if (!path.isAbsolute() || !path.normalize().equals(path)) {
+            throw new IllegalArgumentException("\"" + text + "\" must be an absolute path without . or .. parts");
+        }
+        return path;
     }
 }

@@ -6,10 +6,11 @@ import io.sluice.lb.admin.AdminServer;
 import io.sluice.lb.admin.ConfigEditor;
 import io.sluice.lb.admin.Router;
 import io.sluice.lb.admin.resource.AdminContext;
+import io.sluice.lb.admin.resource.DosResource;
 import io.sluice.lb.config.AdminConfig;
+import io.sluice.lb.dos.DosControl;
 import io.sluice.lb.metrics.SluiceMetrics;
 import java.time.Clock;
-import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,16 +27,16 @@ final class AdminEndpoint implements AutoCloseable {
     }
 
     /** Null when the config turns the API off (try-with-resources skips a null resource). */
-    static AdminEndpoint start(AdminConfig config, AdminBridge bridge, SluiceMetrics metrics) {
+    static AdminEndpoint start(AdminConfig config, AdminBridge bridge, SluiceMetrics metrics, DosControl dos) {
         if (config.socket().isEmpty() && config.listen().isEmpty()) {
             log.info("event=admin_off");
             return null;
         }
         ConfigEditor editor = new ConfigEditor(bridge);
         try {
+            AdminContext context = new AdminContext(bridge, editor, Clock.systemUTC());
             AdminServer server = AdminServer.start(config,
-                    new Router(AdminApi.resources(new AdminContext(bridge, editor, Clock.systemUTC()), List.of())),
-                    metrics::adminRequest);
+                    new Router(AdminApi.resources(context, DosResource.all(context, dos))), metrics::adminRequest);
             log.info("event=admin_listening socket={} tcp={}", config.socket().map(Object::toString).orElse("off"),
                     config.listen().map(a -> a.getAddress().getHostAddress() + ":" + server.tcpPort()).orElse("off"));
             return new AdminEndpoint(editor, server);

@@ -15,6 +15,7 @@ import io.sluice.lb.consul.DiscoveryUpdate;
 import io.sluice.lb.metrics.ConsulMetrics;
 import io.sluice.lb.dataplane.LbConfigEntry;
 import io.sluice.lb.dataplane.VipKey;
+import io.sluice.lb.dos.DosControl;
 import io.sluice.lb.dos.DosService;
 import io.sluice.lb.drain.DataplaneBackends;
 import io.sluice.lb.drain.DrainBook;
@@ -69,7 +70,11 @@ final class Daemon {
     /** The flow-cache occupancy scan reads every bucket: every few refreshes is enough. */
     private static final int FLOW_SCAN_EVERY_REFRESHES = 5;
 
-    private sealed interface Event permits Reload, Stop, Health, Refresh, Apply, Discovery {
+    private sealed interface Event permits Reload, Stop, Health, Refresh, Apply, Discovery, OnDaemon {
+    }
+
+    /** A call from the admin API that must run on this thread (DoS blocks); it completes its own future. */
+    private record OnDaemon(Runnable task) implements Event {
     }
 
     /** A validated config from the admin API, applied as one reconcile; the reply says how it went. */
@@ -116,6 +121,8 @@ final class Daemon {
     private boolean reconcileFailed;
     private long refreshes;
     private DosService dos;
+    private final DosControl dosControl = new DosControl(() -> dos, task -> events.add(new OnDaemon(task)),
+            () -> config.dos().blocksFile());
 
     private final boolean detachOnExit;
 
@@ -144,7 +151,7 @@ final class Daemon {
                      HealthEngine.start(EngineOptions.defaults().withObserver(metrics::checkResult)),
                      e -> events.add(new Health(e)));
              MetricsServer metricsServer = startMetrics();
-             AdminEndpoint adminServer = AdminEndpoint.start(config.admin(), admin, metrics)) {
+             AdminEndpoint adminServer = AdminEndpoint.start(config.admin(), admin, metrics, dosControl)) {
             installSignalHandlers(); // early: a reload or stop during startup waits in the queue
             Set<BackendRef> serving = DataplaneBackends.read(dataplane.maps()).refs();
             drains = new DrainBook(serving);
@@ -161,6 +168,7 @@ final class Daemon {
                 // Never report ready with maps that do not hold the config; systemd restarts us.
                 throw new IllegalStateException("the first reconcile failed: see event=reconcile_failed");
             }
+            dosControl.restore(); // temporary manual blocks kept over the restart
             writeStatus(status, health, dataplane);
             log.info("event=ready interface={} adopted={} vips={} health_transport={} version={}",
                     config.interfaceName(), dataplane.adopted(), config.vips().size(), health.transport(),
@@ -182,6 +190,8 @@ final class Daemon {
                     a.change().reply().complete(applyChange(a.change(), reconciler, health));
                 } else if (event instanceof Health h) {
                     onHealth(h.event(), reconciler);
+                } else if (event instanceof OnDaemon t) {
+                    t.task().run();
                 } else if (event instanceof Discovery d) {
                     onDiscovery(d.update(), reconciler, health);
                 } else {

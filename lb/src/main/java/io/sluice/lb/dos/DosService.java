@@ -13,6 +13,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -106,28 +107,66 @@ public final class DosService {
      *                                  or the deny list is full; nothing changes then
      */
     public synchronized Block block(LpmPrefix prefix, Optional<Duration> ttl, String reason) {
-        Set<LpmPrefix> allow = config.allow().stream().map(DosRules::prefix).collect(Collectors.toSet());
-        if (Prefixes.anyCovers(allow, prefix)) {
-            throw new IllegalArgumentException(prefix + " is covered by the allow list: a block would have no effect");
-        }
         if (ttl.isPresent() && (ttl.get().isNegative() || ttl.get().isZero())) {
             throw new IllegalArgumentException("ttl must be positive, got " + ttl.get());
         }
         Instant now = clock.instant();
         Block block = new Block(prefix, Block.Origin.MANUAL, reason, now, ttl.map(now::plus));
+        put(block, "block");
+        logBlock(block, "");
+        return block;
+    }
+
+    /**
+     * Puts back blocks kept over a restart, each with its own (remaining) expiry; an expired one,
+     * or one the allow list now covers, is skipped and logged. Call after the first {@link #apply}.
+     *
+     * @return the blocks now in force
+     */
+    public synchronized List<Block> restore(Collection<Block> kept) {
+        List<Block> restored = new ArrayList<>();
+        Instant now = clock.instant();
+        for (Block block : kept) {
+            if (block.expiresAt().isPresent() && !block.expiresAt().get().isAfter(now)) {
+                continue; // expired while the daemon was down
+            }
+            try {
+                put(block, "restore");
+            } catch (RuntimeException e) {
+                log.warn("event=dos_block_not_restored source={} reason=\"{}\"", block.prefix(), e.getMessage());
+                continue;
+            }
+            log.info("event=dos_block_restored origin={} source={} reason={} expires_at={}", block.origin().label(),
+                    block.prefix(), block.reason(), block.expiresAt().map(Instant::toString).orElse("never"));
+            if (metrics != null) {
+                metrics.blocked(block);
+            }
+            restored.add(block);
+        }
+        return restored;
+    }
+
+    /** True when an allow-list entry of {@code dos} covers {@code prefix}: a block of it would have no effect. */
+    public static boolean allowed(DosConfig dos, LpmPrefix prefix) {
+        return Prefixes.anyCovers(dos.allow().stream().map(DosRules::prefix).collect(Collectors.toSet()), prefix);
+    }
+
+    private void put(Block block, String cause) {
+        LpmPrefix prefix = block.prefix();
+        if (allowed(config, prefix)) {
+            throw new IllegalArgumentException(prefix + " is covered by the allow list: a block would have no effect");
+        }
         Optional<Block> previous = blocks.get(prefix);
         List<Block> wanted = new ArrayList<>(blocks.active().values());
         wanted.add(block);
         DosRules rules = DosRules.of(config, vips, vipIds.get(), wanted); // throws when it does not fit
         blocks.put(block);
         try {
-            write(rules, "block");
+            write(rules, cause);
         } catch (RuntimeException e) {
             previous.ifPresentOrElse(blocks::put, () -> blocks.remove(prefix));
             throw e;
         }
-        logBlock(block, "");
-        return block;
     }
 
     /** {@link #block(LpmPrefix, Optional, String)} for a prefix parsed by the config package (admin API, CLI). */

@@ -46,6 +46,12 @@ public final class AdminTestServer implements AutoCloseable {
     }
 
     AdminTestServer(Path dir, String yaml, boolean publishStatus, Optional<AdminConfig> admin) throws Exception {
+        this(dir, yaml, publishStatus, admin, context -> List.of());
+    }
+
+    /** @param extra more resources (the DoS ones), made with the server's context */
+    AdminTestServer(Path dir, String yaml, boolean publishStatus, Optional<AdminConfig> admin,
+                    java.util.function.Function<AdminContext, List<Resource>> extra) throws Exception {
         this.dir = dir;
         this.configFile = Files.writeString(dir.resolve("sluice.yaml"), yaml, StandardCharsets.UTF_8);
         this.socket = dir.resolve("admin.sock");
@@ -54,8 +60,8 @@ public final class AdminTestServer implements AutoCloseable {
         editor = new ConfigEditor(applier);
         AdminConfig listeners = admin.orElse(new AdminConfig(Optional.of(socket), Optional.empty(), Optional.empty(),
                 false));
-        server = AdminServer.start(listeners, new Router(AdminApi.resources(
-                new AdminContext(applier, editor, Clock.systemUTC()), List.of())));
+        AdminContext context = new AdminContext(applier, editor, Clock.systemUTC());
+        server = AdminServer.start(listeners, new Router(AdminApi.resources(context, extra.apply(context))));
     }
 
     public AdminClient client() {

@@ -34,6 +34,8 @@ final class ApplierDouble implements DaemonAccess, AutoCloseable {
     private final AtomicLong packetsPerBackend = new AtomicLong();
     private final AtomicReference<String> refuseField = new AtomicReference<>();
     private final AtomicReference<SluiceConfig> reloadBeforeNext = new AtomicReference<>();
+    /** What the daemon's reconcile does beyond the double's bookkeeping (the DoS tests apply real DoS rules). */
+    private volatile java.util.function.Consumer<SluiceConfig> onApplied = config -> { };
     private final Thread thread;
 
     ApplierDouble(Path configFile, SluiceConfig initial, boolean publishStatus) {
@@ -60,6 +62,10 @@ final class ApplierDouble implements DaemonAccess, AutoCloseable {
     void setPacketsPerBackend(long packets) {
         packetsPerBackend.set(packets);
         bridge.publish(status(bridge.config()));
+    }
+
+    void onApplied(java.util.function.Consumer<SluiceConfig> hook) {
+        onApplied = hook;
     }
 
     int reconciles() {
@@ -91,6 +97,7 @@ final class ApplierDouble implements DaemonAccess, AutoCloseable {
             }
             bridge.publish(change.candidate(), change.candidate());
             reconciles.incrementAndGet();
+            onApplied.accept(change.candidate());
             bridge.publish(status(change.candidate()));
             change.reply().complete(ConfigChange.Outcome.APPLIED);
         }
