@@ -102,6 +102,10 @@ int balancer(struct xdp_md *ctx)
 		return XDP_PASS;
 	}
 	if (parsed == PARSE_UNKNOWN) {
+		/* No ports, but the source lists still apply (ICMP floods, GRE, ESP, later fragments). */
+		dos_verdict = dos_check_unparsed(data, data_end, &pkt, &dos);
+		if (dos_verdict != DOS_CONTINUE)
+			return drop(dos_verdict);
 		count_reason(SLUICE_PASS_NOT_VIP);
 		return XDP_PASS;
 	}

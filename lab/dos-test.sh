@@ -2,8 +2,8 @@
 # DoS stage in the lab, as root: an attacker namespace floods the VIP while the
 # legitimate client makes HTTP requests through it.
 #
-#   spoofed random sources: SYN from a deny-listed range, "xmas" TCP, UDP from a
-#   reflection port (memcached) -> counted drops, never forwarded
+#   spoofed random sources: SYN and ICMP echo from a deny-listed range, "xmas" TCP,
+#   UDP from a reflection port (memcached) -> counted drops, never forwarded
 #   one source (the attacker's own address): SYN then UDP above the auto-block
 #   threshold -> put on the deny list, lifted when its TTL expires
 #   then SIGHUP reloads: the client's /24 denied and allowed again with map updates
@@ -214,6 +214,15 @@ main() {
 	((flags >= 15000)) && pass "tcp flags" "$flags xmas packets dropped" || fail "tcp flags" "only $flags drops"
 	((reflection >= 15000)) && pass "reflection" "$reflection UDP packets from port 11211 dropped" ||
 		fail "reflection" "only $reflection drops"
+
+	# The lists cover every IP protocol: an ICMP echo flood from the denied range dies in XDP too.
+	out=$(flood --random-sources "$DENIED_RANGE" --proto icmp --count 15000 --seconds 2)
+	echo "flood spoofed ICMP echo from $DENIED_RANGE: $out"
+	settle
+	local icmp_deny
+	icmp_deny=$(($(reason drop_deny_list) - deny))
+	((icmp_deny >= 7500)) && pass "deny list, ICMP" "$icmp_deny ICMP echo requests from $DENIED_RANGE dropped" ||
+		fail "deny list, ICMP" "only $icmp_deny more deny-list drops after 15000 ICMP echo requests"
 
 	if grep -q "event=dos_block origin=auto source=$LAB_ATTACKER_V4/32" "$LOG"; then
 		pass "auto-block" "$(grep -m1 "event=dos_block origin=auto source=$LAB_ATTACKER_V4/32" "$LOG" | sed 's/.*event=/event=/')"

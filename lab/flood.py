@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """A bounded raw-socket flood for the DoS lab test (lab/dos-test.sh).
 
-Sends IPv4 TCP or UDP packets with IP_HDRINCL to one target, from one source or
+Sends IPv4 TCP, UDP or ICMP echo packets with IP_HDRINCL to one target, from one source or
 from random sources inside a prefix, for at most --count packets and --seconds
 seconds, whichever ends first. Run it only inside a lab namespace: every packet
 goes to --target, an address of the lab. Prints one JSON line: packets sent,
@@ -18,6 +18,7 @@ import time
 
 TCP_FLAGS = {"syn": 0x02, "xmas": 0x29, "synfin": 0x03}
 BATCH = 256  # packets between clock reads
+ICMP_ECHO_REQUEST = 8
 
 
 def checksum(data):
@@ -30,6 +31,14 @@ def checksum(data):
 
 
 def packet(src, dst, proto, sport, dport, flags, payload):
+    if proto == "icmp":
+        # Echo request: no ports, the balancer's path for packets it cannot match to a VIP.
+        l4 = struct.pack("!BBHHH", ICMP_ECHO_REQUEST, 0, 0, random.getrandbits(16), 1) + payload
+        l4 = l4[:2] + struct.pack("!H", checksum(l4)) + l4[4:]
+        header = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(l4), random.getrandbits(16), 0, 64,
+                             socket.IPPROTO_ICMP, 0, src, dst)
+        header = header[:10] + struct.pack("!H", checksum(header)) + header[12:]
+        return header + l4
     if proto == "tcp":
         l4 = struct.pack("!HHIIBBHHH", sport, dport, random.getrandbits(32), 0, 5 << 4, flags, 65535, 0, 0)
         number = socket.IPPROTO_TCP
@@ -49,8 +58,8 @@ def packet(src, dst, proto, sport, dport, flags, payload):
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--target", required=True)
-    p.add_argument("--port", type=int, required=True)
-    p.add_argument("--proto", choices=("tcp", "udp"), default="tcp")
+    p.add_argument("--port", type=int, default=0, help="destination port (TCP, UDP)")
+    p.add_argument("--proto", choices=("tcp", "udp", "icmp"), default="tcp")
     p.add_argument("--flags", choices=sorted(TCP_FLAGS), default="syn")
     p.add_argument("--source", help="one source address")
     p.add_argument("--random-sources", help="a prefix to draw a random source from for every packet")

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * The DoS stage (step 2 of the data path, docs/dos.md). Two halves:
- *  - dos_check_source(), for every parsed packet before the VIP lookup: allow list,
+ *  - dos_check_source(), for every IP packet before the VIP lookup: allow list,
  *    then deny list (LPM tries; IPv4 allow behind a /24 bitmap pre-filter, IPv4 deny
  *    answered by a /24-indexed array unless a prefix longer than /24 needs the trie).
+ *    Packets without ports (ICMP, GRE, later fragments...) reach it through
+ *    dos_check_unparsed(), which reads their source first.
  *  - dos_check_vip(), for packets to a VIP: fragment policy, TCP flag sanity,
  *    reflection source ports, per-source packet and new-flow rates, per-VIP
  *    new-flow ceiling.
@@ -33,6 +35,8 @@
 #define TCP_FLAG_BITS (TCP_FIN | TCP_SYN | TCP_RST | TCP_PSH | TCP_ACK | TCP_URG)
 #define TCP_FLAGS_OFFSET 13
 #define L3_LEN_MASK 0x3f         /* IPv4 header <= 60, IPv6 + fragment header 48 */
+#define DOS_V6_LINK_LOCAL      0xfe800000   /* fe80::/10, first word in host order */
+#define DOS_V6_LINK_LOCAL_MASK 0xffc00000
 
 struct dos_state {
 	struct sluice_dos_config *cfg;   /* NULL: no DoS rules at all */
@@ -105,6 +109,20 @@ static __always_inline enum sluice_reason dos_lists6(const __be32 *src, const st
 	return SLUICE_DROP_DENY_LIST;
 }
 
+/*
+ * IPv6 link-local (fe80::/10) and unspecified (::) sources are never routed to us: they come
+ * from our own link (the router's RAs, neighbour discovery, duplicate address detection).
+ * Neither list applies to them, so no deny prefix can cut the host off from its neighbours.
+ */
+static __always_inline int dos_v6_on_link_source(const __be32 *src)
+{
+	__u32 first = bpf_ntohl(src[0]);
+
+	if ((first & DOS_V6_LINK_LOCAL_MASK) == DOS_V6_LINK_LOCAL)
+		return 1;
+	return first == 0 && (src[1] | src[2] | src[3]) == 0;
+}
+
 /* Allow and deny lists, for every packet whose source the parser read. */
 static __always_inline enum sluice_reason dos_check_source(const struct packet *pkt, struct dos_state *st)
 {
@@ -118,10 +136,52 @@ static __always_inline enum sluice_reason dos_check_source(const struct packet *
 	if (pkt->flow.family == SLUICE_AF_INET) {
 		if (cfg->allow4 | cfg->deny4)
 			return dos_lists4(pkt->flow.src[0], cfg, st);
-	} else if (cfg->allow6 | cfg->deny6) {
+	} else if ((cfg->allow6 | cfg->deny6) && !dos_v6_on_link_source(pkt->flow.src)) {
 		return dos_lists6(pkt->flow.src, cfg, st);
 	}
 	return DOS_CONTINUE;
+}
+
+/*
+ * An IP packet without ports (PARSE_UNKNOWN: ICMP, ICMPv6, GRE, ESP, other protocols,
+ * non-first fragments, IPv6 extension headers, a truncated L4 header): the parser filled
+ * no flow key, so read the source here and fill family and source in. Returns 0 when no
+ * source can be read (IP header cut short, wrong version): such a packet passes as before.
+ * Only this path pays for the second look; complete TCP/UDP packets never come here.
+ */
+static __always_inline int dos_read_unparsed_source(void *data, void *data_end, struct packet *pkt)
+{
+	__be16 proto = 0;
+	__u32 l2 = parse_l2(data, data_end, &proto) & L2_LEN_MASK;
+
+	if (proto == bpf_htons(ETH_P_IP)) {
+		struct iphdr *iph = data + l2;
+
+		if ((void *)(iph + 1) > data_end || iph->version != 4)
+			return 0;
+		pkt->flow.family = SLUICE_AF_INET;
+		pkt->flow.src[0] = iph->saddr;
+		return 1;
+	}
+	if (proto == bpf_htons(ETH_P_IPV6)) {
+		struct ipv6hdr *ip6 = data + l2;
+
+		if ((void *)(ip6 + 1) > data_end || ip6->version != 6)
+			return 0;
+		pkt->flow.family = SLUICE_AF_INET6;
+		copy_addr6(pkt->flow.src, &ip6->saddr);
+		return 1;
+	}
+	return 0;
+}
+
+/* The lists for a PARSE_UNKNOWN packet: DOS_CONTINUE (pass it to the host) or the drop reason. */
+static __always_inline enum sluice_reason dos_check_unparsed(void *data, void *data_end, struct packet *pkt,
+							     struct dos_state *st)
+{
+	if (!dos_read_unparsed_source(data, data_end, pkt))
+		return DOS_CONTINUE;
+	return dos_check_source(pkt, st);
 }
 
 /* GCRA: does one more event fit the rate now? The state moves by compare-and-swap (multi-core). */

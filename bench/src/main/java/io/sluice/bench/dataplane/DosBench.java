@@ -11,6 +11,7 @@ import io.sluice.lb.dataplane.Reason;
 import io.sluice.lb.dataplane.VipKey;
 import io.sluice.lb.dos.DosService;
 import java.io.PrintStream;
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -23,7 +24,8 @@ import java.util.Set;
 
 /**
  * The DoS stage's cost: the established 4in4 packet again with 100,000 IPv4 and 100,000 IPv6 deny
- * prefixes loaded (and with a per-source limit), a deny-listed source, a rate-limited source; then
+ * prefixes loaded (and with a per-source limit), a deny-listed source (TCP, and ICMP: the path for
+ * packets without ports), a rate-limited source; then
  * the deny-list drop and xdp-filter dropping the same packet, both timed directly (a drop leaves
  * the packet as it was, so repeat needs no restoring wrapper).
  */
@@ -112,6 +114,9 @@ final class DosBench {
         timings.add(bench.time(new Scenario("established flow, 4in4, DoS: 100k+100k deny, allow list, sanity", established,
                 lb, XdpAction.TX, () -> balancer.reasonCount(Reason.FLOW_HIT)).withHeadBaseline(wrapper.pushIpv4())));
         timings.add(bench.time(new Scenario("deny-listed source, 100k+100k prefixes", tcp(ATTACKER4).sameFlow(), lb,
+                XdpAction.DROP, () -> balancer.reasonCount(Reason.DROP_DENY_LIST))));
+        timings.add(bench.time(new Scenario("deny-listed source, ICMP echo (no ports: source read again)",
+                Frames.icmpEcho4((Inet4Address) ATTACKER4, (Inet4Address) ProgrammedBalancer.VIP_4IN4), lb,
                 XdpAction.DROP, () -> balancer.reasonCount(Reason.DROP_DENY_LIST))));
         timings.add(bench.time(new Scenario("deny-listed IPv6 source (LPM trie, 100k IPv6 prefixes)",
                 Frames.tcp(ATTACKER6, ProgrammedBalancer.VIP_6IN6, CLIENT_PORT, ProgrammedBalancer.SERVICE_PORT)

@@ -28,6 +28,9 @@ final class Frames {
     private static final int TTL = 64;
     private static final int PROTO_IPIP = 4;
     private static final int PROTO_TCP = 6;
+    private static final int PROTO_ICMP = 1;
+    private static final int ICMP_ECHO_REQUEST = 8;
+    private static final int ICMP_HEADER = 8;
     private static final int IPV4_SOURCE_OFFSET = 12;
     private static final int IPV6_SOURCE_OFFSET = 8;
     private static final int ADDRESS_TAIL_BYTES = 2;
@@ -58,6 +61,17 @@ final class Frames {
         int addressBytes = client.getAddress().length;
         return new BenchFrame(b.array(), ETHERNET_HEADER + ipHeader,
                 sourceOffset + addressBytes - ADDRESS_TAIL_BYTES);
+    }
+
+    /** Client -> server ICMP echo request (IPv4, no ports: the parser's PARSE_UNKNOWN path). */
+    static BenchFrame icmpEcho4(Inet4Address client, Inet4Address server) {
+        int l4Length = ICMP_HEADER + PAYLOAD_BYTES;
+        ByteBuffer b = ByteBuffer.allocate(ETHERNET_HEADER + IPV4_HEADER + l4Length);
+        ethernet(b, ETHERTYPE_IPV4);
+        ipv4(b, client, server, PROTO_ICMP, l4Length);
+        b.put((byte) ICMP_ECHO_REQUEST);
+        // code, checksum (unchecked), id, sequence and payload: the buffer's zeroed remainder
+        return new BenchFrame(b.array(), BenchFrame.NO_REWRITE, BenchFrame.NO_REWRITE);
     }
 
     /** What the balancer sends to an IPv4 backend for an IPv4 client: outer IPv4, protocol 4. */

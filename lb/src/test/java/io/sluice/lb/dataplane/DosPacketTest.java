@@ -7,10 +7,12 @@ import static io.sluice.testing.packet.PacketBuilder.ip;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.sluice.lb.bpf.TestRunResult;
 import io.sluice.lb.bpf.XdpAction;
 import io.sluice.lb.dos.Deny24;
 import io.sluice.lb.dos.Prefilter;
 import io.sluice.testing.packet.BalancerRig;
+import io.sluice.testing.packet.EtherType;
 import io.sluice.testing.packet.PacketBuilder;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -51,6 +53,11 @@ class DosPacketTest {
     private static final int TCP_URG = 0x20;
     private static final int ALL_SANITY = DosAbi.DOS_F_TCP_FLAGS | DosAbi.DOS_F_REFLECTION;
     private static final long ONE_SECOND_NS = 1_000_000_000L;
+    private static final int ICMPV6_ECHO_REQUEST = 128;
+    private static final int PROTO_GRE = 47;
+    private static final int PROTO_ESP = 50;
+    private static final String LINK_LOCAL6 = "fe80::1";
+    private static final String SOLICITED_NODE6 = "ff02::1:ff00:1";
 
     private BalancerRig rig;
     private DataplaneMaps maps;
@@ -220,6 +227,158 @@ class DosPacketTest {
         assertThat(run(syn4("192.255.1.1"))).isEqualTo(XdpAction.DROP);
         assertThat(run(syn4("193.0.0.1"))).isEqualTo(XdpAction.TX);
         assertThat(dos.denyHits(9)).isEqualTo(2);
+    }
+
+    // --- the lists for packets without ports (ICMP, GRE, ESP, later fragments): docs/dos.md
+
+    private static byte[] echo4(String source, String destination) {
+        return from(source, destination).icmp(PacketBuilder.ICMP_ECHO_REQUEST, 0).payload(56).build();
+    }
+
+    private static byte[] echo6(String source) {
+        return from6(source).icmp(ICMPV6_ECHO_REQUEST, 0).payload(56).build();
+    }
+
+    private void assertPassedUntouched(byte[] frame) {
+        TestRunResult result = rig.run(frame);
+        assertThat(result.action()).isEqualTo(XdpAction.PASS);
+        assertThat(result.data()).isEqualTo(frame);
+    }
+
+    @Test
+    void icmpEchoFromADenyListedIpv4PrefixIsDroppedAndCountedOnItsEntry() {
+        lists(List.of(), Map.of("192.0.2.0/24", 5, "203.0.113.0/28", 6), 0, DosRate.NONE, DosRate.NONE);
+
+        assertThat(run(echo4(CLIENT4, VIP4))).isEqualTo(XdpAction.DROP);
+        assertThat(run(echo4(CLIENT4, NOT_A_VIP4))).as("any destination").isEqualTo(XdpAction.DROP);
+        assertThat(run(echo4(OTHER4, VIP4))).as("a prefix longer than /24: the trie answers")
+                .isEqualTo(XdpAction.DROP);
+
+        assertThat(count(Reason.DROP_DENY_LIST)).isEqualTo(3);
+        assertThat(dos.denyHits(5)).isEqualTo(2);
+        assertThat(dos.denyHits(6)).isEqualTo(1);
+        assertThat(count(Reason.PASS_NOT_VIP)).isZero();
+    }
+
+    @Test
+    void icmpv6EchoFromADenyListedIpv6PrefixIsDropped() {
+        lists(List.of(), Map.of("2001:db8:1::/48", 7), 0, DosRate.NONE, DosRate.NONE);
+
+        assertThat(run(echo6(CLIENT6))).isEqualTo(XdpAction.DROP);
+        assertPassedUntouched(echo6(OTHER6));
+
+        assertThat(count(Reason.DROP_DENY_LIST)).isEqualTo(1);
+        assertThat(dos.denyHits(7)).isEqualTo(1);
+        assertThat(count(Reason.PASS_NOT_VIP)).isEqualTo(1);
+    }
+
+    @Test
+    void icmpFromAnAllowListedSourceThatIsAlsoDeniedPasses() {
+        lists(List.of("192.0.2.10/32", "2001:db8:1:2::/64"), Map.of("192.0.2.0/24", 1, "2001:db8::/32", 2),
+                0, DosRate.NONE, DosRate.NONE);
+
+        assertPassedUntouched(echo4(CLIENT4, VIP4));
+        assertPassedUntouched(echo6(CLIENT6));
+        assertThat(run(echo4(NEIGHBOUR4, VIP4))).isEqualTo(XdpAction.DROP);
+        assertThat(run(echo6(OTHER6))).isEqualTo(XdpAction.DROP);
+
+        assertThat(count(Reason.DOS_ALLOWED)).isEqualTo(2);
+        assertThat(count(Reason.PASS_NOT_VIP)).isEqualTo(2);
+        assertThat(count(Reason.DROP_DENY_LIST)).isEqualTo(2);
+        assertThat(dos.denyHits(1)).isEqualTo(1);
+        assertThat(dos.denyHits(2)).isEqualTo(1);
+    }
+
+    @Test
+    void icmpFromACleanSourcePassesUntouched() {
+        lists(List.of(), Map.of("192.0.2.0/24", 1, "2001:db8:1::/48", 2), 0, DosRate.NONE, DosRate.NONE);
+
+        assertPassedUntouched(echo4(OTHER4, VIP4));
+        assertPassedUntouched(echo6(OTHER6));
+
+        assertThat(count(Reason.PASS_NOT_VIP)).isEqualTo(2);
+        assertThat(count(Reason.DROP_DENY_LIST)).isZero();
+        assertThat(dos.denyHits(1)).isZero();
+        assertThat(dos.denyHits(2)).isZero();
+    }
+
+    @Test
+    void greEspAndOtherProtocolsFromADeniedSourceAreDropped() {
+        lists(List.of(), Map.of("192.0.2.0/24", 1, "2001:db8:1::/48", 2), 0, DosRate.NONE, DosRate.NONE);
+        byte[] body = new byte[24];
+
+        assertThat(run(from(CLIENT4, VIP4).rawPayload(PROTO_GRE, body).build())).isEqualTo(XdpAction.DROP);
+        assertThat(run(from(CLIENT4, VIP4).rawPayload(PROTO_ESP, body).build())).isEqualTo(XdpAction.DROP);
+        assertThat(run(from6(CLIENT6).rawPayload(PROTO_GRE, body).build())).isEqualTo(XdpAction.DROP);
+        assertThat(run(from6(CLIENT6).rawPayload(EtherType.PROTO_IPV6_HOP_BY_HOP, body).build()))
+                .as("an IPv6 extension header the parser does not follow").isEqualTo(XdpAction.DROP);
+        assertPassedUntouched(from(OTHER4, VIP4).rawPayload(PROTO_GRE, body).build());
+
+        assertThat(count(Reason.DROP_DENY_LIST)).isEqualTo(4);
+        assertThat(dos.denyHits(1)).isEqualTo(2);
+        assertThat(dos.denyHits(2)).isEqualTo(2);
+    }
+
+    @Test
+    void laterFragmentsAndTaggedFramesFromADeniedSourceAreDropped() {
+        lists(List.of(), Map.of("192.0.2.0/24", 1, "2001:db8:1::/48", 2), 0, DosRate.NONE, DosRate.NONE);
+
+        assertThat(run(from(CLIENT4, NOT_A_VIP4).fragment(false, 10).udp(CLIENT_PORT, DNS).payload(32).build()))
+                .as("IPv4, offset 80: no ports").isEqualTo(XdpAction.DROP);
+        assertThat(run(from6(CLIENT6).fragment(false, 10).udp(CLIENT_PORT, DNS).payload(32).build()))
+                .as("IPv6, offset 80: no ports").isEqualTo(XdpAction.DROP);
+        assertThat(run(PacketBuilder.ethernet(CLIENT_MAC, LB_MAC).vlan(7).ipv4(CLIENT4, VIP4)
+                .icmp(PacketBuilder.ICMP_ECHO_REQUEST, 0).payload(8).build()))
+                .as("behind an 802.1Q tag").isEqualTo(XdpAction.DROP);
+
+        assertThat(count(Reason.DROP_DENY_LIST)).isEqualTo(3);
+    }
+
+    @Test
+    void aTruncatedIpHeaderHasNoSourceToCheckAndPasses() {
+        lists(List.of(), Map.of("192.0.2.0/24", 1), 0, DosRate.NONE, DosRate.NONE);
+        byte[] echo = echo4(CLIENT4, VIP4);
+
+        assertThat(run(Arrays.copyOf(echo, PacketBuilder.ETHERNET_HEADER + PacketBuilder.IPV4_HEADER)))
+                .as("whole IP header, no ICMP header: the source is there").isEqualTo(XdpAction.DROP);
+        assertPassedUntouched(Arrays.copyOf(echo, PacketBuilder.ETHERNET_HEADER + 10));
+        assertThat(count(Reason.DROP_DENY_LIST)).isEqualTo(1);
+    }
+
+    @Test
+    void nonIpFramesAreUntouchedEvenWhenTheirAddressesAreDenied() {
+        lists(List.of(), Map.of("192.0.2.0/24", 1), 0, DosRate.NONE, DosRate.NONE);
+        byte[] arp = PacketBuilder.ethernet(CLIENT_MAC, PacketBuilder.mac("ff:ff:ff:ff:ff:ff"))
+                .arpRequest(CLIENT4, VIP4).build();
+
+        assertPassedUntouched(arp);
+        assertThat(count(Reason.PASS_NOT_IP)).isEqualTo(1);
+        assertThat(count(Reason.DROP_DENY_LIST)).isZero();
+        assertThat(dos.denyHits(1)).isZero();
+    }
+
+    @Test
+    void linkLocalAndUnspecifiedIpv6SourcesAreExemptSoNeighbourDiscoveryKeepsWorking() {
+        lists(List.of(), Map.of("fe80::/10", 1, "::/8", 2, "2001:db8:1::/48", 3), 0, DosRate.NONE, DosRate.NONE);
+        byte[] solicitation = PacketBuilder.ethernet(CLIENT_MAC, PacketBuilder.mac("33:33:ff:00:00:01"))
+                .ipv6(LINK_LOCAL6, SOLICITED_NODE6).ttl(255)
+                .icmp(PacketBuilder.ICMPV6_NEIGHBOR_SOLICITATION, 0).payload(20).build();
+        byte[] duplicateAddressDetection = PacketBuilder.ethernet(CLIENT_MAC, PacketBuilder.mac("33:33:ff:00:00:01"))
+                .ipv6("::", SOLICITED_NODE6).ttl(255)
+                .icmp(PacketBuilder.ICMPV6_NEIGHBOR_SOLICITATION, 0).payload(20).build();
+        byte[] globalSolicitation = PacketBuilder.ethernet(CLIENT_MAC, PacketBuilder.mac("33:33:ff:00:00:01"))
+                .ipv6(CLIENT6, SOLICITED_NODE6).ttl(255)
+                .icmp(PacketBuilder.ICMPV6_NEIGHBOR_SOLICITATION, 0).payload(20).build();
+
+        assertPassedUntouched(solicitation);
+        assertPassedUntouched(duplicateAddressDetection);
+        assertThat(run(syn6(LINK_LOCAL6))).as("exempt in every protocol").isEqualTo(XdpAction.TX);
+        assertThat(run(globalSolicitation)).as("a denied global source is denied, ND or not")
+                .isEqualTo(XdpAction.DROP);
+
+        assertThat(dos.denyHits(1)).isZero();
+        assertThat(dos.denyHits(2)).isZero();
+        assertThat(dos.denyHits(3)).isEqualTo(1);
     }
 
     // --- protocol sanity
