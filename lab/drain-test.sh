@@ -42,7 +42,7 @@ LOAD_MIN_CONNECTIONS=200
 # thread that migrates spreads one flow over CPUs, where a stale entry of a reused 5-tuple can
 # send a new flow's later packets to another backend (docs/drain.md, limits). The clients run
 # pinned to one CPU, as RSS would keep each flow.
-CLIENT_CPU=$LAB_CLIENT_CPU
+CLIENT_CPU=$LAB_TRAFFIC_CPU
 
 passed=0
 failed=0
@@ -171,7 +171,7 @@ start_lab() {
 	lab_start_servers "$VIP_PORT" "$LB_HOST_PORT" || return 1
 	local be
 	for be in "${LAB_BACKENDS[@]}"; do
-		lab_start "$be" "health-$be" "$LAB_PYTHON" "$LAB_DIR/backend_server.py" --name "$be" --port "$HEALTH_PORT"
+		lab_start "$be" "health-$be" taskset -c "$LAB_TRAFFIC_CPU" "$LAB_PYTHON" "$LAB_DIR/backend_server.py" --name "$be" --port "$HEALTH_PORT"
 		lab_wait_listening "$be" "$HEALTH_PORT" || { echo "health server on $be did not start"; return 1; }
 	done
 	write_config "" "$QUIET_SHORT"

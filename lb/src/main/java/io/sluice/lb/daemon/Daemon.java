@@ -106,8 +106,8 @@ final class Daemon {
     private final Steering steering = new Steering();
     private final SluiceMetrics metrics = new SluiceMetrics(Version.current());
     private final AdminBridge admin;
-    /** The config the daemon runs on: the file's, with Consul-discovered backends laid in. */
     private DrainBook drains;
+    /** The config the daemon runs on: the file's, with Consul-discovered backends laid in. */
     private SluiceConfig config;
     /** The config as read from the file (what reloads replace). */
     private SluiceConfig fileConfig;
