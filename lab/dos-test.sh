@@ -173,7 +173,7 @@ main() {
 	fi
 
 	# The legitimate client runs through every flood (about 15 s, paced).
-	lab_start client legit-client taskset -c "$LAB_TRAFFIC_CPU" "$LAB_PYTHON" "$LAB_DIR/client.py" --target "$LAB_VIP_V4" --port "$VIP_PORT" \
+	lab_start client legit-client "$LAB_PYTHON" "$LAB_DIR/client.py" --target "$LAB_VIP_V4" --port "$VIP_PORT" \
 		--count "$LEGIT_REQUESTS" --concurrency 2 --interval 0.1 --timeout 3 --max-seconds 80
 
 	local out

@@ -37,12 +37,6 @@ QUIET_LONG=60s
 DRAINED_WAIT_S=25
 LOAD_SECONDS=12
 LOAD_MIN_CONNECTIONS=200
-# The flow cache is per CPU and assumes a flow's packets reach the LB on one CPU, as NIC RSS
-# does. veth has no RSS: a packet is processed on the CPU its sender runs on, and a client
-# thread that migrates spreads one flow over CPUs, where a stale entry of a reused 5-tuple can
-# send a new flow's later packets to another backend (docs/drain.md, limits). The clients run
-# pinned to one CPU, as RSS would keep each flow.
-CLIENT_CPU=$LAB_TRAFFIC_CPU
 
 passed=0
 failed=0
@@ -114,7 +108,7 @@ reload() {
 }
 
 start_streams() { # seconds [count]
-	timeout $(($1 + 30)) nsenter --net="/run/netns/$(lab_ns client)" taskset -c "$CLIENT_CPU" "$LAB_PYTHON" "$LAB_DIR/streams.py" \
+	timeout $(($1 + 30)) nsenter --net="/run/netns/$(lab_ns client)" "$LAB_PYTHON" "$LAB_DIR/streams.py" \
 		--target "$LAB_VIP_V4" --port "$VIP_PORT" --count "${2:-$STREAMS}" --seconds "$1" >"$LAB_RUN_DIR/streams.json" &
 	lab_record_pid streams $!
 	STREAMS_PID=$!
@@ -142,7 +136,7 @@ new_connections_avoid() { # name backends...
 	local name=$1 out avoid
 	shift
 	avoid=$(printf '"%s",' "$@")
-	out=$(timeout "$LAB_CLIENT_TIMEOUT_S" nsenter --net="/run/netns/$(lab_ns client)" taskset -c "$CLIENT_CPU" \
+	out=$(timeout "$LAB_CLIENT_TIMEOUT_S" nsenter --net="/run/netns/$(lab_ns client)" \
 		"$LAB_PYTHON" "$LAB_DIR/client.py" --target "$LAB_VIP_V4" --port "$VIP_PORT" --count "$NEW_CONNECTIONS" \
 		--concurrency 4 --timeout 2)
 	if [[ $(json "$out" 's["succeeded"] == '"$NEW_CONNECTIONS"' and not any(b in s["per_backend"] for b in ['"$avoid"'])') == True ]]; then
@@ -171,7 +165,7 @@ start_lab() {
 	lab_start_servers "$VIP_PORT" "$LB_HOST_PORT" || return 1
 	local be
 	for be in "${LAB_BACKENDS[@]}"; do
-		lab_start "$be" "health-$be" taskset -c "$LAB_TRAFFIC_CPU" "$LAB_PYTHON" "$LAB_DIR/backend_server.py" --name "$be" --port "$HEALTH_PORT"
+		lab_start "$be" "health-$be" "$LAB_PYTHON" "$LAB_DIR/backend_server.py" --name "$be" --port "$HEALTH_PORT"
 		lab_wait_listening "$be" "$HEALTH_PORT" || { echo "health server on $be did not start"; return 1; }
 	done
 	write_config "" "$QUIET_SHORT"
@@ -272,7 +266,7 @@ check_two_drains_and_health_down() {
 
 check_reload_under_load() {
 	local out load_out="$LAB_RUN_DIR/load.json" load_pid
-	timeout $((LOAD_SECONDS + 30)) nsenter --net="/run/netns/$(lab_ns client)" taskset -c "$CLIENT_CPU" "$LAB_PYTHON" "$LAB_DIR/client.py" \
+	timeout $((LOAD_SECONDS + 30)) nsenter --net="/run/netns/$(lab_ns client)" "$LAB_PYTHON" "$LAB_DIR/client.py" \
 		--target "$LAB_VIP_V4" --port "$VIP_PORT" --count 20000 --interval 0.01 --concurrency 2 --timeout 2 \
 		--max-seconds "$LOAD_SECONDS" >"$load_out" &
 	load_pid=$!
@@ -307,7 +301,7 @@ build_variant() {
 check_upgrade_under_load() {
 	local out load_out="$LAB_RUN_DIR/upgrade-load.json" load_pid variant readies upgraded
 	variant=$(build_variant) || { fail "upgrade-under-load" "could not build the variant object"; return; }
-	timeout $((LOAD_SECONDS + 60)) nsenter --net="/run/netns/$(lab_ns client)" taskset -c "$CLIENT_CPU" "$LAB_PYTHON" "$LAB_DIR/client.py" \
+	timeout $((LOAD_SECONDS + 60)) nsenter --net="/run/netns/$(lab_ns client)" "$LAB_PYTHON" "$LAB_DIR/client.py" \
 		--target "$LAB_VIP_V4" --port "$VIP_PORT" --count 20000 --interval 0.01 --concurrency 2 --timeout 2 \
 		--max-seconds "$LOAD_SECONDS" >"$load_out" &
 	load_pid=$!

@@ -208,7 +208,7 @@ check_hitless_restart() {
 	local loop_out="$LAB_RUN_DIR/restart-loop.json" loop_pid out readies_before ready=0
 	# Not through the client() function: $! must be the process SIGTERM is for
 	# (timeout passes it on to client.py, which then prints its summary).
-	timeout "$LAB_CLIENT_TIMEOUT_S" nsenter --net="/run/netns/$(lab_ns client)" taskset -c "$LAB_TRAFFIC_CPU" "$LAB_PYTHON" "$LAB_DIR/client.py" \
+	timeout "$LAB_CLIENT_TIMEOUT_S" nsenter --net="/run/netns/$(lab_ns client)" "$LAB_PYTHON" "$LAB_DIR/client.py" \
 		--target "$LAB_VIP_V4" --port "$VIP_PORT" --count "$RESTART_LOOP_MAX_CONNECTIONS" \
 		--interval "$RESTART_LOOP_INTERVAL_S" --concurrency "$RESTART_LOOP_CONCURRENCY" --timeout 2 \
 		--max-seconds "$RESTART_LOOP_MAX_SECONDS" >"$loop_out" &

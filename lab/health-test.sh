@@ -75,7 +75,7 @@ main() {
 
 	local victim_ip streams_out="$LAB_RUN_DIR/streams.json"
 	victim_ip=$(lab_v4 "$VICTIM")
-	timeout $((STREAM_SECONDS + 30)) nsenter --net="/run/netns/$(lab_ns client)" taskset -c "$LAB_TRAFFIC_CPU" "$LAB_PYTHON" "$LAB_DIR/streams.py" \
+	timeout $((STREAM_SECONDS + 30)) nsenter --net="/run/netns/$(lab_ns client)" "$LAB_PYTHON" "$LAB_DIR/streams.py" \
 		--target "$LAB_VIP_V4" --port "$VIP_PORT" --count "$STREAMS" --seconds "$STREAM_SECONDS" >"$streams_out" &
 	local streams_pid=$!
 	echo "$streams_pid" >"$LAB_RUN_DIR/streams.pid"
@@ -122,7 +122,7 @@ main() {
 	fi
 
 	echo "health: starting the server on $VICTIM again"
-	lab_start "$VICTIM" "server-$VICTIM" taskset -c "$LAB_TRAFFIC_CPU" "$LAB_PYTHON" "$LAB_DIR/backend_server.py" --name "$VICTIM" --port "$VIP_PORT"
+	lab_start "$VICTIM" "server-$VICTIM" "$LAB_PYTHON" "$LAB_DIR/backend_server.py" --name "$VICTIM" --port "$VIP_PORT"
 	lab_wait_listening "$VICTIM" "$VIP_PORT" || fail "restart-server" "the server on $VICTIM did not start"
 	local deadline=$((SECONDS + RECOVERY_TIMEOUT_S)) back=0 waited_from=$SECONDS
 	while ((SECONDS < deadline)); do

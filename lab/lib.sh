@@ -348,7 +348,27 @@ lab_up() {
 	for host in "${LAB_BACKENDS[@]}"; do lab_setup_backend "$host"; done
 	lab_route_vips
 	lab_setup_xdp
+	for host in "${LAB_LB_HOSTS[@]}"; do lab_pin_nic_cpu "$host"; done
 	lab_log "up: $(lab_ns client) -> $(lab_ns router) -> $(lab_ns lb1) -> ${LAB_BACKENDS[*]/#/$LAB_PREFIX-}"
+}
+
+# An LB host's NIC, as RSS would make it: one receive queue whose NAPI runs in a kernel thread
+# pinned to LAB_TRAFFIC_CPU, so every packet of a flow meets the same CPU's flow cache. (On veth
+# a packet is otherwise processed on whichever CPU sent it or already runs the queue: a client's
+# ACKs leave from the softirq of the backend's answer, and 1233 of 2000 connections measured
+# had packets on both CPUs.) GRO keeps the NAPI instance, and so its thread, alive while the
+# daemon attaches, upgrades and detaches XDP.
+lab_pin_nic_cpu() {
+	local host=$1 before after thread
+	lab_in "$host" ethtool -K eth0 gro on >/dev/null
+	before=$(pgrep -d ' ' '^napi/eth0-' || true)
+	# ip netns exec, not nsenter: only it mounts the namespace's own /sys (else this is the host's eth0).
+	ip netns exec "$(lab_ns "$host")" sh -c 'echo 1 > /sys/class/net/eth0/threaded'
+	after=$(pgrep '^napi/eth0-' || true)
+	for thread in $after; do
+		[[ " $before " == *" $thread "* ]] && continue
+		taskset -p -c "$LAB_TRAFFIC_CPU" "$thread" >/dev/null
+	done
 }
 
 # Idempotent: safe with nothing up, with half a lab, or twice.
@@ -506,7 +526,10 @@ lab_wait_ready() {
 	log="$LAB_RUN_DIR/sluiced-$lb.log"
 	deadline=$((SECONDS + timeout_s))
 	while ((SECONDS < deadline)); do
-		(($(grep -c 'event=ready' "$log" 2>/dev/null || true) >= nth)) && return 0
+		if (($(grep -c 'event=ready' "$log" 2>/dev/null || true) >= nth)); then
+			lab_pin_nic_cpu "$lb" # attaching XDP may have made the NIC's NAPI anew
+			return 0
+		fi
 		lab_running "sluiced-$lb" || return 1
 		sleep 0.2
 	done
@@ -527,11 +550,7 @@ lab_detach_daemon() {
 # --- traffic ------------------------------------------------------------------
 
 LAB_CLIENT_TIMEOUT_S=${LAB_CLIENT_TIMEOUT_S:-90}   # outer bound on any one client run
-# The traffic tools and the backends' servers run pinned to one CPU. On veth the LB's XDP runs
-# on the CPU that sent the packet, and a client's ACKs are sent from the softirq that received
-# the backend's answer, so unpinned processes spread one flow over CPUs (measured: 1233 of 2000
-# connections had packets on the other CPU). A NIC's RSS keeps each flow on one CPU, which is
-# what the per-CPU flow cache assumes (docs/drain.md, limits); pinning gives the lab the same.
+# The CPU that runs every packet of an LB host's NIC (lab_pin_nic_cpu): RSS in the lab.
 LAB_TRAFFIC_CPU=${LAB_TRAFFIC_CPU:-0}
 
 # lab/client.py run from the client namespace; prints its JSON summary, or a
@@ -539,7 +558,7 @@ LAB_TRAFFIC_CPU=${LAB_TRAFFIC_CPU:-0}
 lab_client() {
 	local out status=0
 	out=$(timeout "$LAB_CLIENT_TIMEOUT_S" nsenter --net="/run/netns/$(lab_ns client)" \
-		taskset -c "$LAB_TRAFFIC_CPU" "$LAB_PYTHON" "$LAB_DIR/client.py" "$@") || status=$?
+		"$LAB_PYTHON" "$LAB_DIR/client.py" "$@") || status=$?
 	if [[ -z $out ]]; then
 		out='{"target": "?", "port": 0, "attempted": 1, "succeeded": 0, "failed": 1, "per_backend": {},'
 		out+=' "failures": {"client.py printed no summary (exit '"$status"')": 1}, "seconds": 0, "source_port": 0, "sequence": []}'
@@ -572,9 +591,9 @@ lab_check_built() {
 lab_start_servers() {
 	local vip_port=$1 lb_port=$2 be lb=${LAB_LB_HOSTS[0]}
 	for be in "${LAB_BACKENDS[@]}"; do
-		lab_start "$be" "server-$be" taskset -c "$LAB_TRAFFIC_CPU" "$LAB_PYTHON" "$LAB_DIR/backend_server.py" --name "$be" --port "$vip_port"
+		lab_start "$be" "server-$be" "$LAB_PYTHON" "$LAB_DIR/backend_server.py" --name "$be" --port "$vip_port"
 	done
-	lab_start "$lb" "server-$lb" taskset -c "$LAB_TRAFFIC_CPU" "$LAB_PYTHON" "$LAB_DIR/backend_server.py" --name "$lb" --port "$lb_port"
+	lab_start "$lb" "server-$lb" "$LAB_PYTHON" "$LAB_DIR/backend_server.py" --name "$lb" --port "$lb_port"
 	for be in "${LAB_BACKENDS[@]}"; do
 		lab_wait_listening "$be" "$vip_port" || { echo "backend server on $be did not start"; return 1; }
 	done
