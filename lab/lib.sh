@@ -348,27 +348,7 @@ lab_up() {
 	for host in "${LAB_BACKENDS[@]}"; do lab_setup_backend "$host"; done
 	lab_route_vips
 	lab_setup_xdp
-	for host in "${LAB_LB_HOSTS[@]}"; do lab_pin_nic_cpu "$host"; done
 	lab_log "up: $(lab_ns client) -> $(lab_ns router) -> $(lab_ns lb1) -> ${LAB_BACKENDS[*]/#/$LAB_PREFIX-}"
-}
-
-# An LB host's NIC, as RSS would make it: one receive queue whose NAPI runs in a kernel thread
-# pinned to LAB_TRAFFIC_CPU, so every packet of a flow meets the same CPU's flow cache. (On veth
-# a packet is otherwise processed on whichever CPU sent it or already runs the queue: a client's
-# ACKs leave from the softirq of the backend's answer, and 1233 of 2000 connections measured
-# had packets on both CPUs.) GRO keeps the NAPI instance, and so its thread, alive while the
-# daemon attaches, upgrades and detaches XDP.
-lab_pin_nic_cpu() {
-	local host=$1 before after thread
-	lab_in "$host" ethtool -K eth0 gro on >/dev/null
-	before=$(pgrep -d ' ' '^napi/eth0-' || true)
-	# ip netns exec, not nsenter: only it mounts the namespace's own /sys (else this is the host's eth0).
-	ip netns exec "$(lab_ns "$host")" sh -c 'echo 1 > /sys/class/net/eth0/threaded'
-	after=$(pgrep '^napi/eth0-' || true)
-	for thread in $after; do
-		[[ " $before " == *" $thread "* ]] && continue
-		taskset -p -c "$LAB_TRAFFIC_CPU" "$thread" >/dev/null
-	done
 }
 
 # Idempotent: safe with nothing up, with half a lab, or twice.
@@ -526,10 +506,7 @@ lab_wait_ready() {
 	log="$LAB_RUN_DIR/sluiced-$lb.log"
 	deadline=$((SECONDS + timeout_s))
 	while ((SECONDS < deadline)); do
-		if (($(grep -c 'event=ready' "$log" 2>/dev/null || true) >= nth)); then
-			lab_pin_nic_cpu "$lb" # attaching XDP may have made the NIC's NAPI anew
-			return 0
-		fi
+		(($(grep -c 'event=ready' "$log" 2>/dev/null || true) >= nth)) && return 0
 		lab_running "sluiced-$lb" || return 1
 		sleep 0.2
 	done
@@ -550,8 +527,6 @@ lab_detach_daemon() {
 # --- traffic ------------------------------------------------------------------
 
 LAB_CLIENT_TIMEOUT_S=${LAB_CLIENT_TIMEOUT_S:-90}   # outer bound on any one client run
-# The CPU that runs every packet of an LB host's NIC (lab_pin_nic_cpu): RSS in the lab.
-LAB_TRAFFIC_CPU=${LAB_TRAFFIC_CPU:-0}
 
 # lab/client.py run from the client namespace; prints its JSON summary, or a
 # summary of one failure when it printed none (killed by the outer timeout).

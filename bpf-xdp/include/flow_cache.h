@@ -99,4 +99,65 @@ static __always_inline void flow_store(struct sluice_flow_slot *slot, const stru
 	slot->vip_id = vip_id;
 }
 
+/*
+ * The other CPUs' regions, searched only when this CPU's bucket misses a TCP packet that does
+ * not open a flow. With NIC RSS a flow's packets meet one CPU and this never runs for it; when
+ * a flow does change CPU (veth, whose packets run on the sending CPU; an RSS indirection change),
+ * its entry on the old CPU still names its backend, so a table change in between does not send
+ * it to the bucket's new owner, which would reset it. bpf_loop keeps the verifier's work
+ * independent of the CPU count. UDP is not searched: each new UDP flow would pay the search.
+ */
+#define FLOW_SEARCH_MAX_CPUS 4096
+
+struct flow_search {
+	struct sluice_flow_key key;
+	__u32 log2_buckets;
+	__u32 bucket;
+	__u32 own_cpu;
+	__u32 vip_id;
+	__u32 packed_backend;
+	__u32 found;
+};
+
+static long flow_search_cpu(__u64 cpu, void *data)
+{
+	struct flow_search *search = data;
+	struct sluice_flow_bucket *bucket;
+	struct sluice_flow_slot *slot;
+	__u32 index;
+
+	if (cpu == search->own_cpu)
+		return 0;
+	index = ((__u32)cpu << (search->log2_buckets & SLUICE_FLOW_LOG2_MASK)) | search->bucket;
+	bucket = bpf_map_lookup_elem(&flows, &index);
+	if (!bucket)
+		return 1; /* past the last region */
+	slot = flow_find(bucket, &search->key);
+	if (!slot || slot->vip_id != search->vip_id)
+		return 0;
+	search->packed_backend = slot->backend_id;
+	search->found = 1;
+	return 1;
+}
+
+/* The packed backend another CPU remembers for this flow; 0 when none does. */
+static __always_inline int flow_find_elsewhere(__u32 hash, const struct sluice_flow_key *key, __u32 vip_id,
+					       __u32 *packed_backend)
+{
+	__u32 max_entries = ((struct bpf_map___sluice *)&flows)->max_entries;
+	struct flow_search search = {
+		.log2_buckets = max_entries & SLUICE_FLOW_LOG2_MASK,
+		.own_cpu = bpf_get_smp_processor_id(),
+		.vip_id = vip_id,
+	};
+	__u32 cpus;
+
+	search.bucket = hash & ((1u << search.log2_buckets) - 1);
+	cpus = max_entries >> search.log2_buckets;
+	__builtin_memcpy(&search.key, key, sizeof(search.key));
+	bpf_loop(cpus < FLOW_SEARCH_MAX_CPUS ? cpus : FLOW_SEARCH_MAX_CPUS, flow_search_cpu, &search, 0);
+	*packed_backend = search.packed_backend;
+	return search.found;
+}
+
 #endif /* SLUICE_FLOW_CACHE_H */

@@ -93,6 +93,20 @@ static __always_inline struct sluice_backend *select_backend(const struct packet
 		}
 	}
 
+	/* A TCP flow this CPU does not know may be known to another (it changed CPU): keep its backend. */
+	if (bucket && !pkt->opens_flow && key->proto == IPPROTO_TCP &&
+	    flow_find_elsewhere(hash, key, vip_id, packed)) {
+		*backend_id = slot_owner(*packed);
+		backend = backend_in_use(*backend_id);
+		if (backend) {
+			if (!slot)
+				slot = flow_victim(bucket);
+			flow_store(slot, key, *packed, vip_id);
+			count_reason(SLUICE_FLOW_HIT);
+			return backend;
+		}
+	}
+
 	picked = maglev_pick(vip_id, hash, packed);
 	if (picked != SLUICE_FLOW_MISS) {
 		*drop_reason = picked;

@@ -296,6 +296,15 @@ public final class DataplaneMaps implements AutoCloseable {
         return FlowBucket.decode(value);
     }
 
+    /** Replaces one CPU's bucket {@code index}. For tests and diagnostics (a flow that moved CPU). */
+    public void writeFlowBucket(int index, int cpu, FlowBucket bucket) {
+        FlowCacheLayout layout = flowLayout();
+        if (cpu < 0 || cpu >= layout.cpus() || index < 0 || index >= layout.bucketsPerCpu()) {
+            throw new IllegalArgumentException("no flow bucket " + index + " on CPU " + cpu + " in " + flows);
+        }
+        flows.update(u32(layout.index(cpu, index)), bucket.encode(), UpdateFlags.ANY);
+    }
+
     /** The bucket count per CPU (a power of two). */
     public int flowBucketCount() {
         return flowLayout().bucketsPerCpu();

@@ -302,6 +302,69 @@ class BalancerPacketTest {
     }
 
     @Test
+    void tcpFlowThatChangedCpuKeepsTheBackendAnotherCpuRemembers() {
+        FlowCacheLayout layout = maps.flowLayout();
+        assumeTrue(layout.cpus() >= 2, "needs two CPUs' regions");
+        standardSetup(ID_BACKEND4_A);
+        byte[] ack = fromClient4().tcp(CLIENT_PORT, HTTP).tcpFlags(PacketBuilder.TCP_FLAG_ACK).payload(5).build();
+        rig.run(ack);
+        int bucket = maps.bucketOf(hash(CLIENT4, VIP4, CLIENT_PORT, HTTP, Protocol.TCP));
+        FlowBucket remembered = rememberedBucket(layout, bucket);
+        maps.swapMaglevTable(VIP_TCP4, filled(SMALL_TABLE, ID_BACKEND4_B));
+
+        // Every CPU but one forgets the flow: the run's CPU (whichever it is) can only find it there.
+        for (int holder = 0; holder < layout.cpus(); holder++) {
+            for (int cpu = 0; cpu < layout.cpus(); cpu++) {
+                maps.writeFlowBucket(bucket, cpu, cpu == holder ? remembered : FlowBucket.empty());
+            }
+            TestRunResult result = rig.run(ack);
+            assertThat(Frame.parse(result.data()).ipv4().dst()).as("flow remembered on CPU %d only", holder)
+                    .isEqualTo(ip(BACKEND4_A));
+        }
+        assertThat(count(Reason.FLOW_HIT)).isEqualTo(layout.cpus());
+
+        // A SYN of the same 5-tuple starts a new flow: it follows the table.
+        byte[] syn = fromClient4().tcp(CLIENT_PORT, HTTP).build();
+        assertThat(Frame.parse(rig.run(syn).data()).ipv4().dst()).isEqualTo(ip(BACKEND4_B));
+    }
+
+    @Test
+    void udpFlowUnknownToThisCpuFollowsTheTable() {
+        FlowCacheLayout layout = maps.flowLayout();
+        assumeTrue(layout.cpus() >= 2, "needs two CPUs' regions");
+        standardSetup(ID_BACKEND4_A);
+        byte[] datagram = fromClient4().udp(CLIENT_PORT, DNS).payload(5).build();
+        rig.run(datagram);
+        int bucket = maps.bucketOf(hash(CLIENT4, VIP4, CLIENT_PORT, DNS, Protocol.UDP));
+        FlowBucket remembered = rememberedBucket(layout, bucket);
+        maps.swapMaglevTable(VIP_UDP4, filled(SMALL_TABLE, ID_BACKEND4_B));
+        int runs = 0;
+        int followedTheTable = 0;
+        for (int holder = 0; holder < layout.cpus(); holder++) {
+            for (int cpu = 0; cpu < layout.cpus(); cpu++) {
+                maps.writeFlowBucket(bucket, cpu, cpu == holder ? remembered : FlowBucket.empty());
+            }
+            runs++;
+            if (Frame.parse(rig.run(datagram).data()).ipv4().dst().equals(ip(BACKEND4_B))) {
+                followedTheTable++;
+            }
+        }
+        // Only the run on the holder's own CPU can hit; every other CPU balances by the table.
+        assertThat(followedTheTable).isGreaterThanOrEqualTo(runs - 1);
+    }
+
+    /** The bucket of the one CPU that remembered the flow just run. */
+    private FlowBucket rememberedBucket(FlowCacheLayout layout, int bucket) {
+        for (int cpu = 0; cpu < layout.cpus(); cpu++) {
+            FlowBucket b = maps.readFlowBucket(bucket, cpu);
+            if (!b.occupied().isEmpty()) {
+                return b;
+            }
+        }
+        throw new AssertionError("the flow was remembered on no CPU");
+    }
+
+    @Test
     void flowWhoseBackendLeftServiceIsRebalanced() {
         standardSetup(ID_BACKEND4_A);
         byte[] packet = fromClient4().tcp(CLIENT_PORT, HTTP).tcpFlags(PacketBuilder.TCP_FLAG_ACK).build();
