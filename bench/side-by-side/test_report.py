@@ -1,0 +1,62 @@
+"""The arithmetic behind the side-by-side table: python3 -m unittest discover bench/side-by-side"""
+import unittest
+
+import report
+
+HZ = 100
+
+
+def wrk(requests, seconds=10, p99_us=1000):
+    return {"requests": requests, "duration_us": seconds * 1_000_000, "bytes": 0,
+            "err_connect": 0, "err_read": 0, "err_write": 0, "err_status": 0, "err_timeout": 0,
+            "lat_mean_us": 1.0, "p50_us": 500, "p99_us": p99_us, "p999_us": 2 * p99_us, "lat_max_us": 0}
+
+
+def run(rnd, path, requests, busy_ticks, p99_us=1000, haproxy_ticks=0, mode="keepalive"):
+    return {"kind": "run", "round": rnd, "mode": mode, "path": path, "wrk": wrk(requests, p99_us=p99_us),
+            "busy_ticks": busy_ticks, "sys_softirq_ticks": 0, "haproxy_ticks": haproxy_ticks,
+            "seconds": 10.0, "hz": HZ}
+
+
+def idle(rnd, busy_ticks, mode="keepalive"):
+    return {"kind": "idle", "round": rnd, "mode": mode, "busy_ticks": busy_ticks, "sys_softirq_ticks": 0,
+            "seconds": 2.0, "hz": HZ, "loadavg": "0 0 0"}
+
+
+class SummaryTest(unittest.TestCase):
+    def test_ratios_are_per_round_against_that_rounds_direct_run(self):
+        # Round 0 is slow for everyone, round 1 fast: per-round ratios stay 0.5 and 0.9.
+        runs = [run(0, "direct", 100_000, 0), run(0, "sluice", 50_000, 0),
+                run(1, "direct", 300_000, 0), run(1, "sluice", 270_000, 0)]
+        rows = report.summarise(runs, {(0, "keepalive"): idle(0, 0), (1, "keepalive"): idle(1, 0)})
+        self.assertAlmostEqual(rows[("keepalive", "sluice")]["rps_x"], 0.7)
+        self.assertEqual(rows[("keepalive", "sluice")]["rps_x_range"], (0.5, 0.9))
+        self.assertAlmostEqual(rows[("keepalive", "sluice")]["rps"], 16_000)
+
+    def test_background_cpu_is_subtracted_before_dividing_by_requests(self):
+        # Background: 100 ticks in 2 s = 0.5 CPU. A 10 s run with 1,500 ticks busy = 15 CPU-s,
+        # of which 5 are background: 10 CPU-s for 100,000 requests = 100 ms per 1,000.
+        runs = [run(0, "direct", 100_000, 1500), run(0, "haproxy", 100_000, 2500, haproxy_ticks=300)]
+        rows = report.summarise(runs, {(0, "keepalive"): idle(0, 100)})
+        self.assertAlmostEqual(rows[("keepalive", "direct")]["cpu"], 100.0)
+        self.assertAlmostEqual(rows[("keepalive", "haproxy")]["cpu"], 200.0)
+        self.assertAlmostEqual(rows[("keepalive", "haproxy")]["lb_cpu"], 100.0)
+        self.assertAlmostEqual(rows[("keepalive", "haproxy")]["haproxy"], 30.0)
+
+    def test_a_negative_cpu_difference_is_not_reported_as_a_met_target(self):
+        runs = [run(0, "direct", 100_000, 1500), run(0, "sluice", 100_000, 1400),
+                run(0, "haproxy", 100_000, 2500)]
+        text = report.verdicts(report.summarise(runs, {(0, "keepalive"): idle(0, 0)}))
+        self.assertIn("below this run's noise, target not judged", text)
+        self.assertNotIn("HAProxy's (target <= 0.10x): met", text)
+
+    def test_targets_compare_against_the_issue_thresholds(self):
+        runs = [run(0, "direct", 100_000, 1000, p99_us=1000), run(0, "sluice", 97_000, 1010, p99_us=1200),
+                run(0, "haproxy", 60_000, 2000)]
+        text = report.verdicts(report.summarise(runs, {(0, "keepalive"): idle(0, 0)}))
+        self.assertIn("req/s 0.970x direct (target >= 0.98x): NOT met", text)
+        self.assertIn("p99 1.200x direct (target <= 1.10x): NOT met", text)
+
+
+if __name__ == "__main__":
+    unittest.main()
