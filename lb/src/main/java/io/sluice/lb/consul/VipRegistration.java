@@ -12,7 +12,7 @@ import java.util.Locale;
  * One VIP as a Consul service instance: the body of PUT /v1/agent/service/register, with the TTL
  * check sluiced keeps up to date.
  *
- * @param tableFingerprint the VIP's table fingerprint for the {@value #FINGERPRINT_META} meta key,
+ * @param tableFingerprint the VIP's table fingerprint for the table_fingerprint meta key,
  *                         null until the first reconcile (the key is left out)
  */
 record VipRegistration(String vip, String serviceId, String checkId, ConsulRegistration registration,
@@ -20,10 +20,6 @@ record VipRegistration(String vip, String serviceId, String checkId, ConsulRegis
                        String host, String version, String tableFingerprint) {
     static final String ID_PREFIX = "sluice-";
     static final String CHECK_SUFFIX = "-dataplane";
-    /** Meta keys `sluice fleet check` reads (io.sluice.lb.fleet). */
-    static final String FINGERPRINT_META = "table_fingerprint";
-    static final String HOST_META = "lb_host";
-    static final String VIP_META = "sluice_vip";
 
     static VipRegistration of(VipConfig vip, ConsulRegistration registration, Duration ttl, Duration deregisterAfter,
                               String host, String version) {
@@ -52,10 +48,11 @@ record VipRegistration(String vip, String serviceId, String checkId, ConsulRegis
         ObjectNode body = f.objectNode();
         body.put("ID", serviceId).put("Name", registration.service()).put("Address", address).put("Port", port);
         registration.tags().forEach(body.putArray("Tags")::add);
-        ObjectNode meta = body.putObject("Meta").put(HOST_META, host).put("sluice_version", version)
-                .put(VIP_META, vip).put("protocol", protocol);
+        ObjectNode meta = body.putObject("Meta").put(RegistrationMeta.HOST, host)
+                .put(RegistrationMeta.VERSION, version).put(RegistrationMeta.VIP, vip)
+                .put(RegistrationMeta.PROTOCOL, protocol);
         if (tableFingerprint != null) {
-            meta.put(FINGERPRINT_META, tableFingerprint);
+            meta.put(RegistrationMeta.TABLE_FINGERPRINT, tableFingerprint);
         }
         body.putObject("Check").put("CheckID", checkId)
                 .put("Name", "sluice data plane for VIP " + vip)
