@@ -13,7 +13,11 @@
 #   - sluiced restarted while the agent is down: the last discovered backends come back from
 #     the cache, the adopted table is left as it was, traffic flows;
 #   - the program detached (sluiced --detach) under the running daemon: the TTL check goes critical;
-#   - a reload that drops the VIP's registration deregisters it.
+#   - a reload that drops the VIP's registration deregisters it;
+#   - the registration's table_fingerprint meta is the status file's fingerprint, and
+#     `sluice fleet check` agrees with a second host registering the same fingerprint (exit 0)
+#     and names a third that registers another one (exit 1). The other hosts are registrations
+#     made through the agent's API: two daemons on one agent double would share a service ID.
 # Expects the build (jar, objects) like e2e-test.sh. Prints "N passed, M failed" last.
 set -uo pipefail
 # shellcheck source=lab/lib.sh
@@ -85,6 +89,51 @@ write_config() {
 	    consul: { service: sluice-lab-web, tags: [lab] }
 	    backends: { consul: { service: web } }
 	EOF
+}
+
+fleet_check() { # the CLI inside the LB namespace (the agent double listens on its loopback)
+	lab_in "$LB" java -cp "$(lab_jar)" io.sluice.lb.cli.SluiceCli fleet check --consul "$AGENT" --service sluice-lab-web "$@"
+}
+
+register_other_lb() { # host fingerprint: another LB host's registration of VIP web, meta as sluiced sets it
+	agent PUT /v1/agent/service/register "{\"ID\": \"sluice-web@$1\", \"Name\": \"sluice-lab-web\",
+		\"Address\": \"$LAB_VIP_V4\", \"Port\": $VIP_PORT, \"Meta\": {\"lb_host\": \"$1\", \"sluice_vip\": \"web\",
+		\"table_fingerprint\": \"$2\"}, \"Check\": {\"CheckID\": \"sluice-web@$1-dataplane\", \"TTL\": \"1h\",
+		\"Status\": \"passing\"}}" >/dev/null
+}
+
+fleet_fingerprints() {
+	local status_fp meta_fp="" deadline=$((SECONDS + EVENT_TIMEOUT_S)) out rc
+	status_fp=$(json "$(cat "$LAB_RUN_DIR/status-$LB.json")" '[v for v in s["vips"] if v["name"] == "web"][0]["table_fingerprint"]')
+	while ((SECONDS < deadline)); do
+		meta_fp=$(json "$(agent GET /v1/agent/services)" 's.get("sluice-web", {}).get("Meta", {}).get("table_fingerprint")')
+		[[ $meta_fp == "$status_fp" ]] && break
+		sleep 0.3
+	done
+	if [[ $status_fp =~ ^[0-9a-f]{16}$ && $meta_fp == "$status_fp" ]]; then
+		pass "fingerprint-in-meta" "status file and Consul meta both hold $status_fp"
+	else
+		fail "fingerprint-in-meta" "status file: $status_fp, Consul meta: $meta_fp"
+		return
+	fi
+	register_other_lb lab-lb2 "$status_fp"
+	out=$(fleet_check 2>&1)
+	rc=$?
+	if ((rc == 0)) && [[ $out == *"all 2 hosts agree on $status_fp"* ]]; then
+		pass "fleet-check-agrees" "$(tail -n 1 <<<"$out")"
+	else
+		fail "fleet-check-agrees" "exit $rc: $out"
+	fi
+	register_other_lb lab-lb3 0123456789abcdef
+	out=$(fleet_check 2>&1)
+	rc=$?
+	if ((rc == 1)) && [[ $out == *"1 of 3 hosts differ from the majority $status_fp: lab-lb3"* ]]; then
+		pass "fleet-check-disagrees" "$(tail -n 1 <<<"$out")"
+	else
+		fail "fleet-check-disagrees" "exit $rc: $out"
+	fi
+	agent PUT /v1/agent/service/deregister/sluice-web@lab-lb2 >/dev/null
+	agent PUT /v1/agent/service/deregister/sluice-web@lab-lb3 >/dev/null
 }
 
 per_backend() { json "$1" '", ".join("%s=%d" % kv for kv in sorted(s["per_backend"].items()))'; }
@@ -169,6 +218,8 @@ main() {
 	else
 		fail "recovered" "no consul_recovered in $LOG"
 	fi
+
+	fleet_fingerprints
 
 	lab_stop "sluiced-$LB"
 	local services
