@@ -102,11 +102,34 @@ register_other_lb() { # host fingerprint: another LB host's registration of VIP 
 		\"Status\": \"passing\"}}" >/dev/null
 }
 
+meta_fingerprint() { json "$(agent GET /v1/agent/services)" 's.get("sluice-web", {}).get("Meta", {}).get("table_fingerprint")'; }
+
+# lab-lb2 registers the host's current fingerprint, then `sluice fleet check`; retried (bounded)
+# because the real host's table may move in between (be1 filling again after its maintenance).
+# Sets fleet_out, fleet_rc, fleet_fp. $1: 0 = expect agreement, 1 = lab-lb3 registers another table.
+fleet_round() {
+	local deadline=$((SECONDS + EVENT_TIMEOUT_S))
+	while :; do
+		fleet_fp=$(meta_fingerprint)
+		register_other_lb lab-lb2 "$fleet_fp"
+		((${1} == 1)) && register_other_lb lab-lb3 0123456789abcdef
+		fleet_out=$(fleet_check 2>&1)
+		fleet_rc=$?
+		if ((${1} == 0)); then
+			((fleet_rc == 0)) && [[ $fleet_out == *"all 2 hosts agree on $fleet_fp"* ]] && return 0
+		else
+			((fleet_rc == 1)) && [[ $fleet_out == *"1 of 3 hosts differ from the majority $fleet_fp: lab-lb3"* ]] && return 0
+		fi
+		((SECONDS < deadline)) || return 1
+		sleep 1
+	done
+}
+
 fleet_fingerprints() {
-	local status_fp meta_fp="" deadline=$((SECONDS + EVENT_TIMEOUT_S)) out rc
-	status_fp=$(json "$(cat "$LAB_RUN_DIR/status-$LB.json")" '[v for v in s["vips"] if v["name"] == "web"][0]["table_fingerprint"]')
+	local status_fp meta_fp="" deadline=$((SECONDS + EVENT_TIMEOUT_S))
 	while ((SECONDS < deadline)); do
-		meta_fp=$(json "$(agent GET /v1/agent/services)" 's.get("sluice-web", {}).get("Meta", {}).get("table_fingerprint")')
+		status_fp=$(json "$(cat "$LAB_RUN_DIR/status-$LB.json")" '[v for v in s["vips"] if v["name"] == "web"][0]["table_fingerprint"]')
+		meta_fp=$(meta_fingerprint)
 		[[ $meta_fp == "$status_fp" ]] && break
 		sleep 0.3
 	done
@@ -116,21 +139,15 @@ fleet_fingerprints() {
 		fail "fingerprint-in-meta" "status file: $status_fp, Consul meta: $meta_fp"
 		return
 	fi
-	register_other_lb lab-lb2 "$status_fp"
-	out=$(fleet_check 2>&1)
-	rc=$?
-	if ((rc == 0)) && [[ $out == *"all 2 hosts agree on $status_fp"* ]]; then
-		pass "fleet-check-agrees" "$(tail -n 1 <<<"$out")"
+	if fleet_round 0; then
+		pass "fleet-check-agrees" "$(tail -n 1 <<<"$fleet_out")"
 	else
-		fail "fleet-check-agrees" "exit $rc: $out"
+		fail "fleet-check-agrees" "exit $fleet_rc: $fleet_out"
 	fi
-	register_other_lb lab-lb3 0123456789abcdef
-	out=$(fleet_check 2>&1)
-	rc=$?
-	if ((rc == 1)) && [[ $out == *"1 of 3 hosts differ from the majority $status_fp: lab-lb3"* ]]; then
-		pass "fleet-check-disagrees" "$(tail -n 1 <<<"$out")"
+	if fleet_round 1; then
+		pass "fleet-check-disagrees" "$(tail -n 1 <<<"$fleet_out")"
 	else
-		fail "fleet-check-disagrees" "exit $rc: $out"
+		fail "fleet-check-disagrees" "exit $fleet_rc: $fleet_out"
 	fi
 	agent PUT /v1/agent/service/deregister/sluice-web@lab-lb2 >/dev/null
 	agent PUT /v1/agent/service/deregister/sluice-web@lab-lb3 >/dev/null
