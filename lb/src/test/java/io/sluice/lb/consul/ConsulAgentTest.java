@@ -205,6 +205,14 @@ class ConsulAgentTest {
         }
         assertThat(check(id + "-dataplane").path("Status").asText()).isEqualTo("passing");
         assertThat(meta(id).path("lb_host").asText()).isEqualTo("lb-test-1");
+        if (target.isDouble()) {
+            // Each re-registration carried the verdict in force: the check never went critical in between.
+            List<String> registrations = target.agentDouble().registeredChecks().stream()
+                    .filter(r -> r.startsWith(id + "-dataplane=")).toList();
+            assertThat(registrations).hasSizeGreaterThanOrEqualTo(3);
+            assertThat(registrations.subList(registrations.size() - 2, registrations.size()))
+                    .containsOnly(id + "-dataplane=passing");
+        }
     }
 
     private JsonNode meta(String serviceId) {
