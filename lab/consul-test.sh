@@ -13,7 +13,11 @@
 #   - sluiced restarted while the agent is down: the last discovered backends come back from
 #     the cache, the adopted table is left as it was, traffic flows;
 #   - the program detached (sluiced --detach) under the running daemon: the TTL check goes critical;
-#   - a reload that drops the VIP's registration deregisters it.
+#   - a reload that drops the VIP's registration deregisters it;
+#   - the registration's table_fingerprint meta is the status file's fingerprint, and
+#     `sluice fleet check` agrees with a second host registering the same fingerprint (exit 0)
+#     and names a third that registers another one (exit 1). The other hosts are registrations
+#     made through the agent's API: two daemons on one agent double would share a service ID.
 # Expects the build (jar, objects) like e2e-test.sh. Prints "N passed, M failed" last.
 set -uo pipefail
 # shellcheck source=lab/lib.sh
@@ -85,6 +89,68 @@ write_config() {
 	    consul: { service: sluice-lab-web, tags: [lab] }
 	    backends: { consul: { service: web } }
 	EOF
+}
+
+fleet_check() { # the CLI inside the LB namespace (the agent double listens on its loopback)
+	lab_in "$LB" java -cp "$(lab_jar)" io.sluice.lb.cli.SluiceCli fleet check --consul "$AGENT" --service sluice-lab-web "$@"
+}
+
+register_other_lb() { # host fingerprint: another LB host's registration of VIP web, meta as sluiced sets it
+	agent PUT /v1/agent/service/register "{\"ID\": \"sluice-web@$1\", \"Name\": \"sluice-lab-web\",
+		\"Address\": \"$LAB_VIP_V4\", \"Port\": $VIP_PORT, \"Meta\": {\"lb_host\": \"$1\", \"sluice_vip\": \"web\",
+		\"table_fingerprint\": \"$2\"}, \"Check\": {\"CheckID\": \"sluice-web@$1-dataplane\", \"TTL\": \"1h\",
+		\"Status\": \"passing\"}}" >/dev/null
+}
+
+meta_fingerprint() { json "$(agent GET /v1/agent/services)" 's.get("sluice-web", {}).get("Meta", {}).get("table_fingerprint")'; }
+
+# lab-lb2 registers the host's current fingerprint, then `sluice fleet check`; retried (bounded)
+# because the real host's table may move in between (be1 filling again after its maintenance).
+# Sets fleet_out, fleet_rc, fleet_fp. $1: 0 = expect agreement, 1 = lab-lb3 registers another table.
+fleet_round() {
+	local deadline=$((SECONDS + EVENT_TIMEOUT_S))
+	while :; do
+		fleet_fp=$(meta_fingerprint)
+		register_other_lb lab-lb2 "$fleet_fp"
+		((${1} == 1)) && register_other_lb lab-lb3 0123456789abcdef
+		fleet_out=$(fleet_check 2>&1)
+		fleet_rc=$?
+		if ((${1} == 0)); then
+			((fleet_rc == 0)) && [[ $fleet_out == *"all 2 hosts agree on $fleet_fp"* ]] && return 0
+		else
+			((fleet_rc == 1)) && [[ $fleet_out == *"1 of 3 hosts differ from the majority $fleet_fp: lab-lb3"* ]] && return 0
+		fi
+		((SECONDS < deadline)) || return 1
+		sleep 1
+	done
+}
+
+fleet_fingerprints() {
+	local status_fp meta_fp="" deadline=$((SECONDS + EVENT_TIMEOUT_S))
+	while ((SECONDS < deadline)); do
+		status_fp=$(json "$(cat "$LAB_RUN_DIR/status-$LB.json")" '[v for v in s["vips"] if v["name"] == "web"][0]["table_fingerprint"]')
+		meta_fp=$(meta_fingerprint)
+		[[ $meta_fp == "$status_fp" ]] && break
+		sleep 0.3
+	done
+	if [[ $status_fp =~ ^[0-9a-f]{16}$ && $meta_fp == "$status_fp" ]]; then
+		pass "fingerprint-in-meta" "status file and Consul meta both hold $status_fp"
+	else
+		fail "fingerprint-in-meta" "status file: $status_fp, Consul meta: $meta_fp"
+		return
+	fi
+	if fleet_round 0; then
+		pass "fleet-check-agrees" "$(tail -n 1 <<<"$fleet_out")"
+	else
+		fail "fleet-check-agrees" "exit $fleet_rc: $fleet_out"
+	fi
+	if fleet_round 1; then
+		pass "fleet-check-disagrees" "$(tail -n 1 <<<"$fleet_out")"
+	else
+		fail "fleet-check-disagrees" "exit $fleet_rc: $fleet_out"
+	fi
+	agent PUT /v1/agent/service/deregister/sluice-web@lab-lb2 >/dev/null
+	agent PUT /v1/agent/service/deregister/sluice-web@lab-lb3 >/dev/null
 }
 
 per_backend() { json "$1" '", ".join("%s=%d" % kv for kv in sorted(s["per_backend"].items()))'; }
@@ -169,6 +235,8 @@ main() {
 	else
 		fail "recovered" "no consul_recovered in $LOG"
 	fi
+
+	fleet_fingerprints
 
 	lab_stop "sluiced-$LB"
 	local services

@@ -12,14 +12,15 @@ import picocli.CommandLine.Command;
 @Command(name = "sluice", mixinStandardHelpOptions = true, versionProvider = Version.Provider.class,
         description = "Operate the sluice XDP load balancer.",
         subcommands = {StatusCommand.class, VipCommand.class, BackendCommand.class, DosCommand.class,
-            StatsCommand.class, ConfigCommand.class, VersionCommand.class, CommandLine.HelpCommand.class,
+            StatsCommand.class, ConfigCommand.class, FleetCommand.class, VersionCommand.class,
+            CommandLine.HelpCommand.class,
             AutoComplete.GenerateCompletion.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success",
             "1:the daemon refused the change or reported an error, or the command found a problem (an invalid config)",
             "2:bad command line",
-            "3:the daemon could not be reached (not running, wrong --socket, no permission)"})
+            "3:the daemon could not be reached (not running, wrong --socket, no permission); for fleet check: Consul"})
 public final class SluiceCli implements Runnable {
     static final int EXIT_OK = 0;
     static final int EXIT_PROBLEM = 1;

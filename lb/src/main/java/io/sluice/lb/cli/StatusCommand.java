@@ -63,8 +63,9 @@ final class StatusCommand implements Callable<Integer> {
         for (VipStatus vip : s.vips()) {
             out.println();
             String address = vip.address().contains(":") ? "[" + vip.address() + "]" : vip.address();
-            out.printf("VIP %s  %s:%d/%s  table %d  packets %d  new flows %d%s%n", vip.name(), address, vip.port(),
-                    vip.protocol(), vip.tableSize(), vip.packets(), vip.newFlows(),
+            out.printf("VIP %s  %s:%d/%s  table %d (%s)  packets %d  new flows %d%s%n", vip.name(), address,
+                    vip.port(), vip.protocol(), vip.tableSize(),
+                    vip.tableFingerprint() == null ? "-" : vip.tableFingerprint(), vip.packets(), vip.newFlows(),
                     vip.allBackendsDown() ? "  ALERT: all backends down (" + vip.whenAllDown() + ")" : "");
             out.printf("  %-40s %6s %6s %-9s %-9s %9s %10s %9s  %s%n", "backend", "weight", "now", "state", "health",
                     "latency", "packets", "new flows", "last check");

@@ -19,6 +19,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "vip", description = "List, show, add and delete VIPs (changes are written into the config file).",
         subcommands = CommandLine.HelpCommand.class)
 final class VipCommand implements Runnable {
+    private static final int SHORT_FINGERPRINT = 8;
+
     @Spec
     private CommandSpec spec;
 
@@ -35,14 +37,15 @@ final class VipCommand implements Runnable {
             if (api.printedJson(vips)) {
                 return;
             }
-            Table table = new Table("NAME", "SERVICE", "TABLE", "BACKENDS", "IN TABLE", "PACKETS", "NEW FLOWS",
-                    "STATE");
+            Table table = new Table("NAME", "SERVICE", "TABLE", "FINGERPRINT", "BACKENDS", "IN TABLE", "PACKETS",
+                    "NEW FLOWS", "STATE");
             for (JsonNode v : vips) {
                 long inTable = 0;
                 for (JsonNode b : v.path("backends")) {
                     inTable += b.path("in_table").asBoolean() ? 1 : 0;
                 }
-                table.row(v.path("name").asText(), service(v), v.path("table_size").asInt(), v.path("backends").size(),
+                table.row(v.path("name").asText(), service(v), v.path("table_size").asInt(),
+                        shortFingerprint(v.path("table_fingerprint").asText(null)), v.path("backends").size(),
                         inTable, v.path("packets").asLong(), v.path("new_flows").asLong(),
                         v.path("all_backends_down").asBoolean() ? "ALERT all down (" + v.path("when_all_down").asText()
                                 + ")" : "ok");
@@ -59,8 +62,9 @@ final class VipCommand implements Runnable {
             if (api.printedJson(v)) {
                 return;
             }
-            api.out().printf("VIP %s  %s  table %d  when_all_down %s  slow_start %s  packets %d  new flows %d%n",
-                    v.path("name").asText(), service(v), v.path("table_size").asInt(), v.path("when_all_down").asText(),
+            api.out().printf("VIP %s  %s  table %d (%s)  when_all_down %s  slow_start %s  packets %d  new flows %d%n",
+                    v.path("name").asText(), service(v), v.path("table_size").asInt(),
+                    v.path("table_fingerprint").asText("-"), v.path("when_all_down").asText(),
                     v.path("slow_start").asText(), v.path("packets").asLong(), v.path("new_flows").asLong());
             BackendCommand.backendTable(v.path("backends"), false).print(api.out(), "  ");
         });
@@ -123,6 +127,15 @@ final class VipCommand implements Runnable {
                 api.out().println("deleted VIP " + name);
             }
         });
+    }
+
+    /**
+     * The first 8 of the fingerprint's 16 hex digits, as git shortens a hash: enough to tell tables
+     * apart on one screen; `vip show`, `status` and `fleet check` print all 16.
+     */
+    static String shortFingerprint(String fingerprint) {
+        return fingerprint == null || fingerprint.length() <= SHORT_FINGERPRINT ? fingerprint
+                : fingerprint.substring(0, SHORT_FINGERPRINT);
     }
 
     static String service(JsonNode v) {

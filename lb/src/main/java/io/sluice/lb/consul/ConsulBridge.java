@@ -2,10 +2,12 @@ package io.sluice.lb.consul;
 
 import io.sluice.lb.config.BackendConfig;
 import io.sluice.lb.config.SluiceConfig;
+import io.sluice.lb.config.VipConfig;
 import io.sluice.lb.dataplane.VipKey;
 import io.sluice.lb.metrics.ConsulMetrics;
 import io.sluice.lb.reconcile.DesiredState;
 import java.io.IOException;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -113,6 +115,21 @@ public final class ConsulBridge implements AutoCloseable {
             service.serving(Verdicts.of(running, applied, allDown, discovered.allFailing(), attached,
                     running.interfaceName()));
         }
+    }
+
+    /** Each VIP's table fingerprint after a reconcile, for the {@code table_fingerprint} meta of its registration. */
+    public void tables(SluiceConfig running, Map<VipKey, String> fingerprints) {
+        if (service == null) {
+            return;
+        }
+        Map<String, String> byVip = new HashMap<>();
+        for (VipConfig vip : running.vips()) {
+            String fingerprint = fingerprints.get(vip.key());
+            if (vip.consul().isPresent() && fingerprint != null) {
+                byVip.put(vip.name(), fingerprint);
+            }
+        }
+        service.fingerprints(byVip);
     }
 
     /** Stops the watches and deregisters every VIP (a clean stop). */

@@ -109,6 +109,11 @@ public final class ConsulService implements AutoCloseable {
         registrar.serving(verdicts);
     }
 
+    /** Each VIP's table fingerprint, by VIP name: a changed one is registered again with the new meta. */
+    public void fingerprints(Map<String, String> byVip) {
+        registrar.fingerprints(byVip);
+    }
+
     /** Stops the watches and deregisters every VIP (clean shutdown). */
     @Override
     public void close() {

@@ -32,6 +32,7 @@ final class Registrar implements Runnable {
     /** Guarded by lock: what the daemon wants. */
     private Map<String, VipRegistration> wanted = Map.of();
     private Map<String, Serving> serving = Map.of();
+    private Map<String, String> fingerprints = Map.of();
     private boolean changed;
     private boolean running = true;
     /** Owned by the registrar's thread. */
@@ -68,6 +69,20 @@ final class Registrar implements Runnable {
         synchronized (lock) {
             if (!verdicts.equals(serving)) {
                 serving = Map.copyOf(verdicts);
+                changed = true;
+                lock.notifyAll();
+            }
+        }
+    }
+
+    /**
+     * Each VIP's table fingerprint, by VIP name: a VIP whose fingerprint changed is registered again
+     * (the agent API changes a service's meta only by registering it anew).
+     */
+    void fingerprints(Map<String, String> byVip) {
+        synchronized (lock) {
+            if (!byVip.equals(fingerprints)) {
+                fingerprints = Map.copyOf(byVip);
                 changed = true;
                 lock.notifyAll();
             }
@@ -125,7 +140,7 @@ final class Registrar implements Runnable {
                 if (!running) {
                     return;
                 }
-                want = wanted;
+                want = withFingerprints(wanted, fingerprints);
                 verdicts = serving;
                 changed = false;
             }
@@ -179,13 +194,15 @@ final class Registrar implements Runnable {
         }
         for (VipRegistration r : want.values()) {
             if (!r.equals(registered.get(r.serviceId())) || stale.contains(r.serviceId())) {
-                call("register", () -> client.register(r.body()));
+                boolean passing = verdicts.getOrDefault(r.vip(), UNDECIDED).passing();
+                call("register", () -> client.register(r.body(passing)));
                 registered.put(r.serviceId(), r);
                 stale.remove(r.serviceId());
                 lastSent.remove(r.serviceId());
-                log.info("event=consul_registered vip={} service={} id={} address={} port={} tags={} ttl={}", r.vip(),
-                        r.registration().service(), r.serviceId(), r.address(), r.port(),
-                        String.join(",", r.registration().tags()), VipRegistration.goDuration(r.ttl()));
+                log.info("event=consul_registered vip={} service={} id={} address={} port={} tags={} ttl={} "
+                        + "table_fingerprint={}", r.vip(), r.registration().service(), r.serviceId(), r.address(),
+                        r.port(), String.join(",", r.registration().tags()), VipRegistration.goDuration(r.ttl()),
+                        r.tableFingerprint());
             }
         }
         long now = System.nanoTime();
@@ -212,6 +229,13 @@ final class Registrar implements Runnable {
                         verdict.passing() ? "passing" : "critical", verdict.note());
             }
         }
+    }
+
+    private static Map<String, VipRegistration> withFingerprints(Map<String, VipRegistration> want,
+                                                                 Map<String, String> fingerprints) {
+        Map<String, VipRegistration> out = new HashMap<>();
+        want.forEach((id, r) -> out.put(id, r.withFingerprint(fingerprints.get(r.vip()))));
+        return out;
     }
 
     private interface Call {

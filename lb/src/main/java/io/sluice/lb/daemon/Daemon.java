@@ -116,6 +116,8 @@ final class Daemon {
     private boolean attached = true;
     private LbConfigEntry settings;
     private DesiredState applied;
+    /** Each VIP's table fingerprint after the last successful reconcile. */
+    private Map<VipKey, String> fingerprints = Map.of();
     private Set<VipKey> allDown = Set.of();
     private boolean ramping;
     private boolean reconcileFailed;
@@ -378,6 +380,8 @@ final class Daemon {
         Duration took = Duration.ofNanos(System.nanoTime() - start);
         reconcileFailed = false;
         applied = desired;
+        fingerprints = reconciler.fingerprints();
+        consul.tables(config, fingerprints);
         metrics.reconciled(cause, took);
         if (report.changedAnything() || !"slow_start".equals(cause)) {
             log.info("event=reconciled cause={} {} duration_us={}", cause, report.toLogFields(), took.toNanos() / 1_000);
@@ -433,8 +437,8 @@ final class Daemon {
 
     private void writeStatus(StatusBuilder status, HealthSupervisor health, AttachedDataplane dataplane) {
         try {
-            DaemonStatus now = status.build(config, applied, allDown, healthBook, drains, health.checks(),
-                    health.transport(), dataplane.maps(), clock.instant());
+            DaemonStatus now = status.build(config, applied, fingerprints, allDown, healthBook, drains,
+                    health.checks(), health.transport(), dataplane.maps(), clock.instant());
             now = now.withDos(dos.status());
             metrics.publish(now);
             admin.publish(now);

@@ -52,8 +52,9 @@ final class StatusBuilder {
         this.startedAt = startedAt;
     }
 
-    DaemonStatus build(SluiceConfig config, DesiredState applied, Set<VipKey> allDown, HealthBook book,
-                       DrainBook drains, List<TargetStatus> checks, String transport, DataplaneMaps maps, Instant now) {
+    DaemonStatus build(SluiceConfig config, DesiredState applied, Map<VipKey, String> fingerprints,
+                       Set<VipKey> allDown, HealthBook book, DrainBook drains, List<TargetStatus> checks,
+                       String transport, DataplaneMaps maps, Instant now) {
         Map<VipKey, VipMeta> vipIds = maps.readVips();
         // Backend ids are per VIP (owner_vip): (vip id, address) -> backend id.
         Map<Integer, Map<InetAddress, Integer>> backendIds = new HashMap<>();
@@ -76,7 +77,8 @@ final class StatusBuilder {
             TrafficCounter traffic = Optional.ofNullable(vipIds.get(key)).map(m -> maps.vipTraffic(m.vipId()))
                     .orElse(TrafficCounter.ZERO);
             vips.add(new VipStatus(vip.name(), AddressText.of(vip.address()), vip.port(),
-                    vip.protocol().name().toLowerCase(Locale.ROOT), vip.tableSize(), allDown.contains(key),
+                    vip.protocol().name().toLowerCase(Locale.ROOT), vip.tableSize(), fingerprints.get(key),
+                    allDown.contains(key),
                     vip.whenAllDown().name().toLowerCase(Locale.ROOT), traffic.packets(), traffic.bytes(),
                     traffic.newFlows(), backends));
         }

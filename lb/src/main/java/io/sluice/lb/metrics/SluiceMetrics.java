@@ -79,6 +79,7 @@ public final class SluiceMetrics {
                 .labelNames(VIP_LABELS).callback(cb -> eachVip(vip ->
                         cb.call(vip.allBackendsDown() ? 1 : 0, vipLabels(vip))))
                 .register(registry);
+        VipTableInfo.register(registry, latest::get);
         CounterWithCallback.builder().name("sluice_packets")
                 .help("Packets seen by the balancer program, by what became of them (drop_* are drops).")
                 .labelNames("reason").callback(cb -> {

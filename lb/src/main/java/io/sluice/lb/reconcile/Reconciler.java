@@ -41,8 +41,11 @@ public final class Reconciler {
     private record Owned(int vipId, InetAddress address) {
     }
 
-    /** A table this reconciler wrote or read, by the id of the inner map that holds it. */
-    private record KnownTable(int innerMapId, int[] slots) {
+    /**
+     * A table this reconciler wrote or read, by the id of the inner map that holds it, with its
+     * fingerprint (computed once per table, not per reconcile).
+     */
+    private record KnownTable(int innerMapId, int[] slots, String fingerprint) {
     }
 
     private final DataplaneMaps maps;
@@ -52,6 +55,8 @@ public final class Reconciler {
      * read again when the map id in the outer slot is not the one remembered.
      */
     private final Map<Integer, KnownTable> knownTables = new HashMap<>();
+    /** Each desired VIP's table fingerprint after the last successful apply (TableFingerprint). */
+    private Map<VipKey, String> fingerprints = Map.of();
 
     public Reconciler(DataplaneMaps maps) {
         this.maps = maps;
@@ -75,6 +80,7 @@ public final class Reconciler {
         int backendsAdded = 0;
         Set<VipKey> desiredKeys = new HashSet<>();
         Set<Owned> wanted = new HashSet<>();
+        Map<VipKey, String> tableFingerprints = new HashMap<>();
         for (DesiredVip vip : desired.vips()) {
             desiredKeys.add(vip.key());
             VipMeta meta = existingVips.get(vip.key());
@@ -97,6 +103,8 @@ public final class Reconciler {
             if (writeTableIfChanged(meta.vipId(), vip, backendIds)) {
                 tablesSwapped++;
             }
+            KnownTable table = knownTables.get(meta.vipId());
+            tableFingerprints.put(vip.key(), table == null ? TableFingerprint.NONE : table.fingerprint());
             if (isNew) {
                 maps.putVip(vip.key(), meta);
                 vipsAdded++;
@@ -121,8 +129,18 @@ public final class Reconciler {
                 backendsRemoved++;
             }
         }
+        fingerprints = Map.copyOf(tableFingerprints);
         return new ReconcileReport(vipsAdded, vipsRemoved, tablesSwapped, backendsAdded, backendsRemoved,
                 settingsWritten);
+    }
+
+    /**
+     * Each desired VIP's table fingerprint as of the last successful {@link #apply}
+     * ({@link TableFingerprint#NONE} for a VIP without a table). Costs nothing: computed when a
+     * table is written or first read.
+     */
+    public Map<VipKey, String> fingerprints() {
+        return fingerprints;
     }
 
     private boolean applySettings(LbConfigEntry settings) {
@@ -136,7 +154,7 @@ public final class Reconciler {
 
     /** Builds the VIP's Maglev table and swaps it in unless the map already holds exactly that table. */
     private boolean writeTableIfChanged(int vipId, DesiredVip vip, Map<Owned, Integer> backendIds) {
-        Optional<int[]> current = currentTable(vipId);
+        Optional<int[]> current = currentTable(vipId, backendIds);
         Optional<int[]> wanted = buildSlots(vip, address -> backendIds.get(new Owned(vipId, address)));
         if (wanted.isEmpty()) {
             // No backend takes new flows: no table at all, the program counts a no-backend drop.
@@ -150,12 +168,14 @@ public final class Reconciler {
             return false;
         }
         maps.swapMaglevTable(vipId, wanted.get());
-        maps.maglevTableId(vipId).ifPresent(id -> knownTables.put(vipId, new KnownTable(id, wanted.get())));
+        String fingerprint = fingerprint(vipId, wanted.get(), backendIds);
+        maps.maglevTableId(vipId)
+                .ifPresent(id -> knownTables.put(vipId, new KnownTable(id, wanted.get(), fingerprint)));
         return true;
     }
 
     /** The VIP's table as the map holds it, read only when it is not the one remembered. */
-    private Optional<int[]> currentTable(int vipId) {
+    private Optional<int[]> currentTable(int vipId, Map<Owned, Integer> backendIds) {
         OptionalInt id = maps.maglevTableId(vipId);
         if (id.isEmpty()) {
             knownTables.remove(vipId);
@@ -166,9 +186,30 @@ public final class Reconciler {
             return Optional.of(known.slots());
         }
         Optional<int[]> read = maps.readMaglevTable(vipId);
-        read.ifPresentOrElse(slots -> knownTables.put(vipId, new KnownTable(id.getAsInt(), slots)),
+        read.ifPresentOrElse(slots -> knownTables.put(vipId,
+                        new KnownTable(id.getAsInt(), slots, readFingerprint(vipId, slots, backendIds))),
                 () -> knownTables.remove(vipId));
         return read;
+    }
+
+    /** The table's fingerprint, by backend address (ids are host-local). */
+    private static String fingerprint(int vipId, int[] slots, Map<Owned, Integer> backendIds) {
+        Map<Integer, InetAddress> addresses = new HashMap<>();
+        backendIds.forEach((owned, id) -> {
+            if (owned.vipId() == vipId) {
+                addresses.put(id, owned.address());
+            }
+        });
+        return TableFingerprint.of(slots, addresses::get);
+    }
+
+    /** A table found in the maps may name an id with no backend (it differs, and is swapped). */
+    private static String readFingerprint(int vipId, int[] slots, Map<Owned, Integer> backendIds) {
+        try {
+            return fingerprint(vipId, slots, backendIds);
+        } catch (IllegalArgumentException e) {
+            return TableFingerprint.UNKNOWN;
+        }
     }
 
     private void clearTable(int vipId) {

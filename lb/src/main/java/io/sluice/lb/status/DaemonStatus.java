@@ -53,13 +53,20 @@ public record DaemonStatus(
                               long hits) {
     }
 
-    /** One VIP: its key, its alert state, its counters and backends. */
+    /**
+     * One VIP: its key, its alert state, its counters and backends.
+     *
+     * @param tableFingerprint the fingerprint of the table in the data plane (16 hex digits, "none"
+     *                         without a table; null before the first reconcile): equal on every LB
+     *                         host that forwards the VIP's new flows alike (docs/consul.md)
+     */
     public record VipStatus(
             String name,
             String address,
             int port,
             String protocol,
             int tableSize,
+            String tableFingerprint,
             boolean allBackendsDown,
             String whenAllDown,
             long packets,
@@ -69,6 +76,14 @@ public record DaemonStatus(
 
         public VipStatus {
             backends = List.copyOf(backends);
+        }
+
+        /** Without a fingerprint (not known yet). */
+        public VipStatus(String name, String address, int port, String protocol, int tableSize,
+                         boolean allBackendsDown, String whenAllDown, long packets, long bytes, long newFlows,
+                         List<BackendStatus> backends) {
+            this(name, address, port, protocol, tableSize, null, allBackendsDown, whenAllDown, packets, bytes,
+                    newFlows, backends);
         }
     }
 

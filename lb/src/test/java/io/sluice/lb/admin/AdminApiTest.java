@@ -108,6 +108,7 @@ class AdminApiTest {
         JsonNode web = vips.get(0);
         assertThat(web.path("address").asText()).isEqualTo("10.100.0.1");
         assertThat(web.path("packets").asLong()).isEqualTo(10);
+        assertThat(web.path("table_fingerprint").asText()).isEqualTo(AdminTestServer.fingerprintOf("web"));
         JsonNode be2 = web.path("backends").get(1);
         assertThat(be2.path("address").asText()).isEqualTo("10.0.2.12");
         assertThat(be2.path("weight").asInt()).isEqualTo(50);

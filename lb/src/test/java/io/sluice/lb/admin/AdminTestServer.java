@@ -86,4 +86,9 @@ public final class AdminTestServer implements AutoCloseable {
         editor.close();
         applier.close();
     }
+
+    /** The table fingerprint the double reports for a VIP: 16 hex digits, different per VIP name. */
+    public static String fingerprintOf(String vip) {
+        return String.format(java.util.Locale.ROOT, "%016x", (long) vip.hashCode() << 32 | 0x5a5a5a5aL);
+    }
 }

@@ -113,7 +113,8 @@ final class ApplierDouble implements DaemonAccess, AutoCloseable {
     private static VipStatus vipStatus(VipConfig v, long packets) {
         List<BackendStatus> backends = v.backends().stream().map(b -> backendStatus(b, packets)).toList();
         return new VipStatus(v.name(), AddressText.of(v.address()), v.port(),
-                v.protocol().name().toLowerCase(Locale.ROOT), v.tableSize(), false, "fail_open",
+                v.protocol().name().toLowerCase(Locale.ROOT), v.tableSize(), AdminTestServer.fingerprintOf(v.name()),
+                false, "fail_open",
                 packets * backends.size(), 100 * packets * backends.size(), backends.size(), backends);
     }
 

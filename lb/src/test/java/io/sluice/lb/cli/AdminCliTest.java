@@ -68,7 +68,9 @@ class AdminCliTest {
     @Test
     void vipListShowsATable() {
         assertThat(run("vip", "list")).as(err.toString()).isZero();
-        assertThat(out.toString()).contains("NAME", "SERVICE", "web", "10.100.0.1:80/tcp", "[fd00:100::1]:443/tcp");
+        assertThat(out.toString()).contains("NAME", "SERVICE", "web", "10.100.0.1:80/tcp", "[fd00:100::1]:443/tcp")
+                .contains("FINGERPRINT", AdminTestServer.fingerprintOf("web").substring(0, 8))
+                .doesNotContain(AdminTestServer.fingerprintOf("web"));
     }
 
     @Test
@@ -81,7 +83,8 @@ class AdminCliTest {
     @Test
     void vipShowListsItsBackends() {
         assertThat(run("vip", "show", "web")).isZero();
-        assertThat(out.toString()).contains("VIP web", "10.0.2.11", "10.0.2.12", "WEIGHT", "DRAIN");
+        assertThat(out.toString()).contains("VIP web", "10.0.2.11", "10.0.2.12", "WEIGHT", "DRAIN",
+                AdminTestServer.fingerprintOf("web"));
         assertThat(run("vip", "show", "nope")).isEqualTo(SluiceCli.EXIT_PROBLEM);
         assertThat(err.toString()).contains("no VIP named \"nope\"", "HTTP 404");
     }

@@ -28,7 +28,7 @@ class StatusCommandTest {
         Run run = run("status", "--status-file", file.toString());
 
         assertThat(run.exit).isZero();
-        assertThat(run.out).contains("VIP web  10.100.0.1:80/tcp  table 65537")
+        assertThat(run.out).contains("VIP web  10.100.0.1:80/tcp  table 65537 (3f2a9c0d1e4b5a67)")
                 .containsPattern("10\\.0\\.2\\.11\\s+100\\s+100\\s+active\\s+up\\s+1\\.5ms\\s+42")
                 .containsPattern("10\\.0\\.2\\.12\\s+100\\s+0\\s+draining\\s+down\\s+1000\\.0ms")
                 .contains("draining since 2026-11-23T00:00:02Z (config)")
@@ -75,7 +75,8 @@ class StatusCommandTest {
                 new CheckStatus(true, "2026-11-23T00:00:00Z", 1.5, "connected"), 42, 4200, 7, "active", null, null);
         BackendStatus down = new BackendStatus("10.0.2.12", 100, 0, false, "down", "2026-11-23T00:00:01Z", "tcp :80",
                 new CheckStatus(false, "2026-11-23T00:00:01Z", 1000.0, "connection refused"), 0, 0, 0, "draining", "2026-11-23T00:00:02Z", "config");
-        VipStatus web = new VipStatus("web", "10.100.0.1", 80, "tcp", 65537, allDown, "fail_open", 42, 4200, 7,
+        VipStatus web = new VipStatus("web", "10.100.0.1", 80, "tcp", 65537, "3f2a9c0d1e4b5a67", allDown, "fail_open",
+                42, 4200, 7,
                 List.of(up, down));
         return new DaemonStatus("0.1.0", "eth0", "/sys/fs/bpf/sluice", false, "2026-11-23T00:00:00Z",
                 "2026-11-23T00:00:02Z", "io_uring", List.of(web), Map.of("tx_forwarded", 42L));

@@ -74,6 +74,8 @@ final class ConsulAgentDouble implements AutoCloseable {
     private final Map<String, Check> checks = new LinkedHashMap<>();
     private final Map<String, byte[]> rawHealth = new HashMap<>();
     private final List<Request> requests = new ArrayList<>();
+    /** The initial Status of every check a registration carried, in order: "checkId=status". */
+    private final List<String> registeredChecks = new ArrayList<>();
     private long index = 10;
     private int port;
     private volatile String requiredToken;
@@ -134,6 +136,13 @@ final class ConsulAgentDouble implements AutoCloseable {
     List<Request> requests() {
         synchronized (lock) {
             return List.copyOf(requests);
+        }
+    }
+
+    /** The initial status of each registration's check, in order, as "checkId=status". */
+    List<String> registeredChecks() {
+        synchronized (lock) {
+            return List.copyOf(registeredChecks);
         }
     }
 
@@ -298,6 +307,7 @@ final class ConsulAgentDouble implements AutoCloseable {
             JsonNode check = reg.get("Check");
             if (check != null && check.has("TTL")) {
                 String checkId = check.path("CheckID").asText("service:" + id);
+                registeredChecks.add(checkId + "=" + check.path("Status").asText("critical"));
                 checks.put(checkId, new Check(checkId, check.path("Name").asText("Service '" + name + "' check"),
                         id, check.path("Status").asText("critical"), goDuration(check.get("TTL").asText())));
             }

@@ -177,6 +177,53 @@ class ConsulAgentTest {
     }
 
     @Test
+    void theTableFingerprintIsInTheMetaAndAChangeReRegistersWithoutFailingTheCheck() throws Exception {
+        SluiceConfig config = config("", """
+                - name: fp%s
+                  address: 10.100.0.7
+                  port: 80
+                  consul: {service: %s}
+                  backends: [{address: 10.0.2.1}]
+                """.formatted(run, svc));
+        String id = "sluice-fp" + run;
+        ConsulService c = start(config);
+        c.serving(Verdicts.of(config, applied(config, 1), Set.of(), true, "eth0"));
+        await("passing", () -> check(id + "-dataplane").path("Status").asText().equals("passing"));
+        assertThat(target.services().get(id).path("Meta").has("table_fingerprint"))
+                .as("no fingerprint before the first reconcile").isFalse();
+
+        c.fingerprints(java.util.Map.of("fp" + run, "00112233aabbccdd"));
+        await("the fingerprint is in the meta", () -> meta(id).path("table_fingerprint").asText()
+                .equals("00112233aabbccdd"));
+
+        c.fingerprints(java.util.Map.of("fp" + run, "ffeeddcc44332211"));
+        long deadline = System.nanoTime() + AWAIT.toNanos();
+        while (!meta(id).path("table_fingerprint").asText().equals("ffeeddcc44332211")) {
+            assertThat(check(id + "-dataplane").path("Status").asText()).as("the check while re-registering")
+                    .isEqualTo("passing");
+            assertThat(System.nanoTime() - deadline).as("timed out waiting for the new fingerprint").isNegative();
+        }
+        assertThat(check(id + "-dataplane").path("Status").asText()).isEqualTo("passing");
+        assertThat(meta(id).path("lb_host").asText()).isEqualTo("lb-test-1");
+        if (target.isDouble()) {
+            // Each re-registration carried the verdict in force: the check never went critical in between.
+            List<String> registrations = target.agentDouble().registeredChecks().stream()
+                    .filter(r -> r.startsWith(id + "-dataplane=")).toList();
+            assertThat(registrations).hasSizeGreaterThanOrEqualTo(3);
+            assertThat(registrations.subList(registrations.size() - 2, registrations.size()))
+                    .containsOnly(id + "-dataplane=passing");
+        }
+    }
+
+    private JsonNode meta(String serviceId) {
+        try {
+            return target.services().path(serviceId).path("Meta");
+        } catch (Exception e) {
+            return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+        }
+    }
+
+    @Test
     void theTtlCheckFailsWhenTheProgramIsDetachedOrEveryBackendIsDownAndPassesAgain() throws Exception {
         SluiceConfig config = config("", """
                 - name: api%s

@@ -79,6 +79,28 @@ class SluiceMetricsTest {
     }
 
     @Test
+    void eachVipsTableFingerprintIsAnInfoSampleThatFollowsTheLatestStatus() throws Exception {
+        SluiceMetrics metrics = new SluiceMetrics("x");
+        metrics.publish(withFingerprints("0123456789abcdef", null));
+        assertThat(scrape(metrics)).containsEntry("sluice_vip_table_info{fingerprint=\"0123456789abcdef\",vip=\"web\"}", 1.0)
+                .doesNotContainKey("sluice_vip_table_info{fingerprint=\"none\",vip=\"dns\"}");
+
+        metrics.publish(withFingerprints("fedcba9876543210", "none"));
+
+        Map<String, Double> s = scrape(metrics);
+        assertThat(s).containsEntry("sluice_vip_table_info{fingerprint=\"fedcba9876543210\",vip=\"web\"}", 1.0)
+                .containsEntry("sluice_vip_table_info{fingerprint=\"none\",vip=\"dns\"}", 1.0)
+                .doesNotContainKey("sluice_vip_table_info{fingerprint=\"0123456789abcdef\",vip=\"web\"}");
+    }
+
+    private static DaemonStatus withFingerprints(String web, String dns) {
+        VipStatus a = new VipStatus("web", "10.100.0.1", 80, "tcp", 65537, web, false, "fail_open", 0, 0, 0, List.of());
+        VipStatus b = new VipStatus("dns", "10.100.0.53", 53, "udp", 251, dns, false, "fail_open", 0, 0, 0, List.of());
+        return new DaemonStatus("0.1.0", "eth0", "/sys/fs/bpf/sluice", false, "t0", "t1", "io_uring", List.of(a, b),
+                Map.of());
+    }
+
+    @Test
     void flowTableOccupancyIsFlowsOverSlots() throws Exception {
         SluiceMetrics metrics = new SluiceMetrics("x");
         metrics.flowTableFlows(1234);

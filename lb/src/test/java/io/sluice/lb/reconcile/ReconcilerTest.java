@@ -230,6 +230,51 @@ class ReconcilerTest {
         assertThat(after.get(altBackendId).address()).isEqualTo(shared);
     }
 
+    @Test
+    void hostsWithOtherBackendIdsReportTheSameFingerprintAndAnAdopterRecomputesIt() throws Exception {
+        DesiredVip web = web(backend("10.0.2.11", 1), backend("10.0.2.12", 3), backend("fd00:2::13", 2));
+        Reconciler here = new Reconciler(maps);
+        here.apply(state(web));
+        String fingerprint = here.fingerprints().get(web.key());
+        assertThat(fingerprint).matches("[0-9a-f]{16}");
+
+        Path otherDir = BpfTestSupport.newPinDir("reconciler-other-host");
+        try (BpfObject otherObject = loadPinned(otherDir); DataplaneMaps other = DataplaneMaps.of(otherObject)) {
+            // Another host met another VIP first: its ids for the same backends differ.
+            Reconciler there = new Reconciler(other);
+            there.apply(state(vip("dns", "10.100.0.53", 53, Protocol.UDP, backend("10.0.3.1", 1),
+                    backend("10.0.3.2", 1))));
+            there.apply(state(vip("dns", "10.100.0.53", 53, Protocol.UDP, backend("10.0.3.1", 1),
+                    backend("10.0.3.2", 1)), web(backend("fd00:2::13", 2), backend("10.0.2.12", 3),
+                    backend("10.0.2.11", 1))));
+            assertThat(idsOf(other, "10.0.2.11")).isNotEqualTo(idsOf(maps, "10.0.2.11"));
+            assertThat(there.fingerprints().get(web.key())).isEqualTo(fingerprint);
+        } finally {
+            BpfTestSupport.removePinDir(otherDir);
+        }
+
+        maps.close();
+        maps = null;
+        try (DataplaneMaps adopted = DataplaneMaps.openPinned(pinDir)) {
+            Reconciler restarted = new Reconciler(adopted);
+            restarted.apply(state(web));
+            assertThat(restarted.fingerprints()).containsEntry(web.key(), fingerprint);
+
+            DesiredVip heavier = web(backend("10.0.2.11", 2), backend("10.0.2.12", 3), backend("fd00:2::13", 2));
+            restarted.apply(state(heavier));
+            assertThat(restarted.fingerprints().get(web.key())).isNotEqualTo(fingerprint);
+
+            restarted.apply(state(web(backend("10.0.2.11", 0))));
+            assertThat(restarted.fingerprints()).containsEntry(web.key(), TableFingerprint.NONE);
+        }
+    }
+
+    private static Integer idsOf(DataplaneMaps in, String address) throws Exception {
+        InetAddress a = InetAddress.getByName(address);
+        return in.readBackends().entrySet().stream().filter(e -> e.getValue().address().equals(a))
+                .map(Map.Entry::getKey).findFirst().orElseThrow();
+    }
+
     private Map<InetAddress, Integer> idsByAddress() {
         Map<InetAddress, Integer> ids = new HashMap<>();
         maps.readBackends().forEach((id, entry) -> ids.put(entry.address(), id));

@@ -21,7 +21,9 @@ final class Views {
     /** Health of a backend the daemon has not reported on yet (just added). */
     static final String HEALTH_PENDING = "pending";
 
-    record VipView(String name, String address, int port, String protocol, int tableSize, String whenAllDown,
+    /** @param tableFingerprint of the table in the data plane (docs/consul.md); null before the daemon reports */
+    record VipView(String name, String address, int port, String protocol, int tableSize, String tableFingerprint,
+                   String whenAllDown,
                    String slowStart, boolean allBackendsDown, long packets, long bytes, long newFlows,
                    List<BackendView> backends) {
     }
@@ -47,7 +49,8 @@ final class Views {
                 && v.address().equals(AddressText.of(vip.address())) && v.port() == vip.port()).findFirst());
         List<BackendView> backends = vip.backends().stream().map(b -> backend(vip.name(), b, vs)).toList();
         return new VipView(vip.name(), AddressText.of(vip.address()), vip.port(), lower(vip.protocol()),
-                vip.tableSize(), lower(vip.whenAllDown()), vip.slowStart().toMillis() + "ms",
+                vip.tableSize(), vs.map(VipStatus::tableFingerprint).orElse(null), lower(vip.whenAllDown()),
+                vip.slowStart().toMillis() + "ms",
                 vs.map(VipStatus::allBackendsDown).orElse(false), vs.map(VipStatus::packets).orElse(0L),
                 vs.map(VipStatus::bytes).orElse(0L), vs.map(VipStatus::newFlows).orElse(0L), backends);
     }
