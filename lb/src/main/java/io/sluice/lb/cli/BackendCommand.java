@@ -117,9 +117,9 @@ final class BackendCommand implements Runnable {
 
     static Table backendTable(JsonNode backends, boolean withVip) {
         Table table = withVip
-                ? new Table("VIP", "BACKEND", "WEIGHT", "NOW", "DRAIN", "HEALTH", "LATENCY", "PACKETS", "NEW FLOWS",
+                ? new Table("VIP", "BACKEND", "WEIGHT", "NOW", "STATE", "HEALTH", "LATENCY", "PACKETS", "NEW FLOWS",
                         "LAST CHECK")
-                : new Table("BACKEND", "WEIGHT", "NOW", "DRAIN", "HEALTH", "LATENCY", "PACKETS", "NEW FLOWS",
+                : new Table("BACKEND", "WEIGHT", "NOW", "STATE", "HEALTH", "LATENCY", "PACKETS", "NEW FLOWS",
                         "LAST CHECK");
         for (JsonNode b : backends) {
             JsonNode last = b.path("last_check");

@@ -83,7 +83,7 @@ class AdminCliTest {
     @Test
     void vipShowListsItsBackends() {
         assertThat(run("vip", "show", "web")).isZero();
-        assertThat(out.toString()).contains("VIP web", "10.0.2.11", "10.0.2.12", "WEIGHT", "DRAIN",
+        assertThat(out.toString()).contains("VIP web", "10.0.2.11", "10.0.2.12", "WEIGHT", "STATE", "active",
                 AdminTestServer.fingerprintOf("web"));
         assertThat(run("vip", "show", "nope")).isEqualTo(SluiceCli.EXIT_PROBLEM);
         assertThat(err.toString()).contains("no VIP named \"nope\"", "HTTP 404");
