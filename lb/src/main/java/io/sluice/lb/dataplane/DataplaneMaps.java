@@ -44,15 +44,15 @@ public final class DataplaneMaps implements AutoCloseable {
     private DataplaneMaps(Function<String, BpfMap> opener) {
         List<BpfMap> opened = new ArrayList<>();
         try {
-            vips = open(opener, DataplaneAbi.MAP_VIPS, VipKey.SIZE, VipMeta.SIZE, opened);
-            backends = open(opener, DataplaneAbi.MAP_BACKENDS, U32_BYTES, BackendEntry.SIZE, opened);
-            maglevTables = open(opener, DataplaneAbi.MAP_MAGLEV_TABLES, U32_BYTES, U32_BYTES, opened);
-            flows = open(opener, DataplaneAbi.MAP_FLOWS, U32_BYTES, FlowBucket.SIZE, opened);
+            vips = SizedMaps.open(opener, DataplaneAbi.MAP_VIPS, VipKey.SIZE, VipMeta.SIZE, opened);
+            backends = SizedMaps.open(opener, DataplaneAbi.MAP_BACKENDS, U32_BYTES, BackendEntry.SIZE, opened);
+            maglevTables = SizedMaps.open(opener, DataplaneAbi.MAP_MAGLEV_TABLES, U32_BYTES, U32_BYTES, opened);
+            flows = SizedMaps.open(opener, DataplaneAbi.MAP_FLOWS, U32_BYTES, FlowBucket.SIZE, opened);
             requireType(flows, DataplaneAbi.MAP_FLOWS, MapType.ARRAY);
-            lbConfig = open(opener, DataplaneAbi.MAP_LB_CONFIG, U32_BYTES, LbConfigEntry.SIZE, opened);
-            vipStats = open(opener, DataplaneAbi.MAP_VIP_STATS, U32_BYTES, TrafficCounter.SIZE, opened);
-            backendStats = open(opener, DataplaneAbi.MAP_BACKEND_STATS, U32_BYTES, TrafficCounter.SIZE, opened);
-            reasonStats = open(opener, DataplaneAbi.MAP_REASON_STATS, U32_BYTES, U64_BYTES, opened);
+            lbConfig = SizedMaps.open(opener, DataplaneAbi.MAP_LB_CONFIG, U32_BYTES, LbConfigEntry.SIZE, opened);
+            vipStats = SizedMaps.open(opener, DataplaneAbi.MAP_VIP_STATS, U32_BYTES, TrafficCounter.SIZE, opened);
+            backendStats = SizedMaps.open(opener, DataplaneAbi.MAP_BACKEND_STATS, U32_BYTES, TrafficCounter.SIZE, opened);
+            reasonStats = SizedMaps.open(opener, DataplaneAbi.MAP_REASON_STATS, U32_BYTES, U64_BYTES, opened);
         } catch (RuntimeException e) {
             opened.forEach(BpfMap::close);
             throw e;
@@ -75,18 +75,6 @@ public final class DataplaneMaps implements AutoCloseable {
     /** Adoption: every map by its pin {@code pinDir/<map name>}; a missing pin is an error naming it. */
     public static DataplaneMaps openPinned(Path pinDir) {
         return new DataplaneMaps(name -> BpfMap.openPinned(pinDir.resolve(name)));
-    }
-
-    private static BpfMap open(Function<String, BpfMap> opener, String name, int keySize, int valueSize,
-                               List<BpfMap> opened) {
-        BpfMap map = opener.apply(name);
-        opened.add(map);
-        if (map.keySize() != keySize || map.valueSize() != valueSize) {
-            throw new IllegalStateException("map '" + name + "' has key/value " + map.keySize() + "/"
-                    + map.valueSize() + " bytes, this build expects " + keySize + "/" + valueSize
-                    + " (ABI version " + DataplaneAbi.ABI_VERSION + "): pinned maps from another build?");
-        }
-        return map;
     }
 
     // --- VIPs

@@ -42,18 +42,18 @@ public final class DosMaps implements AutoCloseable {
     private DosMaps(Function<String, BpfMap> opener) {
         List<BpfMap> opened = new ArrayList<>();
         try {
-            config = open(opener, DosAbi.MAP_CONFIG, U32, DosConfigEntry.SIZE, opened);
-            allow4 = open(opener, DosAbi.MAP_ALLOW4, DosLpm4Key.SIZE, U32, opened);
-            allow6 = open(opener, DosAbi.MAP_ALLOW6, DosLpm6Key.SIZE, U32, opened);
-            deny4 = open(opener, DosAbi.MAP_DENY4, DosLpm4Key.SIZE, U32, opened);
-            deny6 = open(opener, DosAbi.MAP_DENY6, DosLpm6Key.SIZE, U32, opened);
-            denyHits = open(opener, DosAbi.MAP_DENY_HITS, U32, U64, opened);
-            prefilter4 = open(opener, DosAbi.MAP_ALLOW_PREFILTER4, U32, U64, opened);
-            deny24 = open(opener, DosAbi.MAP_DENY24, U32, U32, opened);
-            reflectionPorts = open(opener, DosAbi.MAP_REFLECTION_PORTS, U32, U64, opened);
-            vips = open(opener, DosAbi.MAP_VIPS, U32, DosVipEntry.SIZE, opened);
-            vipFlowState = open(opener, DosAbi.MAP_VIP_FLOW_STATE, U32, U64, opened);
-            sources = open(opener, DosAbi.MAP_SOURCES, DosSourceKey.SIZE, DosSourceState.SIZE, opened);
+            config = SizedMaps.open(opener, DosAbi.MAP_CONFIG, U32, DosConfigEntry.SIZE, opened);
+            allow4 = SizedMaps.open(opener, DosAbi.MAP_ALLOW4, DosLpm4Key.SIZE, U32, opened);
+            allow6 = SizedMaps.open(opener, DosAbi.MAP_ALLOW6, DosLpm6Key.SIZE, U32, opened);
+            deny4 = SizedMaps.open(opener, DosAbi.MAP_DENY4, DosLpm4Key.SIZE, U32, opened);
+            deny6 = SizedMaps.open(opener, DosAbi.MAP_DENY6, DosLpm6Key.SIZE, U32, opened);
+            denyHits = SizedMaps.open(opener, DosAbi.MAP_DENY_HITS, U32, U64, opened);
+            prefilter4 = SizedMaps.open(opener, DosAbi.MAP_ALLOW_PREFILTER4, U32, U64, opened);
+            deny24 = SizedMaps.open(opener, DosAbi.MAP_DENY24, U32, U32, opened);
+            reflectionPorts = SizedMaps.open(opener, DosAbi.MAP_REFLECTION_PORTS, U32, U64, opened);
+            vips = SizedMaps.open(opener, DosAbi.MAP_VIPS, U32, DosVipEntry.SIZE, opened);
+            vipFlowState = SizedMaps.open(opener, DosAbi.MAP_VIP_FLOW_STATE, U32, U64, opened);
+            sources = SizedMaps.open(opener, DosAbi.MAP_SOURCES, DosSourceKey.SIZE, DosSourceState.SIZE, opened);
         } catch (RuntimeException e) {
             opened.forEach(BpfMap::close);
             throw e;
@@ -66,18 +66,6 @@ public final class DosMaps implements AutoCloseable {
 
     public static DosMaps openPinned(Path pinDir) {
         return new DosMaps(name -> BpfMap.openPinned(pinDir.resolve(name)));
-    }
-
-    private static BpfMap open(Function<String, BpfMap> opener, String name, int keySize, int valueSize,
-                               List<BpfMap> opened) {
-        BpfMap map = opener.apply(name);
-        opened.add(map);
-        if (map.keySize() != keySize || map.valueSize() != valueSize) {
-            throw new IllegalStateException("map '" + name + "' has key/value " + map.keySize() + "/"
-                    + map.valueSize() + " bytes, this build expects " + keySize + "/" + valueSize
-                    + " (ABI version " + DataplaneAbi.ABI_VERSION + "): pinned maps from another build?");
-        }
-        return map;
     }
 
     // --- configuration
