@@ -36,6 +36,12 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Usage: {@code HealthCheckLoadBench [targets] [intervalMillis] [seconds] [port] [transport] [ioThreads]}
  * (defaults 10000, 1000, 30, 18081, IO_URING, 1).
+ *
+ * <p>System properties (bench/health.sh sets them): {@value TargetListeners#PREFIX_PROPERTY} (the /16
+ * of the targets), {@value #LISTENER_PREFIX_PROPERTY} (a command the listener processes are started
+ * under, e.g. {@code ip netns exec <ns>}), {@value #FLOOR_PROPERTY} (the floor program, run at the
+ * same rate before and after the engine) and {@value #WATCH_PROPERTY} ({@code label:pid,...}: other
+ * tasks whose CPU over the window is reported, e.g. the veth NAPI threads).
  */
 public final class HealthCheckLoadBench {
     private static final int DEFAULT_TARGETS = 10_000;
@@ -51,6 +57,12 @@ public final class HealthCheckLoadBench {
     private static final int LISTENERS_PER_CHILD = 2_500;
     /** Long enough for the JIT to finish compiling the hot path, which otherwise shows as engine CPU. */
     private static final Duration WARMUP = Duration.ofSeconds(8);
+    static final String LISTENER_PREFIX_PROPERTY = "sluice.bench.listenerPrefix";
+    static final String FLOOR_PROPERTY = "sluice.bench.floor";
+    static final String WATCH_PROPERTY = "sluice.bench.watch";
+    private static final int FLOOR_SECONDS = 15;
+    private static final int FLOOR_WARMUP_SECONDS = 3;
+    private static final String EVENT_LOOP_THREAD_PREFIX = "sluice-health-i";
 
     private HealthCheckLoadBench() {
     }
@@ -58,7 +70,7 @@ public final class HealthCheckLoadBench {
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("--serve")) {
             String[] range = args[1].split(":");
-            LoopbackListeners.serve(Integer.parseInt(range[0]), Integer.parseInt(range[1]),
+            TargetListeners.serve(Integer.parseInt(range[0]), Integer.parseInt(range[1]),
                     Integer.parseInt(args[2]), Long.parseLong(args[3]));
             return;
         }
@@ -95,6 +107,11 @@ public final class HealthCheckLoadBench {
         private long worstGapNanos;
         private String firstFailure = "";
         private volatile long measureFromNanos = Long.MAX_VALUE;
+        /** Every result, measured or not: the /proc CPU window divides by the runs completed in it. */
+        private long completedRuns;
+        private String procRow = "";
+        private String loopRow = "";
+        private final List<String[]> watchedRows = new ArrayList<>();
 
         Run(int targets, Duration interval, Duration duration, int port, TransportKind transport, int ioThreads) {
             this.ioThreads = ioThreads;
@@ -114,7 +131,18 @@ public final class HealthCheckLoadBench {
                 for (int first = 0; first < targets; first += LISTENERS_PER_CHILD) {
                     children.add(startListeners(first, Math.min(targets, first + LISTENERS_PER_CHILD)));
                 }
+                String floor = System.getProperty(FLOOR_PROPERTY, "");
+                List<String> floorBefore = floor.isEmpty() ? List.of() : runFloor(floor, "before");
                 measure();
+                if (!floor.isEmpty()) {
+                    List<String> floorAfter = runFloor(floor, "after");
+                    for (String line : floorBefore) {
+                        System.out.println(line);
+                    }
+                    for (String line : floorAfter) {
+                        System.out.println(line);
+                    }
+                }
             } finally {
                 for (Process child : children) {
                     child.getOutputStream().close();
@@ -126,12 +154,27 @@ public final class HealthCheckLoadBench {
             }
         }
 
+        private List<String> runFloor(String program, String when) throws Exception {
+            int rate = (int) Math.round(targets * 1000.0 / interval.toMillis());
+            List<String> rows = FloorRun.run(program, TargetListeners.address(0).getHostAddress(), targets, port, rate,
+                    FLOOR_SECONDS, FLOOR_WARMUP_SECONDS);
+            return rows.stream().map(row -> row.replace("| floor", "| floor (" + when + " the engine)")).toList();
+        }
+
         private Process startListeners(int first, int end) throws Exception {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            long lifetime = duration.toMillis() + CHILD_GRACE_MILLIS;
-            Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+            long lifetime = duration.toMillis() + CHILD_GRACE_MILLIS + 2L * (FLOOR_SECONDS + FLOOR_WARMUP_SECONDS) * 1000;
+            List<String> command = new ArrayList<>();
+            String prefix = System.getProperty(LISTENER_PREFIX_PROPERTY, "").trim();
+            if (!prefix.isEmpty()) {
+                command.addAll(Arrays.asList(prefix.split("\\s+")));
+            }
+            command.addAll(List.of(java, "-D" + TargetListeners.PREFIX_PROPERTY + "="
+                            + System.getProperty(TargetListeners.PREFIX_PROPERTY, "127.77"),
+                    "-cp", System.getProperty("java.class.path"),
                     HealthCheckLoadBench.class.getName(), "--serve", first + ":" + end,
-                    Integer.toString(port), Long.toString(lifetime))
+                    Integer.toString(port), Long.toString(lifetime)));
+            Process child = new ProcessBuilder(command)
                     .redirectError(ProcessBuilder.Redirect.INHERIT)
                     .start();
             BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
@@ -151,7 +194,7 @@ public final class HealthCheckLoadBench {
             var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
             try (HealthEngine engine = HealthEngine.start(EngineOptions.defaults().withTransport(transport).withIoThreads(ioThreads).withObserver(this))) {
                 for (int i = 0; i < targets; i++) {
-                    Target target = Target.of(LoopbackListeners.address(i), port);
+                    Target target = Target.of(TargetListeners.address(i), port);
                     indexOf.put(target, i);
                 }
                 for (Target target : indexOf.keySet()) {
@@ -162,14 +205,35 @@ public final class HealthCheckLoadBench {
                 Thread.sleep(warmup);
                 long cpuStart = os.getProcessCpuTime();
                 long ioStart = ioThreadCpuNanos();
+                ProcCpu procStart = ProcCpu.self();
+                ProcCpu loopStart = ProcCpu.threads(EVENT_LOOP_THREAD_PREFIX);
+                Map<String, ProcCpu> watchedStart = watched();
+                long runsStart;
+                synchronized (this) {
+                    runsStart = completedRuns;
+                }
                 long wallStart = System.nanoTime();
                 measureFromNanos = wallStart;
                 Thread.sleep(Math.max(interval.toMillis() * 2, duration.toMillis() - warmup));
                 long cpuEnd = os.getProcessCpuTime();
                 long ioEnd = ioThreadCpuNanos();
+                ProcCpu procUsed = ProcCpu.self().minus(procStart);
+                ProcCpu loopUsed = ProcCpu.threads(EVENT_LOOP_THREAD_PREFIX).minus(loopStart);
+                Map<String, ProcCpu> watchedEnd = watched();
                 long wallEnd = System.nanoTime();
                 synchronized (this) {
                     measureFromNanos = Long.MAX_VALUE;
+                    long runs = completedRuns - runsStart;
+                    double seconds = (wallEnd - wallStart) / 1e9;
+                    procRow = procUsed.describe(seconds, runs);
+                    loopRow = loopUsed.describe(seconds, runs);
+                    for (Map.Entry<String, ProcCpu> e : watchedEnd.entrySet()) {
+                        ProcCpu before = watchedStart.get(e.getKey());
+                        if (before != null) {
+                            watchedRows.add(row("other task: " + e.getKey() + " (not the engine)",
+                                    e.getValue().minus(before).describe(seconds, runs)));
+                        }
+                    }
                     report(engine, (double) (cpuEnd - cpuStart) / (wallEnd - wallStart),
                             (double) (ioEnd - ioStart) / (wallEnd - wallStart),
                             Duration.ofNanos(wallEnd - wallStart), os.getAvailableProcessors());
@@ -183,6 +247,7 @@ public final class HealthCheckLoadBench {
             long start = result.startedAt().getEpochSecond() * 1_000_000_000L + result.startedAt().getNano();
             long previous = lastStartNanos[index];
             lastStartNanos[index] = start;
+            completedRuns++;
             if (System.nanoTime() < measureFromNanos) {
                 return;
             }
@@ -206,6 +271,20 @@ public final class HealthCheckLoadBench {
                     late++;
                 }
             }
+        }
+
+        /** The tasks named in {@value #WATCH_PROPERTY}, by label. */
+        private static Map<String, ProcCpu> watched() {
+            Map<String, ProcCpu> result = new java.util.LinkedHashMap<>();
+            String spec = System.getProperty(WATCH_PROPERTY, "").trim();
+            if (spec.isEmpty()) {
+                return result;
+            }
+            for (String item : spec.split(",")) {
+                String[] parts = item.split(":");
+                result.put(parts[0], ProcCpu.pid(Long.parseLong(parts[1])));
+            }
+            return result;
         }
 
         /** CPU of the engine's event-loop threads (user + system), by thread name. */
@@ -232,6 +311,9 @@ public final class HealthCheckLoadBench {
             rows.add(row("failed checks", failures + (firstFailure.isEmpty() ? "" : " (first: " + firstFailure + ")")));
             rows.add(row("engine process CPU (all threads: I/O, JIT, GC)", String.format("%.3f cores (%d CPUs on host)", cores, cpus)));
             rows.add(row("engine event-loop thread CPU", String.format("%.3f cores", ioCores)));
+            rows.add(row("engine process CPU, /proc/self/stat", procRow));
+            rows.add(row("engine event-loop thread CPU, /proc/self/task/*/stat", loopRow));
+            rows.addAll(watchedRows);
             rows.add(row("latency p50", millis(percentile(sorted, 50))));
             rows.add(row("latency p99", millis(percentile(sorted, 99))));
             rows.add(row("latency max", millis(sorted.length == 0 ? 0 : sorted[sorted.length - 1])));

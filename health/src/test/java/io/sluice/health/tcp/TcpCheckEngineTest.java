@@ -7,6 +7,7 @@ import static io.sluice.health.EngineTestSupport.firstResult;
 import static io.sluice.health.EngineTestSupport.loopback;
 import static io.sluice.health.EngineTestSupport.quick;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sluice.health.CheckHandle;
 import io.sluice.health.EngineTestSupport.Recorder;
@@ -19,6 +20,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -106,6 +108,50 @@ class TcpCheckEngineTest {
         assertThat(recorder.changes.get(0).from()).isEqualTo(HealthState.UP);
         assertThat(recorder.changes.get(0).result().passed()).isFalse();
         assertThat(handle.state()).isEqualTo(HealthState.DOWN);
+    }
+
+    @Test
+    void everyRunClosesItsConnectionWithAReset() throws IOException {
+        try (ServerSocket server = new ServerSocket(0, 50, LOOPBACK)) {
+            CheckHandle handle = engine.watch(loopback(server.getLocalPort()), quick(new TcpCheck()), new Recorder());
+            for (int run = 0; run < 3; run++) {
+                try (Socket accepted = server.accept()) {
+                    // A run that forgot its socket would leave this read waiting until the timeout.
+                    accepted.setSoTimeout(5_000);
+                    assertThatThrownBy(() -> accepted.getInputStream().read())
+                            .isInstanceOf(SocketException.class)
+                            .hasMessageContaining("reset");
+                }
+            }
+            assertThat(handle.state()).isEqualTo(HealthState.UP);
+        }
+    }
+
+    @Test
+    void backendThatClosesRightAfterAcceptingStillPasses() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 50, LOOPBACK)) {
+            Thread closer = new Thread(() -> {
+                while (!server.isClosed()) {
+                    try {
+                        server.accept().close();
+                    } catch (IOException closed) {
+                        return;
+                    }
+                }
+            }, "accept-and-close");
+            closer.start();
+            Recorder recorder = new Recorder();
+            CheckHandle handle = engine.watch(loopback(server.getLocalPort()), quick(new TcpCheck()), recorder);
+
+            await("UP", () -> recorder.sawState(HealthState.UP));
+            await("five more passing runs", () -> handle.lastResult().startedAt()
+                    .isAfter(recorder.changes.get(0).result().startedAt().plusMillis(500)));
+
+            assertThat(handle.lastResult().passed()).isTrue();
+            assertThat(handle.state()).isEqualTo(HealthState.UP);
+            server.close();
+            closer.join(5_000);
+        }
     }
 
     /** Connects until the kernel stops completing handshakes for this listener. */

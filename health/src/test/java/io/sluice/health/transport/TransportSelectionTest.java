@@ -5,6 +5,7 @@ import static io.sluice.health.EngineTestSupport.await;
 import static io.sluice.health.EngineTestSupport.loopback;
 import static io.sluice.health.EngineTestSupport.quick;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.sluice.health.CheckHandle;
@@ -15,6 +16,8 @@ import io.sluice.health.check.TcpCheck;
 import io.sluice.health.state.HealthState;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Test;
@@ -44,6 +47,25 @@ class TransportSelectionTest {
             assertThat(engine.transport()).isEqualTo(kind);
             CheckHandle handle = engine.watch(loopback(server.getLocalPort()), quick(new TcpCheck()), new Recorder());
             await("UP over " + kind, () -> handle.state() == HealthState.UP);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TransportKind.class)
+    void everyAvailableTransportClosesEachTcpRunWithAReset(TransportKind kind) throws IOException {
+        assumeTrue(TransportSelector.available(kind), kind + " not available here");
+        try (HealthEngine engine = HealthEngine.start(EngineOptions.defaults().withTransport(kind));
+             ServerSocket server = new ServerSocket(0, 50, LOOPBACK)) {
+            engine.watch(loopback(server.getLocalPort()), quick(new TcpCheck()), new Recorder());
+            for (int run = 0; run < 2; run++) {
+                try (Socket accepted = server.accept()) {
+                    accepted.setSoTimeout(5_000);
+                    assertThatThrownBy(() -> accepted.getInputStream().read())
+                            .as("run %d over %s", run, kind)
+                            .isInstanceOf(SocketException.class)
+                            .hasMessageContaining("reset");
+                }
+            }
         }
     }
 }

@@ -18,22 +18,34 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The backends of the benchmark: one listening socket per loopback address 127.77.x.y. Runs in a
- * child process so that its CPU is not counted as the engine's.
+ * The backends of the benchmark: one listening socket per address a.b.x.y (x = index / 250,
+ * y = 1 + index % 250) of a /16. Runs in a child process so that its CPU is not counted as the
+ * engine's. The /16 is 127.77 by default: inside 127.0.0.0/8, which Linux routes to lo without any
+ * setup. bench/health.sh's netns mode passes {@value #PREFIX_PROPERTY}=10.77, a /16 that is local
+ * (AnyIP) inside the benchmark's own target namespace.
  */
-final class LoopbackListeners {
-    /** 127.77.0.0/16 lies inside 127.0.0.0/8, which Linux routes to lo without any setup. */
-    private static final int SECOND_OCTET = 77;
+final class TargetListeners {
+    static final String PREFIX_PROPERTY = "sluice.bench.targetPrefix";
+    private static final String DEFAULT_PREFIX = "127.77";
     private static final int HOSTS_PER_OCTET = 250;
     private static final int BACKLOG = 1024;
+    private static final byte[] PREFIX = parsePrefix(System.getProperty(PREFIX_PROPERTY, DEFAULT_PREFIX));
 
-    private LoopbackListeners() {
+    private TargetListeners() {
+    }
+
+    private static byte[] parsePrefix(String text) {
+        String[] octets = text.split("\\.");
+        if (octets.length != 2) {
+            throw new IllegalArgumentException(PREFIX_PROPERTY + " must be two octets such as 10.77, not " + text);
+        }
+        return new byte[] {(byte) Integer.parseInt(octets[0]), (byte) Integer.parseInt(octets[1])};
     }
 
     static InetAddress address(int index) {
         try {
             return InetAddress.getByAddress(new byte[] {
-                127, (byte) SECOND_OCTET, (byte) (index / HOSTS_PER_OCTET), (byte) (1 + index % HOSTS_PER_OCTET)});
+                PREFIX[0], PREFIX[1], (byte) (index / HOSTS_PER_OCTET), (byte) (1 + index % HOSTS_PER_OCTET)});
         } catch (UnknownHostException e) {
             throw new IllegalStateException(e);
         }
