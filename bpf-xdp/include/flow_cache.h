@@ -160,4 +160,66 @@ static __always_inline int flow_find_elsewhere(__u32 hash, const struct sluice_f
 	return search.found;
 }
 
+/*
+ * A TCP SYN starts a new flow, and every entry of its 5-tuple on another CPU is an earlier
+ * connection's: a client reuses a source port within seconds, and where that earlier connection
+ * ran on a CPU this SYN's does not (veth; an RSS change), its entry would still name the earlier
+ * backend. After a table change that backend is not the new flow's, and the first packet of the
+ * new flow to run on that CPU would hit the entry and reach a backend that has no such connection
+ * (a reset). So the SYN makes the other CPUs forget the 5-tuple. The slot is emptied with one
+ * 8-byte store of the word holding `family` (never written with the backend: if that CPU
+ * reuses the slot for another flow at the same instant, the worst case is that flow being
+ * forgotten, as an eviction would). Costs a look at one bucket per other CPU, only for SYNs.
+ */
+_Static_assert(__builtin_offsetof(struct sluice_flow_key, family) / sizeof(__u64) == FLOW_KEY_U64S - 1,
+	       "family lives in the key's last u64 word");
+
+struct flow_forget {
+	struct sluice_flow_key key;
+	__u32 log2_buckets;
+	__u32 bucket;
+	__u32 own_cpu;
+	__u32 forgotten;
+};
+
+static long flow_forget_cpu(__u64 cpu, void *data)
+{
+	struct flow_forget *forget = data;
+	struct sluice_flow_bucket *bucket;
+	struct sluice_flow_slot *slot;
+	__u32 index;
+
+	if (cpu == forget->own_cpu)
+		return 0;
+	index = ((__u32)cpu << (forget->log2_buckets & SLUICE_FLOW_LOG2_MASK)) | forget->bucket;
+	bucket = bpf_map_lookup_elem(&flows, &index);
+	if (!bucket)
+		return 1; /* past the last region */
+	slot = flow_find(bucket, &forget->key);
+	if (slot) {
+		((__u64 *)&slot->key)[FLOW_KEY_U64S - 1] = 0;
+		forget->forgotten++;
+	}
+	return 0;
+}
+
+/* How many other CPUs remembered the 5-tuple (and now no longer do). */
+static __always_inline __u32 flow_forget_elsewhere(__u32 hash, const struct sluice_flow_key *key)
+{
+	__u32 max_entries = ((struct bpf_map___sluice *)&flows)->max_entries;
+	struct flow_forget forget = {
+		.log2_buckets = max_entries & SLUICE_FLOW_LOG2_MASK,
+		.own_cpu = bpf_get_smp_processor_id(),
+	};
+	__u32 cpus;
+
+	forget.bucket = hash & ((1u << forget.log2_buckets) - 1);
+	cpus = max_entries >> forget.log2_buckets;
+	if (cpus < 2)
+		return 0;
+	__builtin_memcpy(&forget.key, key, sizeof(forget.key));
+	bpf_loop(cpus < FLOW_SEARCH_MAX_CPUS ? cpus : FLOW_SEARCH_MAX_CPUS, flow_forget_cpu, &forget, 0);
+	return forget.forgotten;
+}
+
 #endif /* SLUICE_FLOW_CACHE_H */

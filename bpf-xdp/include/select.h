@@ -123,8 +123,11 @@ static __always_inline struct sluice_backend *select_backend(const struct packet
 	 * the flow is remembered without the pair, so only flows the balancer did not see start
 	 * (the previous owner's, most likely) keep naming the previous owner.
 	 */
-	if (pkt->opens_flow)
+	if (pkt->opens_flow) {
 		*packed = *backend_id;
+		if (flow_forget_elsewhere(hash, key))
+			count_reason(SLUICE_FLOW_FORGOTTEN_ELSEWHERE);
+	}
 
 	if (bucket) {
 		if (!slot)

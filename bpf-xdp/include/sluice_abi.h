@@ -15,7 +15,7 @@
 #include <linux/types.h>
 
 /* Bumped on any incompatible change of a struct or map below. */
-#define SLUICE_ABI_VERSION 3
+#define SLUICE_ABI_VERSION 4
 
 /*
  * Map sizes. The flow table is per CPU: SLUICE_FLOW_BUCKETS buckets of SLUICE_FLOW_WAYS
@@ -165,6 +165,7 @@ enum sluice_reason {
 	SLUICE_PASS_FRAGMENT,        /* DoS: fragment to a VIP whose policy passes them to the host */
 	SLUICE_DOS_ALLOWED,          /* informational: source on the allow list (no deny, no rate limit) */
 	SLUICE_TX_SECOND_CHANCE,     /* informational: forwarded naming the bucket's draining previous owner */
+	SLUICE_FLOW_FORGOTTEN_ELSEWHERE, /* informational: a TCP SYN emptied its 5-tuple's entry of an earlier connection on another CPU */
 	SLUICE_REASON_MAX,
 };
 

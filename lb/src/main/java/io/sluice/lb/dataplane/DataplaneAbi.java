@@ -9,7 +9,7 @@ import io.sluice.lb.bpf.BpfMap;
  */
 public final class DataplaneAbi {
 
-    public static final int ABI_VERSION = 3;
+    public static final int ABI_VERSION = 4;
 
     public static final int MAX_VIPS = 1024;
     public static final int MAX_BACKENDS = 16384;

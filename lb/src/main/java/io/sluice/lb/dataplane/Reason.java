@@ -26,7 +26,8 @@ public enum Reason implements AbiEnum {
     DROP_REFLECTION,
     PASS_FRAGMENT,
     DOS_ALLOWED,
-    TX_SECOND_CHANCE;
+    TX_SECOND_CHANCE,
+    FLOW_FORGOTTEN_ELSEWHERE;
 
     /** SLUICE_REASON_MAX: the number of reasons, the size of reason_stats. */
     public static final int COUNT = values().length;

@@ -47,6 +47,24 @@ public final class CpuPin implements AutoCloseable {
         return new CpuPin(previous);
     }
 
+    /**
+     * Pins the calling thread to {@code cpu} (a test that plays a flow whose packets run on two
+     * CPUs, as veth or an RSS change makes them). Empty when the thread may not run there.
+     */
+    public static java.util.Optional<CpuPin> on(int cpu) {
+        long[] previous = new long[MASK_LONGS];
+        if (cpu < 0 || cpu >= MASK_LONGS * Long.SIZE
+                || LIBC.sched_getaffinity(CALLING_THREAD, MASK_BYTES, previous) != 0) {
+            return java.util.Optional.empty();
+        }
+        long[] one = new long[MASK_LONGS];
+        one[cpu / Long.SIZE] = 1L << (cpu % Long.SIZE);
+        if (LIBC.sched_setaffinity(CALLING_THREAD, MASK_BYTES, one) != 0) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(new CpuPin(previous));
+    }
+
     /** The CPU the calling thread runs on. */
     public static int cpu() {
         return LIBC.sched_getcpu();
