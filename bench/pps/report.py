@@ -106,9 +106,14 @@ def table(runs):
     for num, den, what, pps, spread, cost in ratio_medians(runs):
         if pps is None:
             continue
+        if cost is None:
+            cost_text = "n/a"
+        elif cost <= 0:
+            cost_text = "n/a (%s costs no more than the floor, within this run's noise)" % num
+        else:
+            cost_text = "%.2fx" % cost
         lines.append("- %s / %s (%s): %.2fx the packets per core second (rounds %.2f-%.2f); LB cost per packet "
-                     "over the floor %sx" % (num, den, what, pps, spread[0], spread[1],
-                                             "%.2f" % cost if cost is not None else "n/a"))
+                     "over the floor %s" % (num, den, what, pps, spread[0], spread[1], cost_text))
     loads = [r["load1"] for r in runs]
     lines.append("- load average (1 min) during the runs: %.2f-%.2f" % (min(loads), max(loads)))
     return "\n".join(lines)
