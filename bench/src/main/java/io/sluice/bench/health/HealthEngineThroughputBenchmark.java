@@ -40,6 +40,9 @@ import org.openjdk.jmh.annotations.TearDown;
  * by themselves after {@value #LISTENER_LIFETIME_MINUTES} minutes at most. More than
  * {@value #MAX_FAILED_PER_MILLE} per mille failed checks in an iteration fails the benchmark.
  * On loopback both ends of each handshake are kernel work on this machine; see docs/BENCHMARKS.md.
+ * Each iteration also prints the engine process's CPU time per check (all threads of this JVM:
+ * the event loop, the listener thread, JMH's waiting thread), so a run on a busy machine still
+ * says what a check costs: checks/s per core = 1e6 / (CPU us per check).
  * Run: java -jar bench/target/benchmarks.jar HealthEngineThroughput -f 1 -wi 2 -i 3 -prof gc
  */
 @State(Scope.Benchmark)
@@ -69,6 +72,9 @@ public class HealthEngineThroughputBenchmark {
     private HealthEngine engine;
     private long completedAtStart;
     private long failedAtStart;
+    private long cpuAtStart;
+    private final com.sun.management.OperatingSystemMXBean os =
+            (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
@@ -101,12 +107,18 @@ public class HealthEngineThroughputBenchmark {
         results.drainPermits();
         completedAtStart = completed.get();
         failedAtStart = failed.get();
+        cpuAtStart = os.getProcessCpuTime();
     }
 
     @TearDown(Level.Iteration)
     public void checkIteration() {
         long done = completed.get() - completedAtStart;
         long bad = failed.get() - failedAtStart;
+        long cpu = os.getProcessCpuTime() - cpuAtStart;
+        if (done > 0) {
+            System.out.printf("checks %d, failed %d, engine process CPU %.1f us per check%n", done, bad,
+                    cpu / 1e3 / done);
+        }
         if (bad * PER_MILLE > done * MAX_FAILED_PER_MILLE) {
             throw new IllegalStateException(bad + " of " + done + " checks failed in this iteration: the engine "
                     + "is not keeping up (or the listeners are gone); no throughput figure for it");
