@@ -66,13 +66,15 @@ for tool in nft ethtool clang gcc taskset curl; do
 	command -v "$tool" >/dev/null || lab_die "missing: $tool"
 done
 lab_check_built || exit 2
-(($(nproc) >= 2)) || lab_die "needs 2 CPUs: one for the generator, one for the LB"
+(($(nproc) >= 2)) || lab_die "needs 2 CPUs: the measured one, and one for everything else"
+# It stops every process recorded under its prefix when it ends: never share one with a lab.
+! lab_ns_exists lb1 || lab_die "a lab runs under LAB_PREFIX=$LAB_PREFIX: give bench/pps.sh a prefix of its own"
 
 GEN=ppgen LB=pplb BE=ppbe
 GEN_DEV=${LAB_PREFIX}g0 LB_DEV=${LAB_PREFIX}l0 LB_OUT=${LAB_PREFIX}l1 BE_DEV=${LAB_PREFIX}b0
 GEN_V4=10.0.9.2 LB_V4=10.0.9.1 LB_OUT_V4=10.0.8.1 BE_V4=10.0.8.2
 VIP=10.0.9.100 VIP_PORT=9000 CLIENT_PORT=40000
-DENIED=203.0.113.9
+DENY_PREFIX=203.0.113.0/24 DENIED=203.0.113.9
 ENCAP_SRC=10.0.9.128/25
 LB_CPU=$(($(nproc) - 1))
 PIN_DIR=$(lab_pin_dir pps)
@@ -162,7 +164,7 @@ status_file: $LAB_RUN_DIR/status-pps.json
 admin: { socket: $LAB_RUN_DIR/admin-pps.sock }
 metrics: { listen: "$METRICS" }
 dos:
-  deny: [203.0.113.0/24]
+  deny: [$DENY_PREFIX]
 vips:
   - name: pps
     address: "$VIP"
@@ -177,7 +179,7 @@ start_sluice() {
 	local ready_before
 	ready_before=$(grep -c 'event=ready' "$LAB_RUN_DIR/sluiced-$LB.log" 2>/dev/null || true)
 	lab_start_daemon "$LB" "$CONFIG"
-	# lab_start_daemon records the PID under sluiced-<lb>; keep our own name for it too.
+	# lab_start_daemon records its PID (tag sluiced-<lb>); stop_sluice and cleanup stop it by that PID.
 	lab_wait_ready "$LB" $((ready_before + 1)) "$DAEMON_START_S" || lab_die "sluiced did not get ready: see $LAB_RUN_DIR/sluiced-$LB.log"
 }
 stop_sluice() {
@@ -232,7 +234,7 @@ nft_drop_on() {
 table netdev pps_drop {
 	chain ingress {
 		type filter hook ingress device "$LB_DEV" priority -500; policy accept;
-		ip saddr 203.0.113.0/24 counter drop
+		ip saddr $DENY_PREFIX counter drop
 	}
 }
 EOF
