@@ -11,6 +11,7 @@ import java.nio.ByteOrder;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
@@ -37,6 +38,7 @@ public class BackendMapWriteBenchmark {
     public int backends;
 
     private LoadedBalancer balancer;
+    private final ThreadCpu cpu = new ThreadCpu();
     private BpfMap backendMap;
     private BackendEntry[] entries;
 
@@ -60,8 +62,19 @@ public class BackendMapWriteBenchmark {
         }
     }
 
+    @Setup(Level.Iteration)
+    public void startCpu() {
+        cpu.start();
+    }
+
+    @TearDown(Level.Iteration)
+    public void reportCpu() {
+        cpu.report(getClass().getSimpleName());
+    }
+
     @Benchmark
     public DataplaneMaps oneByOne() {
+        cpu.op();
         DataplaneMaps maps = balancer.maps();
         for (int i = 0; i < backends; i++) {
             maps.putBackend(FIRST_ID + i, entries[i]);
@@ -71,6 +84,7 @@ public class BackendMapWriteBenchmark {
 
     @Benchmark
     public BpfMap batch() {
+        cpu.op();
         ByteBuffer keys = ByteBuffer.allocate(backends * Integer.BYTES).order(ByteOrder.nativeOrder());
         ByteBuffer values = ByteBuffer.allocate(backends * BackendEntry.SIZE);
         for (int i = 0; i < backends; i++) {
@@ -84,6 +98,7 @@ public class BackendMapWriteBenchmark {
     /** What every reconcile reads first: all backend slots, in use or not. */
     @Benchmark
     public int readAll() {
+        cpu.op();
         return balancer.maps().readBackends().size();
     }
 }
