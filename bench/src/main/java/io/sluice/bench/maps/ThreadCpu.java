@@ -41,6 +41,8 @@ public final class ThreadCpu {
             return;
         }
         long used = THREADS.getThreadCpuTime(threadId) - startNanos;
-        System.out.printf("%s: %d ops, benchmark thread CPU %.3f ms per op%n", what, ops, used / 1e6 / ops);
+        // JMH runs a generated subclass (Foo_jmhType): print the benchmark's own name.
+        System.out.printf("%s: %d ops, benchmark thread CPU %.3f ms per op%n", what.replaceFirst("_jmhType.*$", ""),
+                ops, used / 1e6 / ops);
     }
 }
