@@ -30,7 +30,7 @@ public final class DataplaneBench {
      * (a bucket with fewer than 4 of ~16 expected keys is vanishingly rare) and every timed
      * insert evicts, the steady state of a busy LB.
      */
-    private static final int NEW_FLOW_WARMUP = 4 * DataplaneAbi.FLOW_TABLE_SIZE;
+    static final int NEW_FLOW_WARMUP = 4 * DataplaneAbi.FLOW_TABLE_SIZE;
 
     private DataplaneBench() {}
 

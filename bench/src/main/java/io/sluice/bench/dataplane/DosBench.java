@@ -113,6 +113,7 @@ final class DosBench {
         configure(DosRate.NONE);
         timings.add(bench.time(new Scenario("established flow, 4in4, DoS: 100k+100k deny, allow list, sanity", established,
                 lb, XdpAction.TX, () -> balancer.reasonCount(Reason.FLOW_HIT)).withHeadBaseline(wrapper.pushIpv4())));
+        timings.addAll(otherPathsWithRules(lb, wrapper, ", DoS on"));
         timings.add(bench.time(new Scenario("deny-listed source, 100k+100k prefixes", tcp(ATTACKER4).sameFlow(), lb,
                 XdpAction.DROP, () -> balancer.reasonCount(Reason.DROP_DENY_LIST))));
         timings.add(bench.time(new Scenario("deny-listed source, ICMP echo (no ports: source read again)",
@@ -127,10 +128,43 @@ final class DosBench {
         timings.add(bench.time(new Scenario("established flow, 4in4, DoS as above + per-source packet limit",
                 established, lb, XdpAction.TX, () -> balancer.reasonCount(Reason.FLOW_HIT))
                 .withHeadBaseline(wrapper.pushIpv4())));
+        // Every iteration a new source (the wrapper varies the address): each one also gets a
+        // per-source bucket, the worst case of the limit.
+        timings.add(bench.time(new Scenario("new flow, 4in4, DoS + per-source limit (new source each packet)",
+                tcp(ProgrammedBalancer.CLIENT4), lb, XdpAction.TX, () -> balancer.reasonCount(Reason.FLOW_MISS))
+                .withHeadBaseline(wrapper.pushIpv4()).withWarmup(DataplaneBench.NEW_FLOW_WARMUP)));
         configure(ONE_PER_SECOND);
         timings.add(bench.time(new Scenario("rate-limited source (bucket empty)", tcp(LIMITED4).sameFlow(), lb,
                 XdpAction.DROP, () -> balancer.reasonCount(Reason.DROP_SOURCE_RATE))));
         return timings;
+    }
+
+    /**
+     * The paths of the first table that the rows above do not repeat (non-VIP, new flow, the
+     * other encapsulations), with the rules loaded: every path a packet can take, DoS stage on.
+     */
+    private List<PathTiming> otherPathsWithRules(BpfProgram lb, RestoreWrapper wrapper, String suffix) {
+        InetAddress client6 = ProgrammedBalancer.CLIENT6;
+        return List.of(
+                bench.time(new Scenario("non-VIP packet, IPv4 TCP" + suffix,
+                        Frames.tcp(ProgrammedBalancer.CLIENT4, ProgrammedBalancer.NOT_A_VIP, CLIENT_PORT,
+                                ProgrammedBalancer.SERVICE_PORT).sameFlow(), lb, XdpAction.PASS,
+                        () -> balancer.reasonCount(Reason.PASS_NOT_VIP))),
+                bench.time(new Scenario("new flow, 4in4" + suffix + " (table full, every insert evicts)",
+                        tcp(ProgrammedBalancer.CLIENT4), lb, XdpAction.TX, () -> balancer.reasonCount(Reason.FLOW_MISS))
+                        .withHeadBaseline(wrapper.pushIpv4()).withWarmup(DataplaneBench.NEW_FLOW_WARMUP)),
+                bench.time(new Scenario("established flow, 6in6" + suffix,
+                        Frames.tcp(client6, ProgrammedBalancer.VIP_6IN6, CLIENT_PORT, ProgrammedBalancer.SERVICE_PORT)
+                                .sameFlow(), lb, XdpAction.TX, () -> balancer.reasonCount(Reason.FLOW_HIT))
+                        .withHeadBaseline(wrapper.pushIpv6())),
+                bench.time(new Scenario("established flow, 4in6" + suffix,
+                        Frames.tcp(ProgrammedBalancer.CLIENT4, ProgrammedBalancer.VIP_4IN6, CLIENT_PORT,
+                                ProgrammedBalancer.SERVICE_PORT).sameFlow(), lb, XdpAction.TX,
+                        () -> balancer.reasonCount(Reason.FLOW_HIT)).withHeadBaseline(wrapper.pushIpv6())),
+                bench.time(new Scenario("established flow, 6in4" + suffix,
+                        Frames.tcp(client6, ProgrammedBalancer.VIP_6IN4, CLIENT_PORT, ProgrammedBalancer.SERVICE_PORT)
+                                .sameFlow(), lb, XdpAction.TX, () -> balancer.reasonCount(Reason.FLOW_HIT))
+                        .withHeadBaseline(wrapper.pushIpv4())));
     }
 
     /** The deny-list drop and xdp-filter's drop of the same frame, each program run directly. */

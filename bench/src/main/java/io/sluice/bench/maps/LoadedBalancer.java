@@ -1,0 +1,69 @@
+package io.sluice.bench.maps;
+
+import io.sluice.lb.bpf.BpfObject;
+import io.sluice.lb.dataplane.BpfObjectFiles;
+import io.sluice.lb.dataplane.DataplaneAbi;
+import io.sluice.lb.dataplane.DataplaneMaps;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * balancer.o loaded into the kernel (not attached, not pinned) with its maps opened through the
+ * daemon's own binding: what the map-writing benchmarks write into. Needs root (CAP_BPF and
+ * CAP_NET_ADMIN to create maps and load the program); {@link #requireRoot} fails a benchmark's setup
+ * with a message saying so, and {@code bench/jmh.sh} leaves these benchmarks out when not root.
+ */
+public final class LoadedBalancer implements AutoCloseable {
+    /**
+     * The flow cache is not touched by these benchmarks; a small one keeps the load fast and the
+     * memory low (the production size is 262,144 flows per CPU, 50 MB per CPU).
+     */
+    private static final int FLOWS_PER_CPU = 1024;
+
+    private final BpfObject object;
+    private final DataplaneMaps maps;
+
+    public LoadedBalancer() {
+        requireRoot();
+        object = BpfObject.open(BpfObjectFiles.balancer())
+                .setMaxEntries(DataplaneAbi.MAP_FLOWS, DataplaneAbi.flowBuckets(FLOWS_PER_CPU))
+                .load();
+        maps = DataplaneMaps.of(object);
+    }
+
+    public BpfObject object() {
+        return object;
+    }
+
+    public DataplaneMaps maps() {
+        return maps;
+    }
+
+    /** True when this process runs as uid 0 (the effective uid, from /proc/self/status). */
+    public static boolean isRoot() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Uid:")) {
+                    return line.split("\\s+")[2].equals("0");
+                }
+            }
+        } catch (IOException e) {
+            return false;
+        }
+        return false;
+    }
+
+    public static void requireRoot() {
+        if (!isRoot()) {
+            throw new IllegalStateException("this benchmark writes real BPF maps and needs root: not run as "
+                    + "root (bench/jmh.sh leaves it out when not root)");
+        }
+    }
+
+    @Override
+    public void close() {
+        maps.close();
+        object.close();
+    }
+}
