@@ -89,7 +89,7 @@ public class HealthEngineThroughputBenchmark {
                 .withDownInterval(INTERVAL).withTimeout(TIMEOUT).withRise(1).withFall(1)
                 .withJitterPercent(0).withInitialState(HealthState.UP);
         for (int i = 0; i < targets; i++) {
-            watches.add(engine.watch(Target.of(LoopbackListeners.address(i), PORT), spec, (t, from, to, r) -> { }));
+            watches.add(engine.watch(Target.of(TargetListeners.address(i), PORT), spec, (t, from, to, r) -> { }));
         }
     }
 
