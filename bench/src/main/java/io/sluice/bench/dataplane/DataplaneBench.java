@@ -25,6 +25,8 @@ public final class DataplaneBench {
     private static final String ESTABLISHED_4IN4 = "established flow, 4in4";
     private static final String DECAP_4IN4 = "decap, 4in4 (decap.o)";
     private static final String NEW_FLOW_4IN4 = "new flow, 4in4 (miss + Maglev + insert evicting the oldest way)";
+    private static final String NEW_FLOW_SYN_4IN4 =
+            "new flow, 4in4, TCP SYN (miss + Maglev + other CPUs forget + insert evicting)";
     /**
      * New-flow warm-up: 4 inserts per slot of the one CPU's cache, so every bucket is full
      * (a bucket with fewer than 4 of ~16 expected keys is vanishingly rare) and every timed
@@ -81,6 +83,9 @@ public final class DataplaneBench {
                 new Scenario(NEW_FLOW_4IN4, to4in4, lb, XdpAction.TX,
                         () -> balancer.reasonCount(Reason.FLOW_MISS)).withHeadBaseline(wrapper.pushIpv4())
                         .withWarmup(NEW_FLOW_WARMUP),
+                new Scenario(NEW_FLOW_SYN_4IN4, Frames.tcpSyn(CLIENT4, ProgrammedBalancer.VIP_4IN4, CLIENT_PORT,
+                        SERVICE_PORT), lb, XdpAction.TX, () -> balancer.reasonCount(Reason.FLOW_MISS))
+                        .withHeadBaseline(wrapper.pushIpv4()).withWarmup(NEW_FLOW_WARMUP),
                 new Scenario("established flow, 6in6", tcp(CLIENT6, ProgrammedBalancer.VIP_6IN6).sameFlow(), lb,
                         XdpAction.TX, () -> balancer.reasonCount(Reason.FLOW_HIT)).withHeadBaseline(wrapper.pushIpv6()),
                 new Scenario("established flow, 4in6", tcp(CLIENT4, ProgrammedBalancer.VIP_4IN6).sameFlow(), lb,

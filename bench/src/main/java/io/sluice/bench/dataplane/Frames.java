@@ -36,13 +36,24 @@ final class Frames {
     private static final int ADDRESS_TAIL_BYTES = 2;
     private static final byte TCP_DATA_OFFSET_5 = 0x50;
     private static final byte TCP_FLAG_ACK = 0x10;
+    private static final byte TCP_FLAG_SYN = 0x02;
     private static final short TCP_WINDOW = (short) 0xffff;
     private static final int IPV4_CHECKSUM_OFFSET = 10;
 
     private Frames() {}
 
-    /** Client -> address:port over TCP, either family (chosen by the addresses). */
+    /** Client -> address:port over TCP, either family (chosen by the addresses): an ACK segment. */
     static BenchFrame tcp(InetAddress client, InetAddress server, int sourcePort, int destinationPort) {
+        return tcp(client, server, sourcePort, destinationPort, TCP_FLAG_ACK);
+    }
+
+    /** The first segment of a TCP connection (SYN, no ACK): what opens every new TCP flow. */
+    static BenchFrame tcpSyn(InetAddress client, InetAddress server, int sourcePort, int destinationPort) {
+        return tcp(client, server, sourcePort, destinationPort, TCP_FLAG_SYN);
+    }
+
+    private static BenchFrame tcp(InetAddress client, InetAddress server, int sourcePort, int destinationPort,
+                                  byte flags) {
         boolean v4 = client instanceof Inet4Address;
         if (v4 != server instanceof Inet4Address) {
             throw new IllegalArgumentException("client and server must be of one family");
@@ -56,7 +67,7 @@ final class Frames {
         } else {
             ipv6(b, (Inet6Address) client, (Inet6Address) server, l4Length);
         }
-        tcp(b, sourcePort, destinationPort);
+        tcp(b, sourcePort, destinationPort, flags);
         int sourceOffset = ETHERNET_HEADER + (v4 ? IPV4_SOURCE_OFFSET : IPV6_SOURCE_OFFSET);
         int addressBytes = client.getAddress().length;
         return new BenchFrame(b.array(), ETHERNET_HEADER + ipHeader,
@@ -103,10 +114,10 @@ final class Frames {
                 .put(src.getAddress()).put(dst.getAddress());
     }
 
-    private static void tcp(ByteBuffer b, int sourcePort, int destinationPort) {
+    private static void tcp(ByteBuffer b, int sourcePort, int destinationPort, byte flags) {
         b.putShort((short) sourcePort).putShort((short) destinationPort)
                 .putInt(1).putInt(1)
-                .put(TCP_DATA_OFFSET_5).put(TCP_FLAG_ACK).putShort(TCP_WINDOW)
+                .put(TCP_DATA_OFFSET_5).put(flags).putShort(TCP_WINDOW)
                 .putShort((short) 0).putShort((short) 0);
         // the payload is the buffer's zeroed remainder
     }
