@@ -512,8 +512,16 @@ lab_start_daemon() {
 	local lb=$1 config=$2 cmd
 	mapfile -t cmd < <(lab_sluiced_command)
 	((${#cmd[@]})) || lab_die "no daemon: build it with mvn -pl lb -am package, or set SLUICED"
+	if [[ -n ${LAB_WATCHDOG_SEC:-} ]]; then
+		# systemd's watchdog, as the unit sets it (WatchdogSec): lab/watchdog.py plays systemd.
+		lab_running "watchdog-$lb" || lab_start "$lb" "watchdog-$lb" "$LAB_PYTHON" "$LAB_DIR/watchdog.py" \
+			--socket "$(lab_notify_socket "$lb")" --pid-file "$LAB_RUN_DIR/sluiced-$lb.pid" --timeout "$LAB_WATCHDOG_SEC"
+		cmd=(env NOTIFY_SOCKET="$(lab_notify_socket "$lb")" WATCHDOG_USEC=$((LAB_WATCHDOG_SEC * 1000000)) "${cmd[@]}")
+	fi
 	lab_start "$lb" "sluiced-$lb" "${cmd[@]}" --config "$config"
 }
+
+lab_notify_socket() { printf '%s/notify-%s.sock' "$LAB_RUN_DIR" "$1"; }
 
 # Wait (bounded) for the n-th `event=ready` line of an LB host's daemon log.
 lab_wait_ready() {

@@ -190,6 +190,7 @@ final class Daemon {
                     config.interfaceName(), dataplane.adopted(), config.vips().size(), health.transport(),
                     Version.current());
             systemd.ready();
+            lastWatchdog = clock.instant(); // READY=1 arms systemd's watchdog: the first ping is due from here
 
             timer.scheduleAtFixedRate(() -> events.add(new Refresh()), REFRESH.toMillis(), REFRESH.toMillis(),
                     TimeUnit.MILLISECONDS);
@@ -233,6 +234,7 @@ final class Daemon {
 
     /** The once-a-second tick: advance slow-start ramps, retry a failed reconcile, sample the flow cache. */
     private void refresh(Reconciler reconciler, AttachedDataplane dataplane) {
+        pingWatchdog(); // first: the loop took this event, so it is alive
         if (reconcileFailed) {
             reconcile(reconciler, "retry");
         } else if (ramping) {
@@ -263,7 +265,6 @@ final class Daemon {
         }
         consul.publish(config, applied, allDown, attached);
         announce();
-        pingWatchdog();
     }
 
     /** BGP follows every reconcile and refresh: announced while attached, serving and not drained. */
