@@ -6,6 +6,8 @@
 #                          connections all answered, each LB host forwarded some
 #   same-tuple-either-host fixed source ports land on the same backend through lb1 alone (lb2
 #                          drained) and through lb2 alone (lb1 drained), v4 and v6
+#   fingerprints-agree     both hosts report the same table fingerprints (admin API); lb2 alone
+#                          fed another weight reports another one for that VIP only; equal again after
 #   host-drain-under-load  long-lived streams and paced new connections run while lb1 is drained
 #                          (`sluice host drain`: BGP withdraw) and then its sluiced killed: zero
 #                          failed or reset connections, every stream stays on its backend, lb1
@@ -214,6 +216,31 @@ check_same_tuple_either_host() {
 	if ((ok)); then pass "same-tuple-either-host" "$detail"; else fail "same-tuple-either-host" "$detail"; fi
 }
 
+fingerprints() { # lb -> "web=<fp> web6=<fp>" from the admin API
+	api "$1" GET /v1/vips | "$LAB_PYTHON" -c 'import json,sys; print(" ".join("%s=%s" % (v["name"], v.get("table_fingerprint")) for v in sorted(json.load(sys.stdin), key=lambda v: v["name"])))'
+}
+
+# Every host fed the same config holds the same tables; one fed another weight does not.
+check_fingerprints_agree() {
+	local f1 f2 d1 d2 a1 a2 be3 deadline
+	be3=$(lab_v4 be3)
+	f1=$(fingerprints lb1)
+	f2=$(fingerprints lb2)
+	api lb2 PATCH "/v1/vips/web/backends/$be3" '{"weight": 50}' >/dev/null
+	d1=$(fingerprints lb1)
+	d2=$(fingerprints lb2)
+	api lb2 PATCH "/v1/vips/web/backends/$be3" '{"weight": 100}' >/dev/null
+	deadline=$((SECONDS + 5))
+	while a2=$(fingerprints lb2) && [[ $a2 != "$f1" ]] && ((SECONDS < deadline)); do sleep 0.2; done
+	a1=$(fingerprints lb1)
+	if [[ -n $f1 && $f1 == "$f2" && $f1 != *=None* && $f1 != *=none* && $d1 == "$f1" &&
+		${d2%% *} != "${d1%% *}" && ${d2#* } == "${d1#* }" && $a1 == "$a2" ]]; then
+		pass "fingerprints-agree" "lb1 and lb2: $f1; lb2 alone fed be3 weight 50: ${d2%% *} (lb1 ${d1%% *}); back to 100: equal again"
+	else
+		fail "fingerprints-agree" "before: lb1 [$f1] lb2 [$f2]; lb2 weight 50: lb1 [$d1] lb2 [$d2]; after: lb1 [$a1] lb2 [$a2]"
+	fi
+}
+
 check_host_drain_under_load() {
 	local streams load took after_withdraw forwarded_after verdict
 	local before_drain
@@ -338,6 +365,7 @@ main() {
 	start_lab || { fail "lab" "could not start the fleet"; printf '%d passed, %d failed\n' "$passed" "$failed"; exit 1; }
 	check_bgp_ecmp
 	check_same_tuple_either_host
+	check_fingerprints_agree
 	check_host_drain_under_load
 	check_drain_survives_restart
 	check_second_chance_across_hosts

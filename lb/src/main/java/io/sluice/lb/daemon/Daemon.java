@@ -135,7 +135,7 @@ final class Daemon {
     private final BgpMetrics bgpMetrics = new BgpMetrics(metrics.registry());
     private final HostControl host = new HostControl(() -> bgp, task -> events.add(new OnDaemon(task)));
     /** The VIPs with a backend for new flows after the last reconcile: what BGP may announce. */
-    private Set<VipKey> serving = Set.of();
+    private Set<VipKey> announceable = Set.of();
     private Instant lastWatchdog = Instant.EPOCH;
 
     Daemon(Path configFile, SluiceConfig config, boolean detachOnExit) {
@@ -270,7 +270,7 @@ final class Daemon {
     /** BGP follows every reconcile and refresh: announced while attached, serving and not drained. */
     private void announce() {
         if (bgp != null) {
-            bgp.sync(config.vips(), serving, attached);
+            bgp.sync(config.vips(), announceable, attached);
         }
     }
 
@@ -408,7 +408,7 @@ final class Daemon {
                 withBackends.add(key);
             }
         });
-        serving = Set.copyOf(withBackends);
+        announceable = Set.copyOf(withBackends);
         ramping = anyRamping;
         long start = System.nanoTime();
         ReconcileReport report;
