@@ -8,6 +8,8 @@
 #                          drained) and through lb2 alone (lb1 drained), v4 and v6
 #   fingerprints-agree     both hosts report the same table fingerprints (admin API); lb2 alone
 #                          fed another weight reports another one for that VIP only; equal again after
+#   fleet-check            `sluice fleet check` through the fleet's Consul catalog (lab/consul_catalog.py
+#                          over one agent double per LB host): 0 while equal, 1 while lb2 differs
 #   host-drain-under-load  long-lived streams and paced new connections run while lb1 is drained
 #                          (`sluice host drain`: BGP withdraw) and then its sluiced killed: zero
 #                          failed or reset connections, every stream stays on its backend, lb1
@@ -41,6 +43,7 @@ STALL_MS=1500
 LOAD_CONNECTIONS=400
 LOAD_INTERVAL_S=0.02
 CRASH_WITHDRAW_MAX_MS=2000
+CONSUL_SERVICE=edge
 SOURCE_PORTS=(41001 41002 41003 41004 41005 41006)
 
 passed=0
@@ -150,16 +153,39 @@ start_lab() {
 	lab_start_servers "$VIP_PORT" "$LB_HOST_PORT" || return 1
 	LAB_JAR=$(lab_stage_jar) || { echo "could not stage the jar"; return 1; }
 	local lb
+	local nodes=()
 	for lb in "${LAB_LB_HOSTS[@]}"; do
-		rm -f "$LAB_RUN_DIR/host-state-$lb.json"
+		# Each host's own Consul agent (the double), as in a real fleet; the catalog joins them.
+		rm -f "$LAB_RUN_DIR/host-state-$lb.json" "$LAB_RUN_DIR/consul-$lb.json"
+		lab_start "$lb" "consul-$lb" "$LAB_PYTHON" "$LAB_DIR/consul_double.py" --state "$LAB_RUN_DIR/consul-$lb.json"
+		lab_wait_listening "$lb" 8500 || { echo "consul double on $lb did not start"; return 1; }
+		nodes+=(--node "$(lab_ns "$lb")=/run/netns/$(lab_ns "$lb")")
 		# A long quiet period: a draining backend stays DRAINING through the second-chance check.
-		lab_write_config "$lb" "$(config_of "$lb")" "drain_quiet_period: 60s"
+		lab_write_config "$lb" "$(config_of "$lb")" "drain_quiet_period: 60s
+consul: { service: $CONSUL_SERVICE }"
 		: >"$(log_of "$lb")"
 		lab_start_daemon "$lb" "$(config_of "$lb")"
 	done
 	for lb in "${LAB_LB_HOSTS[@]}"; do
 		lab_wait_ready "$lb" 1 "$READY_TIMEOUT_S" || { tail -n 30 "$(log_of "$lb")" >&2; echo "sluiced on $lb not ready"; return 1; }
 	done
+	lab_start router consul-catalog "$LAB_PYTHON" "$LAB_DIR/consul_catalog.py" --listen "127.0.0.1:8500" "${nodes[@]}"
+	lab_wait_listening router 8500 || { echo "the consul catalog did not start"; return 1; }
+}
+
+# `sluice fleet check` against the fleet's catalog (every host's registrations); sets fleet_out, fleet_rc.
+fleet_check() {
+	fleet_rc=0
+	fleet_out=$(lab_in router java -cp "$LAB_JAR" io.sluice.lb.cli.SluiceCli fleet check \
+		--consul http://127.0.0.1:8500 --service "$CONSUL_SERVICE" 2>&1) || fleet_rc=$?
+}
+
+# Retries (bounded) until fleet check exits with the wanted code: registrations follow a table
+# change within a refresh.
+fleet_check_until() { # rc
+	local deadline=$((SECONDS + 20))
+	while fleet_check && ((fleet_rc != $1)) && ((SECONDS < deadline)); do sleep 1; done
+	((fleet_rc == $1))
 }
 
 check_bgp_ecmp() {
@@ -224,11 +250,16 @@ fingerprints() { # lb -> "web=<fp> web6=<fp>" from the admin API
 check_fingerprints_agree() {
 	local f1 f2 d1 d2 a1 a2 be3 deadline
 	be3=$(lab_v4 be3)
+	local agree_rc agree_out differ_rc differ_out
 	f1=$(fingerprints lb1)
 	f2=$(fingerprints lb2)
+	fleet_check_until 0
+	agree_rc=$fleet_rc agree_out=$fleet_out
 	api lb2 PATCH "/v1/vips/web/backends/$be3" '{"weight": 50}' >/dev/null
 	d1=$(fingerprints lb1)
 	d2=$(fingerprints lb2)
+	fleet_check_until 1
+	differ_rc=$fleet_rc differ_out=$fleet_out
 	api lb2 PATCH "/v1/vips/web/backends/$be3" '{"weight": 100}' >/dev/null
 	deadline=$((SECONDS + 5))
 	while a2=$(fingerprints lb2) && [[ $a2 != "$f1" ]] && ((SECONDS < deadline)); do sleep 0.2; done
@@ -238,6 +269,13 @@ check_fingerprints_agree() {
 		pass "fingerprints-agree" "lb1 and lb2: $f1; lb2 alone fed be3 weight 50: ${d2%% *} (lb1 ${d1%% *}); back to 100: equal again"
 	else
 		fail "fingerprints-agree" "before: lb1 [$f1] lb2 [$f2]; lb2 weight 50: lb1 [$d1] lb2 [$d2]; after: lb1 [$a1] lb2 [$a2]"
+	fi
+	fleet_check_until 0
+	if ((agree_rc == 0 && differ_rc == 1 && fleet_rc == 0)) && [[ $agree_out == *"$(lab_ns lb1)"* &&
+		$agree_out == *"$(lab_ns lb2)"* && $differ_out == *"$(lab_ns lb2)"* ]]; then
+		pass "fleet-check" "through the fleet's Consul catalog (each host's agent): exit 0 while equal, 1 while lb2 differs, 0 again; while lb2 differed: $(echo "$differ_out" | tr '\n' ' ' | cut -c1-400)"
+	else
+		fail "fleet-check" "exits $agree_rc / $differ_rc / $fleet_rc (want 0 / 1 / 0); equal: $(echo "$agree_out" | tr '\n' ' ' | cut -c1-300); differing: $(echo "$differ_out" | tr '\n' ' ' | cut -c1-300)"
 	fi
 }
 

@@ -518,6 +518,11 @@ lab_start_daemon() {
 			--socket "$(lab_notify_socket "$lb")" --pid-file "$LAB_RUN_DIR/sluiced-$lb.pid" --timeout "$LAB_WATCHDOG_SEC"
 		cmd=(env NOTIFY_SOCKET="$(lab_notify_socket "$lb")" WATCHDOG_USEC=$((LAB_WATCHDOG_SEC * 1000000)) "${cmd[@]}")
 	fi
+	if lab_fleet; then
+		# Each LB host of the fleet has its own host name (Consul's lb_host meta, fleet check's HOST):
+		# a UTS namespace per daemon. unshare and sh exec, so the recorded PID stays sluiced's.
+		cmd=(unshare --uts sh -c 'hostname "$0" && exec "$@"' "$(lab_ns "$lb")" "${cmd[@]}")
+	fi
 	lab_start "$lb" "sluiced-$lb" "${cmd[@]}" --config "$config"
 }
 
