@@ -18,8 +18,9 @@
 #   second-chance-hosts    be2 drains on both hosts, streams run, then lb1 withdraws: the flows
 #                          ECMP moves to lb2 (which never saw them) still reach be2 (second
 #                          chance), new connections never do
-#   crash-withdraw         kill -9 of sluiced under paced load: the router drops lb1 within 2 s
-#                          (measured), zero failed connections, lb1 comes back after a restart
+#   crash-withdraw         kill -9 of sluiced under paced load and streams: the router drops lb1
+#                          within 2 s (measured), zero failed connections, every stream survives
+#                          (its flows move to lb2 and back), lb1 announces again after a restart
 #   hang-withdraw          lb1 restarted under a watchdog (systemd's WatchdogSec, played by
 #                          lab/watchdog.py): it keeps pinging for 2 x WatchdogSec; then SIGSTOP:
 #                          the watchdog kills it and the router drops lb1 (measured)
@@ -351,9 +352,10 @@ check_second_chance_across_hosts() {
 }
 
 check_crash_withdraw() {
-	local pid start took load back
+	local pid start took load back streams verdict
 	lab_running sluiced-lb1 && wait_nexthops "$LAB_VIP_V4" "lb1 lb2" >/dev/null ||
 		{ fail "crash-withdraw" "precondition: lb1 running and announced (router: $(lab_vip_nexthops "$LAB_VIP_V4"))"; return; }
+	start_streams "$STREAM_SECONDS"
 	start_load 300 0.03
 	sleep 2
 	pid=$(lab_pid sluiced-lb1)
@@ -363,11 +365,15 @@ check_crash_withdraw() {
 	start_daemon lb1 "$(($(grep -c 'event=ready' "$(log_of lb1)") + 1))"
 	back=$(wait_nexthops "$LAB_VIP_V4" "lb1 lb2")
 	wait_load
+	wait_streams
 	load=$(cat "$LAB_RUN_DIR/load.json")
-	if [[ $took =~ ^[0-9]+$ ]] && ((took <= CRASH_WITHDRAW_MAX_MS)) && [[ $back =~ ^[0-9]+$ && $(json "$load" 's["failed"] == 0') == True ]]; then
-		pass "crash-withdraw" "kill -9 -> router dropped lb1 in ${took} ms; restarted and announced again; load $(json "$load" '"%d/%d answered" % (s["succeeded"], s["attempted"])')"
+	streams=$(cat "$LAB_RUN_DIR/streams.json")
+	verdict=$(streams_verdict "$streams")
+	if [[ $took =~ ^[0-9]+$ ]] && ((took <= CRASH_WITHDRAW_MAX_MS)) && [[ $back =~ ^[0-9]+$ && $verdict == ok* &&
+		$(json "$load" 's["failed"] == 0') == True ]]; then
+		pass "crash-withdraw" "kill -9 -> router dropped lb1 in ${took} ms; restarted and announced again (flows move back through lb1); load $(json "$load" '"%d/%d answered" % (s["succeeded"], s["attempted"])'); ${verdict#ok }"
 	else
-		fail "crash-withdraw" "withdraw: $took ms (max $CRASH_WITHDRAW_MAX_MS); back: $back; load $(json "$load" '"%d/%d, failures %s" % (s["succeeded"], s["attempted"], s["failures"])')"
+		fail "crash-withdraw" "withdraw: $took ms (max $CRASH_WITHDRAW_MAX_MS); back: $back; load $(json "$load" '"%d/%d, failures %s" % (s["succeeded"], s["attempted"], s["failures"])'); ${verdict#* }"
 	fi
 }
 
