@@ -391,10 +391,14 @@ check_hang_withdraw() {
 	fi
 	start=$(date +%s%N)
 	kill -STOP "$pid"
-	took=$(ROUTE_TIMEOUT_S=$((WATCHDOG_SEC + 10)) wait_nexthops "$LAB_VIP_V4" "lb2") && took=$(( ($(date +%s%N) - start) / 1000000 ))
+	local dropped_at after_fire
+	took=$(ROUTE_TIMEOUT_S=$((WATCHDOG_SEC + 10)) wait_nexthops "$LAB_VIP_V4" "lb2") && dropped_at=$(date +%s%N) &&
+		took=$(( (dropped_at - start) / 1000000 ))
 	fired=$(grep watchdog_fired "$LAB_RUN_DIR/watchdog-lb1.log" | grep "\"pid\": $pid," | tail -n 1)
+	# From the watchdog's SIGKILL to the route's end: the crash part of the hang's withdrawal.
+	after_fire=$([[ -n $fired && -n ${dropped_at:-} ]] && json "$fired" "int(${dropped_at} / 1e6 - s['wall_time'] * 1000)")
 	if [[ $took =~ ^[0-9]+$ && -n $fired ]] && ! kill -0 "$pid" 2>/dev/null; then
-		pass "hang-withdraw" "pinged for $((2 * WATCHDOG_SEC))s; SIGSTOP -> watchdog (${WATCHDOG_SEC}s) killed sluiced -> router dropped lb1 ${took} ms after the hang began; $fired"
+		pass "hang-withdraw" "pinged for $((2 * WATCHDOG_SEC))s; SIGSTOP -> watchdog (${WATCHDOG_SEC}s) killed sluiced -> router dropped lb1 ${took} ms after the hang began, ${after_fire} ms after the kill; $fired"
 	else
 		fail "hang-withdraw" "withdraw: $took; watchdog: ${fired:-never fired}"
 		kill -CONT "$pid" 2>/dev/null
