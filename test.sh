@@ -29,6 +29,9 @@ lab/dos-test.sh
 echo "== graceful drain and second chance in the lab"
 lab/drain-test.sh
 
+echo "== the fleet in the lab: two LB hosts, BGP (BIRD) and ECMP"
+lab/fleet-test.sh
+
 echo "== package: contents and lintian, install into a clean Debian 12 root, the installed package in the lab"
 packaging/tests/deb-contents-test.sh
 packaging/tests/clean-root-test.sh

@@ -1,8 +1,12 @@
 # shellcheck shell=bash
 # The sluice network-namespace lab: a sourced library.
 #
-#   client --- router --- br0 --+-- lb1   (the balancer, one-arm)
+#   client --- router --- br0 --+-- lb1 [lb2 [lb3]]  (the balancer, one-arm)
 #   attacker --/                +-- be1..be3 (decap, VIPs on lo, DSR)
+#
+# LAB_LB_COUNT=1 (default): the router routes the VIPs to lb1 statically.
+# LAB_LB_COUNT=2 or 3: the fleet. BIRD on every LB host and on the router; each sluiced
+# announces its VIPs over BGP and the router spreads them by ECMP (lab/bird.sh).
 #
 # Every name carries LAB_PREFIX so the lab cannot collide with anything else
 # on the machine; every process it starts is recorded in LAB_RUN_DIR so
@@ -27,7 +31,10 @@ LAB_CLIENT_MTU=1500
 LAB_FABRIC_MTU=1600
 
 LAB_BACKENDS=(be1 be2 be3)
-LAB_LB_HOSTS=(lb1)
+LAB_LB_COUNT=${LAB_LB_COUNT:-1}
+[[ $LAB_LB_COUNT =~ ^[123]$ ]] || { echo "[lab] error: LAB_LB_COUNT must be 1, 2 or 3" >&2; exit 2; }
+LAB_ALL_LB_HOSTS=(lb1 lb2 lb3)
+LAB_LB_HOSTS=("${LAB_ALL_LB_HOSTS[@]:0:LAB_LB_COUNT}")
 
 LAB_CLIENT_V4=10.0.1.2
 LAB_CLIENT_V6=fd00:1::2
@@ -46,9 +53,11 @@ LAB_ENCAP_SRC_V4=10.0.2.128/25
 LAB_ENCAP_SRC_V6=fd00:2::8000:0/97
 
 # Host part of each fabric host's address: 10.0.2.<n> and fd00:2::<n>.
-declare -A LAB_HOST_NUM=([lb1]=10 [be1]=11 [be2]=12 [be3]=13)
+declare -A LAB_HOST_NUM=([lb1]=10 [be1]=11 [be2]=12 [be3]=13 [lb2]=20 [lb3]=30)
 
 lab_log() { printf '[lab] %s\n' "$*" >&2; }
+# The fleet: more than one LB host, VIPs over BGP.
+lab_fleet() { ((${#LAB_LB_HOSTS[@]} > 1)); }
 lab_die() { printf '[lab] error: %s\n' "$*" >&2; exit 1; }
 
 lab_require_root() {
@@ -328,6 +337,7 @@ lab_setup_xdp() {
 }
 
 lab_route_vips() {
+	lab_fleet && return 0 # the fleet's VIP routes come from BGP (lab_bgp_up)
 	local lb=${LAB_LB_HOSTS[0]}
 	lab_in router ip route add "$LAB_VIP_V4/32" via "$(lab_v4 "$lb")"
 	lab_in router ip -6 route add "$LAB_VIP_V6/128" via "$(lab_v6 "$lb")"
@@ -348,7 +358,8 @@ lab_up() {
 	for host in "${LAB_BACKENDS[@]}"; do lab_setup_backend "$host"; done
 	lab_route_vips
 	lab_setup_xdp
-	lab_log "up: $(lab_ns client) -> $(lab_ns router) -> $(lab_ns lb1) -> ${LAB_BACKENDS[*]/#/$LAB_PREFIX-}"
+	lab_fleet && lab_bgp_up
+	lab_log "up: $(lab_ns client) -> $(lab_ns router) -> ${LAB_LB_HOSTS[*]/#/$LAB_PREFIX-} -> ${LAB_BACKENDS[*]/#/$LAB_PREFIX-}"
 }
 
 # Idempotent: safe with nothing up, with half a lab, or twice.
@@ -356,10 +367,11 @@ lab_down() {
 	lab_require_root
 	local host ns
 	lab_stop_all
-	for host in "${LAB_LB_HOSTS[@]}"; do
+	# Every possible LB host: a fleet brought up with a larger LAB_LB_COUNT goes too.
+	for host in "${LAB_ALL_LB_HOSTS[@]}"; do
 		rm -rf "$(lab_pin_dir "$host")"
 	done
-	for host in client attacker router "${LAB_LB_HOSTS[@]}" "${LAB_BACKENDS[@]}"; do
+	for host in client attacker router "${LAB_ALL_LB_HOSTS[@]}" "${LAB_BACKENDS[@]}"; do
 		ns=$(lab_ns "$host")
 		[[ -e /run/netns/$ns ]] && ip netns del "$ns"
 	done
@@ -435,6 +447,9 @@ lab_write_config() {
 		echo "encap: { source_v4: $LAB_ENCAP_SRC_V4, source_v6: \"$LAB_ENCAP_SRC_V6\" }"
 		echo "status_file: $LAB_RUN_DIR/status-$lb.json"
 		echo "admin: { socket: $(lab_admin_socket "$lb") }"
+		if lab_fleet; then
+			echo "bgp: { device: $LAB_BGP_DEVICE, table: $LAB_BGP_TABLE, host_state_file: $LAB_RUN_DIR/host-state-$lb.json }"
+		fi
 		echo "vips:"
 		local vip name addr_of
 		for vip in "web:$LAB_VIP_V4" "web6:$LAB_VIP_V6"; do
@@ -497,8 +512,21 @@ lab_start_daemon() {
 	local lb=$1 config=$2 cmd
 	mapfile -t cmd < <(lab_sluiced_command)
 	((${#cmd[@]})) || lab_die "no daemon: build it with mvn -pl lb -am package, or set SLUICED"
+	if [[ -n ${LAB_WATCHDOG_SEC:-} ]]; then
+		# systemd's watchdog, as the unit sets it (WatchdogSec): lab/watchdog.py plays systemd.
+		lab_running "watchdog-$lb" || lab_start "$lb" "watchdog-$lb" "$LAB_PYTHON" "$LAB_DIR/watchdog.py" \
+			--socket "$(lab_notify_socket "$lb")" --pid-file "$LAB_RUN_DIR/sluiced-$lb.pid" --timeout "$LAB_WATCHDOG_SEC"
+		cmd=(env NOTIFY_SOCKET="$(lab_notify_socket "$lb")" WATCHDOG_USEC=$((LAB_WATCHDOG_SEC * 1000000)) "${cmd[@]}")
+	fi
+	if lab_fleet; then
+		# Each LB host of the fleet has its own host name (Consul's lb_host meta, fleet check's HOST):
+		# a UTS namespace per daemon. unshare and sh exec, so the recorded PID stays sluiced's.
+		cmd=(unshare --uts sh -c 'hostname "$0" && exec "$@"' "$(lab_ns "$lb")" "${cmd[@]}")
+	fi
 	lab_start "$lb" "sluiced-$lb" "${cmd[@]}" --config "$config"
 }
+
+lab_notify_socket() { printf '%s/notify-%s.sock' "$LAB_RUN_DIR" "$1"; }
 
 # Wait (bounded) for the n-th `event=ready` line of an LB host's daemon log.
 lab_wait_ready() {
@@ -574,3 +602,6 @@ lab_start_servers() {
 	done
 	lab_wait_listening "$lb" "$lb_port" || { echo "server on $lb did not start"; return 1; }
 }
+
+# shellcheck source=lab/bird.sh
+source "$LAB_DIR/bird.sh"

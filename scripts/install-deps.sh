@@ -16,6 +16,7 @@ needs=(
   "nsenter:util-linux"
   "python3:python3"
   "curl:curl"
+  "birdc:bird2"
   "lintian:lintian"
   "debootstrap:debootstrap"
 )

@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 @Command(name = "sluice", mixinStandardHelpOptions = true, versionProvider = Version.Provider.class,
         description = "Operate the sluice XDP load balancer.",
         subcommands = {StatusCommand.class, VipCommand.class, BackendCommand.class, DosCommand.class,
-            StatsCommand.class, ConfigCommand.class, FleetCommand.class, VersionCommand.class,
+            StatsCommand.class, ConfigCommand.class, FleetCommand.class, HostCommand.class, VersionCommand.class,
             CommandLine.HelpCommand.class,
             AutoComplete.GenerateCompletion.class},
         exitCodeListHeading = "%nExit codes:%n",

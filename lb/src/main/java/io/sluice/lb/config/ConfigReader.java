@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
 final class ConfigReader {
     static final List<String> ROOT_KEYS = List.of(
             "interface", "pin_dir", "xdp_mode", "gateway_mac", "mtu", "flow_table_size", "encap", "vips",
-            "status_file", "metrics", "admin", "consul", "dos");
+            "status_file", "metrics", "admin", "consul", "dos", "bgp");
     static final List<String> METRICS_KEYS = List.of("listen");
     static final List<String> ENCAP_KEYS = List.of("source_v4", "source_v6");
     static final String AUTO = "auto";
@@ -52,6 +52,8 @@ final class ConfigReader {
         List<VipsReader.ReadVip> vips = new VipsReader(problems).read(m);
         Optional<DosConfig> dos = m.value("dos").isPresent()
                 ? new DosReader(problems).read(m.value("dos").get(), m.field("dos")) : Optional.of(DosConfig.DEFAULT);
+        Optional<BgpConfig> bgp = new BgpReader(problems).read(m.value("bgp"), m.field("bgp"),
+                interfaceName.orElse(null));
         new CrossChecks(problems).check(vips, encap);
         if (problems.any()) {
             return Optional.empty();
@@ -61,7 +63,7 @@ final class ConfigReader {
                 gatewayMac.orElse(Optional.empty()), mtu.orElseThrow(), flowTableSize.orElseThrow(), encap,
                 vips.stream().map(VipsReader.ReadVip::vip).toList(),
                 statusFile.orElse(Path.of(ConfigLimits.DEFAULT_STATUS_FILE)), metrics.orElseThrow(), admin.orElseThrow(),
-                consul.orElseThrow(), dos.orElseThrow()));
+                consul.orElseThrow(), dos.orElseThrow(), bgp.orElseThrow()));
     }
 
     Problems problems() {
@@ -123,7 +125,7 @@ final class ConfigReader {
         return cidr;
     }
 
-    private static String interfaceName(String text) {
+    static String interfaceName(String text) {
         if (!INTERFACE_NAME.matcher(text).matches() || text.equals(".") || text.equals("..")) {
             throw new IllegalArgumentException("\"" + text + "\" is not an interface name (1.."
                     + ConfigLimits.MAX_INTERFACE_NAME + " characters of A-Z a-z 0-9 _ . -)");

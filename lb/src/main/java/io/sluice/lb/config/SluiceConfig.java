@@ -17,11 +17,12 @@ import java.util.Optional;
  * @param admin         where the admin API listens
  * @param consul        the Consul agent settings (defaults when the section is absent)
  * @param dos           the DoS stage's rules (docs/dos.md)
+ * @param bgp           which VIPs the host's BGP speaker announces (docs/bgp.md)
  */
 public record SluiceConfig(String interfaceName, Path pinDir, XdpMode xdpMode, Optional<MacAddress> gatewayMac,
                            int mtu, int flowTableSize, EncapConfig encap, List<VipConfig> vips,
                            Path statusFile, Optional<InetSocketAddress> metricsListen, AdminConfig admin,
-                           ConsulConfig consul, DosConfig dos) {
+                           ConsulConfig consul, DosConfig dos, BgpConfig bgp) {
     public SluiceConfig {
         Objects.requireNonNull(interfaceName, "interfaceName");
         Objects.requireNonNull(pinDir, "pinDir");
@@ -33,13 +34,14 @@ public record SluiceConfig(String interfaceName, Path pinDir, XdpMode xdpMode, O
         Objects.requireNonNull(admin, "admin");
         Objects.requireNonNull(consul, "consul");
         Objects.requireNonNull(dos, "dos");
+        Objects.requireNonNull(bgp, "bgp");
         vips = List.copyOf(vips);
     }
 
     /** The same config with another VIP list (discovered backends laid in). */
     public SluiceConfig withVips(List<VipConfig> newVips) {
         return new SluiceConfig(interfaceName, pinDir, xdpMode, gatewayMac, mtu, flowTableSize, encap, newVips,
-                statusFile, metricsListen, admin, consul, dos);
+                statusFile, metricsListen, admin, consul, dos, bgp);
     }
 
     /** Whether any VIP registers in or discovers from Consul. */

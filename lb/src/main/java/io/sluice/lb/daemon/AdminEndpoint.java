@@ -7,10 +7,15 @@ import io.sluice.lb.admin.ConfigEditor;
 import io.sluice.lb.admin.Router;
 import io.sluice.lb.admin.resource.AdminContext;
 import io.sluice.lb.admin.resource.DosResource;
+import io.sluice.lb.admin.resource.HostResource;
+import io.sluice.lb.bgp.HostControl;
 import io.sluice.lb.config.AdminConfig;
 import io.sluice.lb.dos.DosControl;
 import io.sluice.lb.metrics.SluiceMetrics;
+import io.sluice.lb.admin.Resource;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,7 +32,8 @@ final class AdminEndpoint implements AutoCloseable {
     }
 
     /** Null when the config turns the API off (try-with-resources skips a null resource). */
-    static AdminEndpoint start(AdminConfig config, AdminBridge bridge, SluiceMetrics metrics, DosControl dos) {
+    static AdminEndpoint start(AdminConfig config, AdminBridge bridge, SluiceMetrics metrics, DosControl dos,
+                               HostControl host) {
         if (config.socket().isEmpty() && config.listen().isEmpty()) {
             log.info("event=admin_off");
             return null;
@@ -36,7 +42,7 @@ final class AdminEndpoint implements AutoCloseable {
         try {
             AdminContext context = new AdminContext(bridge, editor, Clock.systemUTC());
             AdminServer server = AdminServer.start(config,
-                    new Router(AdminApi.resources(context, DosResource.all(context, dos))), metrics::adminRequest);
+                    new Router(AdminApi.resources(context, extra(context, dos, host))), metrics::adminRequest);
             log.info("event=admin_listening socket={} tcp={}", config.socket().map(Object::toString).orElse("off"),
                     config.listen().map(a -> a.getAddress().getHostAddress() + ":" + server.tcpPort()).orElse("off"));
             return new AdminEndpoint(editor, server);
@@ -44,6 +50,12 @@ final class AdminEndpoint implements AutoCloseable {
             editor.close();
             throw e;
         }
+    }
+
+    private static List<Resource> extra(AdminContext context, DosControl dos, HostControl host) {
+        List<Resource> all = new ArrayList<>(DosResource.all(context, dos));
+        all.addAll(HostResource.all(host));
+        return all;
     }
 
     @Override

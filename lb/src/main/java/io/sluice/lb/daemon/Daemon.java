@@ -4,6 +4,9 @@ import io.sluice.health.EngineOptions;
 import io.sluice.health.HealthEngine;
 import io.sluice.lb.admin.AdminBridge;
 import io.sluice.lb.admin.ConfigChange;
+import io.sluice.lb.bgp.Announcer;
+import io.sluice.lb.bgp.BgpMetrics;
+import io.sluice.lb.bgp.HostControl;
 import io.sluice.lb.config.ConfigException;
 import io.sluice.lb.config.ConfigLoader;
 import io.sluice.lb.config.SluiceConfig;
@@ -127,6 +130,13 @@ final class Daemon {
             () -> config.dos().blocksFile());
 
     private final boolean detachOnExit;
+    /** BGP announcements (docs/bgp.md); null while bgp is off. */
+    private Announcer bgp;
+    private final BgpMetrics bgpMetrics = new BgpMetrics(metrics.registry());
+    private final HostControl host = new HostControl(() -> bgp, task -> events.add(new OnDaemon(task)));
+    /** The VIPs with a backend for new flows after the last reconcile: what BGP may announce. */
+    private Set<VipKey> announceable = Set.of();
+    private Instant lastWatchdog = Instant.EPOCH;
 
     Daemon(Path configFile, SluiceConfig config, boolean detachOnExit) {
         this.configFile = configFile;
@@ -153,7 +163,7 @@ final class Daemon {
                      HealthEngine.start(EngineOptions.defaults().withObserver(metrics::checkResult)),
                      e -> events.add(new Health(e)));
              MetricsServer metricsServer = startMetrics();
-             AdminEndpoint adminServer = AdminEndpoint.start(config.admin(), admin, metrics, dosControl)) {
+             AdminEndpoint adminServer = AdminEndpoint.start(config.admin(), admin, metrics, dosControl, host)) {
             installSignalHandlers(); // early: a reload or stop during startup waits in the queue
             Set<BackendRef> serving = DataplaneBackends.read(dataplane.maps()).refs();
             drains = new DrainBook(serving);
@@ -171,11 +181,16 @@ final class Daemon {
                 throw new IllegalStateException("the first reconcile failed: see event=reconcile_failed");
             }
             dosControl.restore(); // temporary manual blocks kept over the restart
+            if (config.bgp().enabled()) {
+                bgp = Announcer.start(config.bgp(), bgpMetrics);
+                announce(); // only now: the program is attached and the tables hold the config
+            }
             writeStatus(status, health, dataplane);
             log.info("event=ready interface={} adopted={} vips={} health_transport={} version={}",
                     config.interfaceName(), dataplane.adopted(), config.vips().size(), health.transport(),
                     Version.current());
             systemd.ready();
+            lastWatchdog = clock.instant(); // READY=1 arms systemd's watchdog: the first ping is due from here
 
             timer.scheduleAtFixedRate(() -> events.add(new Refresh()), REFRESH.toMillis(), REFRESH.toMillis(),
                     TimeUnit.MILLISECONDS);
@@ -203,6 +218,9 @@ final class Daemon {
             }
         } finally {
             timer.shutdownNow();
+            if (bgp != null) {
+                bgp.close(); // withdraws every VIP first: the fleet stops sending before anything else goes
+            }
             consul.close(); // deregisters every VIP: a clean stop
         }
         if (detachOnExit) {
@@ -216,6 +234,7 @@ final class Daemon {
 
     /** The once-a-second tick: advance slow-start ramps, retry a failed reconcile, sample the flow cache. */
     private void refresh(Reconciler reconciler, AttachedDataplane dataplane) {
+        pingWatchdog(); // first: the loop took this event, so it is alive
         if (reconcileFailed) {
             reconcile(reconciler, "retry");
         } else if (ramping) {
@@ -245,6 +264,24 @@ final class Daemon {
                     config.interfaceName());
         }
         consul.publish(config, applied, allDown, attached);
+        announce();
+    }
+
+    /** BGP follows every reconcile and refresh: announced while attached, serving and not drained. */
+    private void announce() {
+        if (bgp != null) {
+            bgp.sync(config.vips(), announceable, attached);
+        }
+    }
+
+    /** Tells systemd the event loop is alive (only this loop pings: a hang stops the pings). */
+    private void pingWatchdog() {
+        var every = systemd.watchdogEvery();
+        Instant now = clock.instant();
+        if (every.isPresent() && Duration.between(lastWatchdog, now).compareTo(every.get().minus(REFRESH)) >= 0) {
+            systemd.watchdog();
+            lastWatchdog = now;
+        }
     }
 
     /** Null when the config turns metrics off (try-with-resources skips a null resource). */
@@ -365,6 +402,13 @@ final class Daemon {
                 || drains.anyFilling();
         logAllDownChanges(down);
         allDown = Set.copyOf(down);
+        Set<VipKey> withBackends = new HashSet<>();
+        decisions.forEach((key, d) -> {
+            if (!d.allDown() && !d.backends().isEmpty()) {
+                withBackends.add(key);
+            }
+        });
+        announceable = Set.copyOf(withBackends);
         ramping = anyRamping;
         long start = System.nanoTime();
         ReconcileReport report;
@@ -387,6 +431,7 @@ final class Daemon {
             log.info("event=reconciled cause={} {} duration_us={}", cause, report.toLogFields(), took.toNanos() / 1_000);
         }
         consul.publish(config, applied, allDown, attached);
+        announce();
         applyDos(cause);
     }
 

@@ -30,6 +30,9 @@ final class ReloadCompatibility {
         if (!running.consul().equals(candidate.consul())) {
             return "consul";
         }
+        if (!running.bgp().equals(candidate.bgp())) {
+            return "bgp"; // the TUN device and its routing table are opened once, at startup
+        }
         return null;
     }
 }

@@ -16,18 +16,59 @@ public final class SystemdNotify {
     private static final String SOCKET_VARIABLE = "NOTIFY_SOCKET";
     private static final String HELPER = "systemd-notify";
     private static final long HELPER_TIMEOUT_SECONDS = 5;
+    private static final String WATCHDOG_VARIABLE = "WATCHDOG_USEC";
+    private static final String WATCHDOG_PID_VARIABLE = "WATCHDOG_PID";
 
     private final String socket;
     private final long pid;
 
+    /** Half the unit's WatchdogSec (systemd's advice), or null when the watchdog is off. */
+    private final java.time.Duration watchdogEvery;
+
     SystemdNotify(String socket, long pid) {
-        this.socket = socket;
-        this.pid = pid;
+        this(socket, pid, null);
     }
 
-    /** The notifier for this process, reading NOTIFY_SOCKET from the environment. */
+    SystemdNotify(String socket, long pid, java.time.Duration watchdogEvery) {
+        this.socket = socket;
+        this.pid = pid;
+        this.watchdogEvery = watchdogEvery;
+    }
+
+    /** The notifier for this process, reading NOTIFY_SOCKET and WATCHDOG_USEC from the environment. */
     public static SystemdNotify fromEnvironment() {
-        return new SystemdNotify(System.getenv(SOCKET_VARIABLE), ProcessHandle.current().pid());
+        long pid = ProcessHandle.current().pid();
+        return new SystemdNotify(System.getenv(SOCKET_VARIABLE), pid,
+                watchdogInterval(System.getenv(WATCHDOG_VARIABLE), System.getenv(WATCHDOG_PID_VARIABLE), pid));
+    }
+
+    /** WatchdogSec / 2 when the watchdog is meant for this process; null otherwise. */
+    static java.time.Duration watchdogInterval(String usec, String forPid, long pid) {
+        if (usec == null || usec.isBlank()) {
+            return null;
+        }
+        try {
+            if (forPid != null && !forPid.isBlank() && Long.parseLong(forPid.strip()) != pid) {
+                return null;
+            }
+            long micros = Long.parseLong(usec.strip());
+            return micros <= 0 ? null : java.time.Duration.ofNanos(micros * 1_000 / 2);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    /** How often {@link #watchdog()} must be called; empty when systemd's watchdog is off. */
+    public java.util.Optional<java.time.Duration> watchdogEvery() {
+        return enabled() ? java.util.Optional.ofNullable(watchdogEvery) : java.util.Optional.empty();
+    }
+
+    /**
+     * The daemon's event loop is alive. Sent from that loop only: a hung loop stops the pings and
+     * systemd kills the process (WatchdogSec), which withdraws its BGP routes (docs/bgp.md).
+     */
+    public void watchdog() {
+        send("WATCHDOG=1");
     }
 
     public boolean enabled() {

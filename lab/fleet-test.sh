@@ -1,0 +1,426 @@
+#!/usr/bin/env bash
+# The fleet in the network-namespace lab, as root: two LB hosts (lb1, lb2), each with its own
+# sluiced and BIRD, announcing the VIPs over BGP to the router, which spreads them by ECMP on the
+# L4 hash. Builds nothing (make -C bpf-xdp; mvn -pl lb -am package); installs bird2 if missing.
+#   bgp-ecmp               both VIPs reach the router as one route over both LB hosts; 300 new
+#                          connections all answered, each LB host forwarded some
+#   same-tuple-either-host fixed source ports land on the same backend through lb1 alone (lb2
+#                          drained) and through lb2 alone (lb1 drained), v4 and v6
+#   fingerprints-agree     both hosts report the same table fingerprints (admin API); lb2 alone
+#                          fed another weight reports another one for that VIP only; equal again after
+#   fleet-check            `sluice fleet check` through the fleet's Consul catalog (lab/consul_catalog.py
+#                          over one agent double per LB host): 0 while equal, 1 while lb2 differs
+#   host-drain-under-load  long-lived streams and paced new connections run while lb1 is drained
+#                          (`sluice host drain`: BGP withdraw) and then its sluiced killed: zero
+#                          failed or reset connections, every stream stays on its backend, lb1
+#                          forwards nothing after the withdraw
+#   drain-survives-restart lb1 restarted: it stays drained (not announced) until `sluice host undrain`
+#   second-chance-hosts    be2 drains on both hosts, streams run, then lb1 withdraws: the flows
+#                          ECMP moves to lb2 (which never saw them) still reach be2 (second
+#                          chance), new connections never do
+#   crash-withdraw         kill -9 of sluiced under paced load and streams: the router drops lb1
+#                          within 2 s (measured), zero failed connections, every stream survives
+#                          (its flows move to lb2 and back), lb1 announces again after a restart
+#   hang-withdraw          lb1 restarted under a watchdog (systemd's WatchdogSec, played by
+#                          lab/watchdog.py): it keeps pinging for 2 x WatchdogSec; then SIGSTOP:
+#                          the watchdog kills it and the router drops lb1 (measured)
+# Everything is torn down on exit. Prints "N passed, M failed" last.
+set -uo pipefail
+export LAB_LB_COUNT=2
+# The watchdog (systemd's WatchdogSec, played by lab/watchdog.py) runs only for the hang check:
+# on a machine shared with other loads, a JVM may stall longer than that between two pings.
+WATCHDOG_SEC=${WATCHDOG_SEC:-5}
+# shellcheck source=lab/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+VIP_PORT=80
+LB_HOST_PORT=8080
+READY_TIMEOUT_S=90
+ROUTE_TIMEOUT_S=10
+STREAMS=40
+STREAM_SECONDS=14
+SECOND_CHANCE_STREAM_SECONDS=20
+STALL_MS=1500
+LOAD_CONNECTIONS=400
+LOAD_INTERVAL_S=0.02
+CRASH_WITHDRAW_MAX_MS=2000
+CONSUL_SERVICE=edge
+SOURCE_PORTS=(41001 41002 41003 41004 41005 41006)
+
+passed=0
+failed=0
+pass() { passed=$((passed + 1)); printf 'PASS  %s: %s\n' "$1" "$2"; }
+fail() { failed=$((failed + 1)); printf 'FAIL  %s: %s\n' "$1" "$2"; }
+json() { lab_json "$@"; }
+config_of() { printf '%s/sluiced-%s.yaml' "$LAB_RUN_DIR" "$1"; }
+log_of() { printf '%s/sluiced-%s.log' "$LAB_RUN_DIR" "$1"; }
+
+cleanup() {
+	trap - EXIT INT TERM
+	local lb
+	lab_stop streams 2>/dev/null
+	lab_stop load 2>/dev/null
+	for lb in "${LAB_LB_HOSTS[@]}"; do
+		lab_stop "sluiced-$lb" 2>/dev/null
+		lab_detach_daemon "$lb" "$(config_of "$lb")"
+	done
+	lab_down
+	printf 'fleet: lab torn down (daemon logs kept in %s)\n' "$LAB_RUN_DIR"
+}
+
+tx_forwarded() { # lb -> packets its balancer forwarded (from the pinned maps: works with sluiced dead)
+	"$LAB_PYTHON" "$LAB_DIR/counters.py" --json "$(lab_pin_dir "$1")" 2>/dev/null |
+		"$LAB_PYTHON" -c 'import json,sys; r = json.load(sys.stdin)["reasons"]; print(r.get("TX_FORWARDED", 0) + r.get("TX_SECOND_CHANCE", 0))' 2>/dev/null || echo 0
+}
+
+# Waits (bounded) until the router's route for a VIP goes over exactly these LB hosts ("" = no route).
+wait_nexthops() { # vip "lb ..." -> prints the milliseconds it took
+	local vip=$1 want="" lb start deadline
+	for lb in $2; do
+		if [[ $vip == *:* ]]; then want+="$(lab_v6 "$lb") "; else want+="$(lab_v4 "$lb") "; fi
+	done
+	want=$(echo "$want" | xargs -n1 2>/dev/null | sort | xargs)
+	start=$(date +%s%N)
+	deadline=$((SECONDS + ROUTE_TIMEOUT_S))
+	while ((SECONDS < deadline)); do
+		if [[ $(lab_vip_nexthops "$vip") == "$want" ]]; then
+			echo $((($(date +%s%N) - start) / 1000000))
+			return 0
+		fi
+		sleep 0.005
+	done
+	echo "timeout (now: '$(lab_vip_nexthops "$vip")', want '$want')"
+	return 1
+}
+
+start_daemon() { # lb [nth ready]
+	lab_start_daemon "$1" "$(config_of "$1")"
+	lab_wait_ready "$1" "${2:-1}" "$READY_TIMEOUT_S"
+}
+
+# The admin API straight through its socket: a CLI call starts a JVM (seconds on a loaded
+# machine), too slow between the steps of a check. The CLI itself is used in drain-survives-restart.
+api() { # lb METHOD PATH [BODY]
+	curl -sS --fail --max-time 10 --unix-socket "$(lab_admin_socket "$1")" -X "$2" \
+		-H 'Content-Type: application/json' ${4:+--data "$4"} "http://sluiced$3"
+}
+
+host() { # lb drain|undrain
+	api "$1" POST "/v1/host/$2" '{}' >/dev/null
+}
+
+backend_drain() { # lb backend-address true|false
+	api "$1" PATCH "/v1/vips/web/backends/$2" "{\"drain\": $3}" >/dev/null
+}
+
+start_streams() { # seconds [count]
+	timeout $(($1 + 30)) nsenter --net="/run/netns/$(lab_ns client)" "$LAB_PYTHON" "$LAB_DIR/streams.py" \
+		--target "$LAB_VIP_V4" --port "$VIP_PORT" --count "${2:-$STREAMS}" --seconds "$1" >"$LAB_RUN_DIR/streams.json" &
+	lab_record_pid streams $!
+	STREAMS_PID=$!
+}
+
+wait_streams() {
+	wait "$STREAMS_PID"
+	rm -f "$LAB_RUN_DIR/streams.pid"
+}
+
+start_load() { # count interval
+	timeout "$LAB_CLIENT_TIMEOUT_S" nsenter --net="/run/netns/$(lab_ns client)" "$LAB_PYTHON" "$LAB_DIR/client.py" \
+		--target "$LAB_VIP_V4" --port "$VIP_PORT" --count "$1" --interval "$2" --concurrency 2 --timeout 2 \
+		--max-seconds 60 >"$LAB_RUN_DIR/load.json" &
+	lab_record_pid load $!
+	LOAD_PID=$!
+}
+
+wait_load() {
+	wait "$LOAD_PID"
+	rm -f "$LAB_RUN_DIR/load.pid"
+}
+
+# "ok ..." when every stream stayed open, without a stall, on the backend it started on.
+streams_verdict() { # json [backend that must carry some]
+	json "$1" '
+(lambda st: ("ok " if st and all(x["ended"] == "open" and x["backend"] and x["max_gap_ms"] < '"$STALL_MS"' for x in st)
+  and ("'"${2:-}"'" == "" or any(x["backend"] == "'"${2:-}"'" for x in st)) else "bad ")
+  + "%d streams, %d open to the end, longest gap %d ms, per backend %s, ends %s" % (len(st),
+    sum(x["ended"] == "open" for x in st), max(x["max_gap_ms"] for x in st),
+    {b: sum(x["backend"] == b for x in st) for b in sorted({str(x["backend"]) for x in st})},
+    sorted({x["ended"] for x in st if x["ended"] != "open"})))(s["streams"])'
+}
+
+start_lab() {
+	lab_up || { echo "lab up failed"; return 1; }
+	lab_start_servers "$VIP_PORT" "$LB_HOST_PORT" || return 1
+	LAB_JAR=$(lab_stage_jar) || { echo "could not stage the jar"; return 1; }
+	local lb
+	local nodes=()
+	for lb in "${LAB_LB_HOSTS[@]}"; do
+		# Each host's own Consul agent (the double), as in a real fleet; the catalog joins them.
+		rm -f "$LAB_RUN_DIR/host-state-$lb.json" "$LAB_RUN_DIR/consul-$lb.json"
+		lab_start "$lb" "consul-$lb" "$LAB_PYTHON" "$LAB_DIR/consul_double.py" --state "$LAB_RUN_DIR/consul-$lb.json"
+		lab_wait_listening "$lb" 8500 || { echo "consul double on $lb did not start"; return 1; }
+		nodes+=(--node "$(lab_ns "$lb")=/run/netns/$(lab_ns "$lb")")
+		# A long quiet period: a draining backend stays DRAINING through the second-chance check.
+		lab_write_config "$lb" "$(config_of "$lb")" "drain_quiet_period: 60s
+consul: { service: $CONSUL_SERVICE }"
+		: >"$(log_of "$lb")"
+		lab_start_daemon "$lb" "$(config_of "$lb")"
+	done
+	for lb in "${LAB_LB_HOSTS[@]}"; do
+		lab_wait_ready "$lb" 1 "$READY_TIMEOUT_S" || { tail -n 30 "$(log_of "$lb")" >&2; echo "sluiced on $lb not ready"; return 1; }
+	done
+	lab_start router consul-catalog "$LAB_PYTHON" "$LAB_DIR/consul_catalog.py" --listen "127.0.0.1:8500" "${nodes[@]}"
+	lab_wait_listening router 8500 || { echo "the consul catalog did not start"; return 1; }
+}
+
+# `sluice fleet check` against the fleet's catalog (every host's registrations); sets fleet_out, fleet_rc.
+fleet_check() {
+	fleet_rc=0
+	fleet_out=$(lab_in router java -cp "$LAB_JAR" io.sluice.lb.cli.SluiceCli fleet check \
+		--consul http://127.0.0.1:8500 --service "$CONSUL_SERVICE" 2>&1) || fleet_rc=$?
+}
+
+# Retries (bounded) until fleet check exits with the wanted code: registrations follow a table
+# change within a refresh.
+fleet_check_until() { # rc
+	local deadline=$((SECONDS + 20))
+	while fleet_check && ((fleet_rc != $1)) && ((SECONDS < deadline)); do sleep 1; done
+	((fleet_rc == $1))
+}
+
+check_bgp_ecmp() {
+	local t4 t6 before1 before2 out d1 d2
+	t4=$(wait_nexthops "$LAB_VIP_V4" "lb1 lb2") && t6=$(wait_nexthops "$LAB_VIP_V6" "lb1 lb2") || {
+		fail "bgp-ecmp" "the router has no ECMP route over both hosts: v4 '$(lab_vip_nexthops "$LAB_VIP_V4")' v6 '$(lab_vip_nexthops "$LAB_VIP_V6")'"
+		return
+	}
+	before1=$(tx_forwarded lb1)
+	before2=$(tx_forwarded lb2)
+	out=$(lab_client --target "$LAB_VIP_V4" --count 300 --concurrency 4)
+	d1=$(($(tx_forwarded lb1) - before1))
+	d2=$(($(tx_forwarded lb2) - before2))
+	if [[ $(json "$out" 's["succeeded"] == 300') == True ]] && ((d1 > 0 && d2 > 0)); then
+		pass "bgp-ecmp" "routes v4 $(lab_vip_nexthops "$LAB_VIP_V4" | tr ' ' ','), v6 $(lab_vip_nexthops "$LAB_VIP_V6" | tr ' ' ','); 300/300 answered $(json "$out" 's["per_backend"]'); packets forwarded lb1 $d1, lb2 $d2"
+	else
+		fail "bgp-ecmp" "$(json "$out" '"%d/%d answered, failures %s" % (s["succeeded"], s["attempted"], s["failures"])'); forwarded lb1 $d1, lb2 $d2"
+	fi
+}
+
+# One backend per source port through the given VIP, from 3 connections each ("port:backend ...").
+backends_by_port() { # vip
+	local port out result=""
+	for port in "${SOURCE_PORTS[@]}"; do
+		out=$(lab_client --target "$1" --count 3 --concurrency 1 --source-port "$port")
+		result+="$port:$(json "$out" '",".join(sorted(set(s["sequence"]))) if s["succeeded"] == 3 else "failed"') "
+	done
+	echo "$result"
+}
+
+check_same_tuple_either_host() {
+	local vip via1 via2 b1 b2 ok=1 detail=""
+	for vip in "$LAB_VIP_V4" "$LAB_VIP_V6"; do
+		host lb2 drain
+		wait_nexthops "$vip" "lb1" >/dev/null || ok=0
+		b1=$(tx_forwarded lb1)
+		via1=$(backends_by_port "$vip")
+		b1=$(($(tx_forwarded lb1) - b1))
+		host lb2 undrain
+		host lb1 drain
+		wait_nexthops "$vip" "lb2" >/dev/null || ok=0
+		b2=$(tx_forwarded lb2)
+		via2=$(backends_by_port "$vip")
+		b2=$(($(tx_forwarded lb2) - b2))
+		host lb1 undrain
+		wait_nexthops "$vip" "lb1 lb2" >/dev/null || ok=0
+		detail+="$vip via lb1 only [$via1] (lb1 forwarded $b1), via lb2 only [$via2] (lb2 forwarded $b2); "
+		if [[ $via1 != "$via2" || $via1 == *failed* || $via1 == *,* ]] || ((b1 == 0 || b2 == 0)); then
+			ok=0
+		fi
+		# More than one backend among the ports: the check could tell two tables apart.
+		[[ $(echo "$via1" | tr ' ' '\n' | cut -d: -f2 | sort -u | grep -c .) -ge 2 ]] || ok=0
+	done
+	if ((ok)); then pass "same-tuple-either-host" "$detail"; else fail "same-tuple-either-host" "$detail"; fi
+}
+
+fingerprints() { # lb -> "web=<fp> web6=<fp>" from the admin API
+	api "$1" GET /v1/vips | "$LAB_PYTHON" -c 'import json,sys; print(" ".join("%s=%s" % (v["name"], v.get("table_fingerprint")) for v in sorted(json.load(sys.stdin), key=lambda v: v["name"])))'
+}
+
+# Every host fed the same config holds the same tables; one fed another weight does not.
+check_fingerprints_agree() {
+	local f1 f2 d1 d2 a1 a2 be3 deadline
+	be3=$(lab_v4 be3)
+	local agree_rc agree_out differ_rc differ_out
+	f1=$(fingerprints lb1)
+	f2=$(fingerprints lb2)
+	fleet_check_until 0
+	agree_rc=$fleet_rc agree_out=$fleet_out
+	api lb2 PATCH "/v1/vips/web/backends/$be3" '{"weight": 50}' >/dev/null
+	d1=$(fingerprints lb1)
+	d2=$(fingerprints lb2)
+	fleet_check_until 1
+	differ_rc=$fleet_rc differ_out=$fleet_out
+	api lb2 PATCH "/v1/vips/web/backends/$be3" '{"weight": 100}' >/dev/null
+	deadline=$((SECONDS + 5))
+	while a2=$(fingerprints lb2) && [[ $a2 != "$f1" ]] && ((SECONDS < deadline)); do sleep 0.2; done
+	a1=$(fingerprints lb1)
+	if [[ -n $f1 && $f1 == "$f2" && $f1 != *=None* && $f1 != *=none* && $d1 == "$f1" &&
+		${d2%% *} != "${d1%% *}" && ${d2#* } == "${d1#* }" && $a1 == "$a2" ]]; then
+		pass "fingerprints-agree" "lb1 and lb2: $f1; lb2 alone fed be3 weight 50: ${d2%% *} (lb1 ${d1%% *}); back to 100: equal again"
+	else
+		fail "fingerprints-agree" "before: lb1 [$f1] lb2 [$f2]; lb2 weight 50: lb1 [$d1] lb2 [$d2]; after: lb1 [$a1] lb2 [$a2]"
+	fi
+	fleet_check_until 0
+	if ((agree_rc == 0 && differ_rc == 1 && fleet_rc == 0)) && [[ $agree_out == *"$(lab_ns lb1)"* &&
+		$agree_out == *"$(lab_ns lb2)"* && $differ_out == *"$(lab_ns lb2)"* ]]; then
+		pass "fleet-check" "through the fleet's Consul catalog (each host's agent): exit 0 while equal, 1 while lb2 differs, 0 again; while lb2 differed: $(echo "$differ_out" | tr '\n' ' ' | cut -c1-400)"
+	else
+		fail "fleet-check" "exits $agree_rc / $differ_rc / $fleet_rc (want 0 / 1 / 0); equal: $(echo "$agree_out" | tr '\n' ' ' | cut -c1-300); differing: $(echo "$differ_out" | tr '\n' ' ' | cut -c1-300)"
+	fi
+}
+
+check_host_drain_under_load() {
+	local streams load took after_withdraw forwarded_after verdict
+	local before_drain
+	before_drain=$(tx_forwarded lb1)
+	start_streams "$STREAM_SECONDS"
+	start_load "$LOAD_CONNECTIONS" "$LOAD_INTERVAL_S"
+	sleep 3
+	before_drain=$(($(tx_forwarded lb1) - before_drain))
+	host lb1 drain
+	took=$(wait_nexthops "$LAB_VIP_V4" "lb2")
+	sleep 1
+	after_withdraw=$(tx_forwarded lb1)
+	lab_stop sluiced-lb1 KILL
+	wait_load
+	wait_streams
+	forwarded_after=$(($(tx_forwarded lb1) - after_withdraw))
+	streams=$(cat "$LAB_RUN_DIR/streams.json")
+	load=$(cat "$LAB_RUN_DIR/load.json")
+	verdict=$(streams_verdict "$streams")
+	if [[ $verdict == ok* && $(json "$load" 's["failed"] == 0 and s["succeeded"] == '"$LOAD_CONNECTIONS") == True && $forwarded_after -eq 0 && $before_drain -gt 0 && $took =~ ^[0-9]+$ ]]; then
+		pass "host-drain-under-load" "lb1 forwarded $before_drain packets of the load before the drain; withdrawn at the router ${took} ms after it; ${verdict#ok }; new connections $(json "$load" '"%d/%d answered %s" % (s["succeeded"], s["attempted"], s["per_backend"])'); lb1 forwarded $forwarded_after packets after the withdraw (then killed)"
+	else
+		fail "host-drain-under-load" "lb1 forwarded $before_drain before the drain; withdraw: $took; ${verdict#* }; new connections $(json "$load" '"%d/%d, failures %s" % (s["succeeded"], s["attempted"], s["failures"])'); lb1 forwarded $forwarded_after after the withdraw"
+	fi
+}
+
+check_drain_survives_restart() {
+	local kept undrained
+	start_daemon lb1 2 || { fail "drain-survives-restart" "sluiced on lb1 did not restart"; return; }
+	sleep 1
+	kept=$(lab_vip_nexthops "$LAB_VIP_V4")
+	lab_sluice lb1 host show | sed 's/^/      /'
+	lab_sluice lb1 host undrain >/dev/null
+	undrained=$(wait_nexthops "$LAB_VIP_V4" "lb1 lb2")
+	if [[ $kept == "$(lab_v4 lb2)" && $undrained =~ ^[0-9]+$ ]] &&
+		grep -q 'event=bgp_ready .* host_drained=true' "$(log_of lb1)"; then
+		pass "drain-survives-restart" "restarted drained (router: $kept only), undrain announced again in ${undrained} ms"
+	else
+		fail "drain-survives-restart" "after restart the router had '$kept'; undrain: $undrained; $(grep event=bgp_ready "$(log_of lb1)" | tail -n 1)"
+	fi
+}
+
+check_second_chance_across_hosts() {
+	local be2 lb streams verdict load before after
+	be2=$(lab_v4 be2)
+	start_streams "$SECOND_CHANCE_STREAM_SECONDS"
+	sleep 2
+	for lb in lb1 lb2; do
+		backend_drain "$lb" "$be2" true || { fail "second-chance-hosts" "backend drain on $lb failed"; wait_streams; return; }
+	done
+	sleep 1
+	before=$("$LAB_PYTHON" "$LAB_DIR/counters.py" --json "$(lab_pin_dir lb2)" | "$LAB_PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["reasons"].get("TX_SECOND_CHANCE", 0))')
+	host lb1 drain
+	wait_nexthops "$LAB_VIP_V4" "lb2" >/dev/null
+	load=$(lab_client --target "$LAB_VIP_V4" --count 150 --concurrency 4)
+	wait_streams
+	after=$("$LAB_PYTHON" "$LAB_DIR/counters.py" --json "$(lab_pin_dir lb2)" | "$LAB_PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["reasons"].get("TX_SECOND_CHANCE", 0))')
+	streams=$(cat "$LAB_RUN_DIR/streams.json")
+	verdict=$(streams_verdict "$streams" be2)
+	if [[ $verdict == ok* && $(json "$load" 's["succeeded"] == 150 and "be2" not in s["per_backend"]') == True && $after -gt $before ]]; then
+		pass "second-chance-hosts" "${verdict#ok }; lb2 second-chance packets $before -> $after; 150 new connections $(json "$load" 's["per_backend"]'), none on be2"
+	else
+		fail "second-chance-hosts" "${verdict#* }; lb2 second-chance packets $before -> $after; new $(json "$load" '"%d/%d %s %s" % (s["succeeded"], s["attempted"], s["per_backend"], s["failures"])')"
+	fi
+	for lb in lb1 lb2; do
+		backend_drain "$lb" "$be2" false
+	done
+	host lb1 undrain
+	wait_nexthops "$LAB_VIP_V4" "lb1 lb2" >/dev/null
+}
+
+check_crash_withdraw() {
+	local pid start took load back streams verdict
+	lab_running sluiced-lb1 && wait_nexthops "$LAB_VIP_V4" "lb1 lb2" >/dev/null ||
+		{ fail "crash-withdraw" "precondition: lb1 running and announced (router: $(lab_vip_nexthops "$LAB_VIP_V4"))"; return; }
+	start_streams "$STREAM_SECONDS"
+	start_load 300 0.03
+	sleep 2
+	pid=$(lab_pid sluiced-lb1)
+	start=$(date +%s%N)
+	kill -KILL "$pid"
+	took=$(wait_nexthops "$LAB_VIP_V4" "lb2") && took=$(( ($(date +%s%N) - start) / 1000000 ))
+	start_daemon lb1 "$(($(grep -c 'event=ready' "$(log_of lb1)") + 1))"
+	back=$(wait_nexthops "$LAB_VIP_V4" "lb1 lb2")
+	wait_load
+	wait_streams
+	load=$(cat "$LAB_RUN_DIR/load.json")
+	streams=$(cat "$LAB_RUN_DIR/streams.json")
+	verdict=$(streams_verdict "$streams")
+	if [[ $took =~ ^[0-9]+$ ]] && ((took <= CRASH_WITHDRAW_MAX_MS)) && [[ $back =~ ^[0-9]+$ && $verdict == ok* &&
+		$(json "$load" 's["failed"] == 0') == True ]]; then
+		pass "crash-withdraw" "kill -9 -> router dropped lb1 in ${took} ms; restarted and announced again (flows move back through lb1); load $(json "$load" '"%d/%d answered" % (s["succeeded"], s["attempted"])'); ${verdict#ok }"
+	else
+		fail "crash-withdraw" "withdraw: $took ms (max $CRASH_WITHDRAW_MAX_MS); back: $back; load $(json "$load" '"%d/%d, failures %s" % (s["succeeded"], s["attempted"], s["failures"])'); ${verdict#* }"
+	fi
+}
+
+check_hang_withdraw() {
+	local pid start took fired
+	lab_stop sluiced-lb1 # a clean stop: withdraws, then the restart under the watchdog announces again
+	LAB_WATCHDOG_SEC=$WATCHDOG_SEC start_daemon lb1 "$(($(grep -c 'event=ready' "$(log_of lb1)") + 1))" &&
+		wait_nexthops "$LAB_VIP_V4" "lb1 lb2" >/dev/null ||
+		{ fail "hang-withdraw" "precondition: lb1 restarted and announced (router: $(lab_vip_nexthops "$LAB_VIP_V4"))"; return; }
+	pid=$(lab_pid sluiced-lb1)
+	sleep $((2 * WATCHDOG_SEC)) # armed, and the pings keep it alive
+	if ! kill -0 "$pid" 2>/dev/null; then
+		fail "hang-withdraw" "the watchdog killed a running daemon: $(tail -n 1 "$LAB_RUN_DIR/watchdog-lb1.log")"
+		return
+	fi
+	start=$(date +%s%N)
+	kill -STOP "$pid"
+	local dropped_at after_fire
+	took=$(ROUTE_TIMEOUT_S=$((WATCHDOG_SEC + 10)) wait_nexthops "$LAB_VIP_V4" "lb2") && dropped_at=$(date +%s%N) &&
+		took=$(( (dropped_at - start) / 1000000 ))
+	fired=$(grep watchdog_fired "$LAB_RUN_DIR/watchdog-lb1.log" | grep "\"pid\": $pid," | tail -n 1)
+	# From the watchdog's SIGKILL to the route's end: the crash part of the hang's withdrawal.
+	after_fire=$([[ -n $fired && -n ${dropped_at:-} ]] && json "$fired" "int(${dropped_at} / 1e6 - s['wall_time'] * 1000)")
+	if [[ $took =~ ^[0-9]+$ && -n $fired ]] && ! kill -0 "$pid" 2>/dev/null; then
+		pass "hang-withdraw" "pinged for $((2 * WATCHDOG_SEC))s; SIGSTOP -> watchdog (${WATCHDOG_SEC}s) killed sluiced -> router dropped lb1 ${took} ms after the hang began, ${after_fire} ms after the kill; $fired"
+	else
+		fail "hang-withdraw" "withdraw: $took; watchdog: ${fired:-never fired}"
+		kill -CONT "$pid" 2>/dev/null
+	fi
+}
+
+main() {
+	lab_require_root
+	lab_check_built || exit 2
+	trap cleanup EXIT
+	trap 'exit 130' INT TERM
+	start_lab || { fail "lab" "could not start the fleet"; printf '%d passed, %d failed\n' "$passed" "$failed"; exit 1; }
+	check_bgp_ecmp
+	check_same_tuple_either_host
+	check_fingerprints_agree
+	check_host_drain_under_load
+	check_drain_survives_restart
+	check_second_chance_across_hosts
+	check_crash_withdraw
+	check_hang_withdraw
+	printf '%d passed, %d failed\n' "$passed" "$failed"
+	((failed == 0))
+}
+
+main "$@"
