@@ -53,6 +53,7 @@ final class ConfigReader {
         Optional<DosConfig> dos = m.value("dos").isPresent()
                 ? new DosReader(problems).read(m.value("dos").get(), m.field("dos")) : Optional.of(DosConfig.DEFAULT);
         new CrossChecks(problems).check(vips, encap);
+        consul.flatMap(ConsulConfig::kv).ifPresent(kv -> SharedConfigReader.checkLocalFile(m, kv, problems));
         if (problems.any()) {
             return Optional.empty();
         }
