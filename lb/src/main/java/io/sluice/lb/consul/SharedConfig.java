@@ -73,10 +73,17 @@ public final class SharedConfig implements AutoCloseable {
         KvConfig kv = consul.kv().orElseThrow(() -> new IllegalArgumentException("consul.kv is not set"));
         URI agent = AgentAddress.resolve(consul, env);
         ConsulClient client = new ConsulClient(agent, TokenFile.read(consul.tokenFile()), consul.maxResponseBytes());
+        log.info("event=consul_kv_started key={} agent={}", kv.key(), agent);
+        return of(consul, client, metrics, kvMetrics, sink);
+    }
+
+    /** With a client made elsewhere (tests: a real agent's token from the environment). */
+    static SharedConfig of(ConsulConfig consul, ConsulClient client, ConsulMetrics metrics, ConsulKvMetrics kvMetrics,
+                           Consumer<KvUpdate> sink) {
+        KvConfig kv = consul.kv().orElseThrow(() -> new IllegalArgumentException("consul.kv is not set"));
         KvWatch watch = new KvWatch(kv.key(), client, consul.blockingWait(),
                 new Backoff(consul.retryMin(), consul.retryMax()), kv.maxDocumentBytes(),
                 KvDocuments.answerCap(kv.maxDocumentBytes(), consul.maxResponseBytes()), metrics, sink);
-        log.info("event=consul_kv_started key={} agent={}", kv.key(), agent);
         return new SharedConfig(kv, watch, metrics, kvMetrics, Clock.systemUTC());
     }
 

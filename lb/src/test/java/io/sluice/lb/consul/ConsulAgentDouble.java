@@ -114,11 +114,16 @@ final class ConsulAgentDouble implements AutoCloseable {
 
     /** Stops answering: connections are refused until {@link #restart}. State is kept. */
     void stop() {
+        stopped = true;
         server.stop(0);
         executor.shutdownNow();
     }
 
+    /** Answers again on the same port after {@link #stop}; nothing to do while it runs. */
     void restart() throws IOException {
+        if (!stopped) {
+            return;
+        }
         start(port);
     }
 
@@ -152,10 +157,14 @@ final class ConsulAgentDouble implements AutoCloseable {
         }
     }
 
-    /** Makes GET /v1/kv/:key answer these bytes (200, and bumps the index): hostile data. */
+    /** Makes GET /v1/kv/:key answer these bytes (200, and bumps the index): hostile data; null = stop. */
     void rawKvAnswer(String key, String body) {
         synchronized (lock) {
-            rawKv.put(key, body.getBytes(StandardCharsets.UTF_8));
+            if (body == null) {
+                rawKv.remove(key);
+            } else {
+                rawKv.put(key, body.getBytes(StandardCharsets.UTF_8));
+            }
             kvIndex = bump();
         }
     }
@@ -193,7 +202,10 @@ final class ConsulAgentDouble implements AutoCloseable {
         stop();
     }
 
+    private volatile boolean stopped;
+
     private void start(int bindPort) throws IOException {
+        stopped = false;
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), bindPort), 0);
         executor = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "consul-double");
