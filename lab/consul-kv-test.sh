@@ -9,6 +9,8 @@
 #   - bad documents (schema error, YAML error, the key deleted) are rejected whole with a logged
 #     reason: no reconcile, the table fingerprint stays, traffic still on the three backends;
 #   - an admin API edit of a backend is refused, naming the KV key; the file is not touched;
+#   - `sluice fleet check` agrees with a second host on the same document, and names a host
+#     still on the previous document after the document changed;
 #   - the daemon restarted while the agent is down starts from the cached last good document, the
 #     adopted table left as it was (tables_swapped=0), traffic flows.
 # Expects the build (jar, objects) like e2e-test.sh. Prints "N passed, M failed" last.
@@ -54,10 +56,12 @@ put_document() { agent PUT "/v1/kv/$KEY" "$1" >/dev/null; }
 
 modify_index() { json "$(agent GET "/v1/kv/$KEY")" 's[0]["ModifyIndex"]'; }
 
-document() { # backends...: the fleet's document with VIP web on these backends
-	local list="" be
+document() { # backends... (be or be=weight): the fleet's document with VIP web on these backends
+	local list="" be weight
 	for be in "$@"; do
-		list+="${list:+, }{address: $(lab_v4 "$be")}"
+		weight=""
+		[[ $be == *=* ]] && weight=", weight: ${be#*=}"
+		list+="${list:+, }{address: $(lab_v4 "${be%%=*}")$weight}"
 	done
 	cat <<-EOF
 	# the fleet's shared config, written by lab/consul-kv-test.sh
@@ -66,6 +70,7 @@ document() { # backends...: the fleet's document with VIP web on these backends
 	    address: "$LAB_VIP_V4"
 	    port: $VIP_PORT
 	    table_size: 65537
+	    consul: { service: sluice-lab-kv }
 	    backends: [$list]
 	dos:
 	  deny: [198.51.100.0/24]
@@ -110,6 +115,30 @@ all_on() { # out backends...: every connection succeeded, on exactly these backe
 	want=$(printf '"%s",' "${@:2}")
 	[[ $(json "$1" 's["succeeded"] == '"$CONNECTIONS"' and set(s["per_backend"]) == {'"${want%,}"'}') == True ]]
 }
+fleet_check() { # the CLI inside the LB namespace (the agent double listens on its loopback)
+	lab_in "$LB" java -cp "$(lab_jar)" io.sluice.lb.cli.SluiceCli fleet check --consul "$AGENT" --service sluice-lab-kv "$@"
+}
+
+register_other_lb() { # host fingerprint: another LB host's registration of VIP web, meta as sluiced sets it
+	agent PUT /v1/agent/service/register "{\"ID\": \"sluice-web@$1\", \"Name\": \"sluice-lab-kv\",
+		\"Address\": \"$LAB_VIP_V4\", \"Port\": $VIP_PORT, \"Meta\": {\"lb_host\": \"$1\", \"sluice_vip\": \"web\",
+		\"table_fingerprint\": \"$2\"}, \"Check\": {\"CheckID\": \"sluice-web@$1-dataplane\", \"TTL\": \"1h\",
+		\"Status\": \"passing\"}}" >/dev/null
+}
+
+meta_fingerprint() { json "$(agent GET /v1/agent/services)" 's.get("sluice-web", {}).get("Meta", {}).get("table_fingerprint")'; }
+
+wait_steady() { # no backend filling, and the registration's meta carries the status file's fingerprint
+	local deadline=$((SECONDS + 30))
+	while ((SECONDS < deadline)); do
+		if ! grep -q '"filling"' "$STATUS" && [[ $(meta_fingerprint) == "$(fingerprint)" ]]; then
+			return 0
+		fi
+		sleep 0.5
+	done
+	return 1
+}
+
 fingerprint() { json "$(cat "$STATUS")" '[v for v in s["vips"] if v["name"] == "web"][0]["table_fingerprint"]'; }
 status_index() { json "$(cat "$STATUS")" '(s.get("config_source") or {}).get("modify_index")'; }
 
@@ -179,8 +208,10 @@ main() {
 		fail "change-follows" "no consul_kv_applied modify_index=$index and its reconcile in $LOG"
 	fi
 
-	# Bad documents change nothing.
+	# Bad documents change nothing. be3 joined as filling (second chance, at least 10 s,
+	# docs/drain.md), which moves the fingerprint when it ends: start from the steady table.
 	wait_status_index "$index" || true
+	wait_steady || true
 	local fp reconciles good_index=$index
 	fp=$(fingerprint)
 	reconciles=$(grep -c 'event=reconciled cause=consul_kv' "$LOG")
@@ -218,16 +249,47 @@ main() {
 		fail "api-edit-refused" "exit $rc: $shown"
 	fi
 
+	# Fleet check: a second host on the same document agrees; after a change of the document, a
+	# host still on the previous one is named. (The other hosts are registrations made through the
+	# agent's API, as in consul-test.sh: two daemons on one agent double would share a service ID.)
+	put_document "$(document be1 be2 be3)"
+	wait_log 1 "event=consul_kv_applied key=$KEY modify_index=$(modify_index)" || true
+	# be3 joined as filling (second chance, at least 10 s, docs/drain.md): wait for the steady table.
+	wait_steady || true
+	local old_fp new_fp
+	old_fp=$(fingerprint)
+	register_other_lb lab-lb2 "$old_fp"
+	shown=$(fleet_check 2>&1)
+	rc=$?
+	if ((rc == 0)) && [[ $shown == *"all 2 hosts agree on $old_fp"* ]]; then
+		pass "fleet-check-agrees" "$(tail -n 1 <<<"$shown")"
+	else
+		fail "fleet-check-agrees" "exit $rc: $shown"
+	fi
+	put_document "$(document be1 be2 be3=50)"
+	index=$(modify_index)
+	wait_log 1 "event=consul_kv_applied key=$KEY modify_index=$index" || true
+	wait_status_index "$index" || true
+	wait_steady || true
+	new_fp=$(fingerprint)
+	register_other_lb lab-lb3 "$new_fp" # lab-lb3 took the new document too; lab-lb2 did not
+	shown=$(fleet_check 2>&1)
+	rc=$?
+	if [[ $new_fp != "$old_fp" ]] && ((rc == 1)) \
+		&& [[ $shown == *"1 of 3 hosts differ from the majority $new_fp: lab-lb2"* ]]; then
+		pass "fleet-check-flags-stale-host" "$(tail -n 1 <<<"$shown")"
+	else
+		fail "fleet-check-flags-stale-host" "fingerprints $old_fp -> $new_fp; exit $rc: $shown"
+	fi
+	agent PUT /v1/agent/service/deregister/sluice-web@lab-lb2 >/dev/null
+	agent PUT /v1/agent/service/deregister/sluice-web@lab-lb3 >/dev/null
+
 	# Restart with the agent down: the cached last good document, the adopted table as it was.
 	put_document "$(document be1 be2 be3)"
 	index=$(modify_index)
 	wait_log 1 "event=consul_kv_applied key=$KEY modify_index=$index" || true
-	# be3 joined as filling (second chance, at least 10 s, docs/drain.md): a restart before it ends
-	# would rightly build the table without it, so wait for the steady table first.
-	local deadline=$((SECONDS + 30))
-	while ((SECONDS < deadline)) && grep -q '"filling"' "$STATUS"; do
-		sleep 0.5
-	done
+	wait_status_index "$index" || true
+	wait_steady || true
 	lab_stop "sluiced-$LB"
 	lab_stop consul-double
 	lab_start_daemon "$LB" "$CONFIG"
