@@ -11,7 +11,6 @@ import io.sluice.lb.metrics.ConsulKvMetrics;
 import io.sluice.lb.metrics.ConsulMetrics;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -311,9 +310,5 @@ class SharedConfigKvTest {
         try (ServerSocket s = new ServerSocket(0)) {
             return URI.create("http://127.0.0.1:" + s.getLocalPort()); // closed again: nothing listens there
         }
-    }
-
-    static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 }
