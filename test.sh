@@ -23,6 +23,9 @@ lab/health-test.sh
 echo "== Consul discovery and registration in the lab (agent double)"
 lab/consul-test.sh
 
+echo "== the fleet's shared config in Consul KV, in the lab (agent double)"
+lab/consul-kv-test.sh
+
 echo "== DoS stage in the lab: floods from an attacker namespace while the client is served"
 lab/dos-test.sh
 

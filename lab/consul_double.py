@@ -4,11 +4,16 @@
 Follows Consul's documented endpoints: PUT /v1/agent/service/register,
 PUT /v1/agent/service/deregister/<id>, PUT /v1/agent/check/update|pass|warn|fail/<id>,
 PUT /v1/agent/service/maintenance/<id>?enable=, GET /v1/agent/services, GET /v1/agent/checks,
-GET /v1/health/service/<name>?tag=&index=&wait= (blocking, X-Consul-Index). State is saved to
+GET /v1/health/service/<name>?tag=&index=&wait= (blocking, X-Consul-Index), and the KV store:
+GET /v1/kv/<key>[?recurse|?raw]&index=&wait= (blocking; X-Consul-Index is the entry's ModifyIndex,
+the highest under the prefix with recurse, the store's latest write when nothing matches; 404 when
+nothing matches), PUT /v1/kv/<key> (the body is the value; answers true) and
+DELETE /v1/kv/<key>[?recurse]. State is saved to
 --state after every change and loaded at start, as a real agent keeps its registrations across
 a restart. Listens on 127.0.0.1 only; the lab runs it inside the LB host's namespace.
 """
 import argparse
+import base64
 import json
 import os
 import re
@@ -18,7 +23,7 @@ import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 LOCK = threading.Condition()
-STATE = {"index": 10, "services": {}, "checks": {}}
+STATE = {"index": 10, "services": {}, "checks": {}, "kv": {}, "kv_index": 1}
 NODE, NODE_ADDRESS = "lab-lb-node", "127.0.0.1"
 STATE_FILE = None
 
@@ -55,6 +60,28 @@ def check_view(c):
     return {k: c[k] for k in ("CheckID", "Name", "Status", "Output", "ServiceID")} | {"Node": NODE}
 
 
+def kv_matches(key, recurse):
+    if recurse:
+        return [STATE["kv"][k] for k in sorted(STATE["kv"]) if k.startswith(key)]
+    return [STATE["kv"][key]] if key in STATE["kv"] else []
+
+
+def kv_answer_index(key, recurse):
+    found = [e["ModifyIndex"] for e in kv_matches(key, recurse)]
+    return max(found) if found else max(1, STATE["kv_index"])
+
+
+def kv_write(key, value):
+    bump()
+    at = STATE["index"]
+    old = STATE["kv"].get(key)
+    STATE["kv"][key] = {"LockIndex": 0, "Key": key, "Flags": 0,
+                        "Value": base64.b64encode(value).decode() if value else None,
+                        "CreateIndex": old["CreateIndex"] if old else at, "ModifyIndex": at}
+    STATE["kv_index"] = at
+    save()
+
+
 class Handler(BaseHTTPRequestHandler):
     def log_message(self, fmt, *args):
         pass
@@ -72,6 +99,19 @@ class Handler(BaseHTTPRequestHandler):
         url = urllib.parse.urlsplit(self.path)
         q = dict(urllib.parse.parse_qsl(url.query, keep_blank_values=True))
         with LOCK:
+            if url.path.startswith("/v1/kv/"):
+                key = urllib.parse.unquote(url.path[len("/v1/kv/"):])
+                recurse = "recurse" in q
+                wanted = int(q.get("index", "0"))
+                deadline = time.time() + seconds(q.get("wait", "5m"))
+                while wanted > 0 and kv_answer_index(key, recurse) == wanted and time.time() < deadline:
+                    LOCK.wait(min(1.0, max(0.01, deadline - time.time())))
+                index, found = kv_answer_index(key, recurse), kv_matches(key, recurse)
+                if not found:
+                    return self.reply(404, b"", index)
+                if "raw" in q and not recurse:
+                    return self.reply(200, base64.b64decode(found[0]["Value"] or ""), index)
+                return self.reply(200, json.dumps(found).encode(), index)
             if url.path == "/v1/agent/services":
                 return self.reply(200, json.dumps(STATE["services"]).encode())
             if url.path == "/v1/agent/checks":
@@ -102,6 +142,9 @@ class Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         path = url.path
         with LOCK:
+            if path.startswith("/v1/kv/"):
+                kv_write(urllib.parse.unquote(path[len("/v1/kv/"):]), body)
+                return self.reply(200, b"true")
             if path == "/v1/agent/service/register":
                 r = json.loads(body)
                 sid = r.get("ID") or r["Name"]
@@ -153,6 +196,23 @@ class Handler(BaseHTTPRequestHandler):
                     return self.reply(200)  # a refresh only: the index does not move, as in Consul
             bump()
             return self.reply(200)
+
+
+    def do_DELETE(self):
+        url = urllib.parse.urlsplit(self.path)
+        q = dict(urllib.parse.parse_qsl(url.query, keep_blank_values=True))
+        if not url.path.startswith("/v1/kv/"):
+            return self.reply(404, b"unknown endpoint")
+        key = urllib.parse.unquote(url.path[len("/v1/kv/"):])
+        with LOCK:
+            gone = [e["Key"] for e in kv_matches(key, "recurse" in q)]
+            if gone:
+                bump()
+                for k in gone:
+                    del STATE["kv"][k]
+                STATE["kv_index"] = STATE["index"]
+                save()
+        return self.reply(200, b"true")
 
 
 def main():

@@ -1,6 +1,7 @@
 package io.sluice.lb.admin;
 
 import io.sluice.lb.config.SluiceConfig;
+import io.sluice.lb.consul.SharedDocument;
 import io.sluice.lb.status.DaemonStatus;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -19,6 +20,8 @@ public final class AdminBridge implements DaemonAccess {
     private final AtomicReference<DaemonStatus> status = new AtomicReference<>();
     private final AtomicReference<SluiceConfig> config;
     private final AtomicReference<SluiceConfig> fileConfig;
+    private volatile String sharedKey;
+    private final AtomicReference<SharedDocument> sharedDocument = new AtomicReference<>();
 
     public AdminBridge(Path configFile, SluiceConfig initial, Consumer<ConfigChange> post) {
         this.configFile = Objects.requireNonNull(configFile, "configFile");
@@ -36,6 +39,22 @@ public final class AdminBridge implements DaemonAccess {
     public void publish(SluiceConfig file, SluiceConfig effective) {
         fileConfig.set(file);
         config.set(effective);
+    }
+
+    /** Called on the daemon thread when the fleet's shared document (consul.kv) is read or changes. */
+    public void shared(String key, SharedDocument inForce) {
+        sharedKey = key;
+        sharedDocument.set(inForce);
+    }
+
+    @Override
+    public Optional<String> sharedKey() {
+        return Optional.ofNullable(sharedKey);
+    }
+
+    @Override
+    public Optional<SharedDocument> sharedDocument() {
+        return Optional.ofNullable(sharedDocument.get());
     }
 
     /** Called on the daemon thread after every status build. */

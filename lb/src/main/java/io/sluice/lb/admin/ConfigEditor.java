@@ -37,6 +37,9 @@ public final class ConfigEditor implements AutoCloseable {
         void apply(ObjectNode root) throws ApiException;
     }
 
+    /** The sections the shared document owns (consul.kv). */
+    private static final java.util.List<String> SHARED_SECTIONS = java.util.List.of("vips", "dos");
+
     private final DaemonAccess daemon;
     private final ExecutorService serial = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "sluiced-admin-edit");
@@ -58,7 +61,7 @@ public final class ConfigEditor implements AutoCloseable {
                         + " loaded it: reload it (sluice config reload) or undo that change first");
             }
             ObjectNode root = (ObjectNode) tree(text);
-            edit.apply(root);
+            applyOutsideShared(root, edit);
             String edited = AdminJson.YAML.writeValueAsString(root);
             SluiceConfig candidate = parse(edited, HttpStatus.BAD_REQUEST);
             // Runs on the daemon thread: a SIGHUP reload that slipped in since the check above
@@ -71,6 +74,36 @@ public final class ConfigEditor implements AutoCloseable {
             };
             return apply(new ConfigChange(candidate, cause, persist, new CompletableFuture<>()));
         });
+    }
+
+    /**
+     * Makes the edit, refusing (409, naming the key) one that would change what the fleet's shared
+     * document owns when consul.kv is set: VIPs, backends and DoS rules live in Consul KV, and the
+     * API does not write there (one writer per fleet: whatever deploys the document).
+     */
+    private void applyOutsideShared(ObjectNode root, Edit edit) throws ApiException {
+        java.util.Optional<String> key = daemon.sharedKey();
+        if (key.isEmpty()) {
+            edit.apply(root);
+            return;
+        }
+        ObjectNode before = root.deepCopy();
+        try {
+            edit.apply(root);
+        } catch (ApiException e) {
+            throw sharedOwned(key.get()); // its target (a VIP, a backend, a deny entry) lives in the document
+        }
+        for (String section : SHARED_SECTIONS) {
+            if (!java.util.Objects.equals(before.get(section), root.get(section))) {
+                throw sharedOwned(key.get());
+            }
+        }
+    }
+
+    private static ApiException sharedOwned(String key) {
+        return new ApiException(HttpStatus.CONFLICT, "VIPs, backends and DoS rules come from Consul KV key " + key
+                + " (consul.kv.prefix is set): change that document (for example consul kv put " + key
+                + " @fleet.yaml), not this host; every LB host of the fleet applies it");
     }
 
     /** Re-reads the file as it is and applies it (the API's SIGHUP, with an answer). */

@@ -56,10 +56,25 @@ final class StatusCommand implements Callable<Integer> {
         return alert ? SluiceCli.EXIT_PROBLEM : SluiceCli.EXIT_OK;
     }
 
+    /** Where the VIPs in force come from: the file, or the fleet's shared document and its version. */
+    private static void printConfigSource(PrintWriter out, DaemonStatus.ConfigSource source) {
+        if (source == null || source.key() == null) {
+            out.println("config source: the local file");
+            return;
+        }
+        out.printf("config source: Consul KV key %s, ModifyIndex %d%s%n", source.key(), source.modifyIndex(),
+                "cache".equals(source.loadedFrom()) ? " (from the local cache: Consul was unreachable at startup)" : "");
+        if (source.lastRejected() != null) {
+            out.printf("  last document rejected at %s (the one above stays in force): %s%n", source.lastRejectedAt(),
+                    source.lastRejected());
+        }
+    }
+
     private static void print(PrintWriter out, DaemonStatus s) {
         out.printf("sluiced %s on %s (%s), pin dir %s, health checks on %s%n", s.version(), s.interfaceName(),
                 s.adopted() ? "adopted a running data plane" : "attached", s.pinDir(), s.healthTransport());
         out.printf("started %s, status of %s%n", s.startedAt(), s.updatedAt());
+        printConfigSource(out, s.configSource());
         for (VipStatus vip : s.vips()) {
             out.println();
             String address = vip.address().contains(":") ? "[" + vip.address() + "]" : vip.address();

@@ -43,6 +43,21 @@ public final class ConfigLoader {
         return reader.read(root).orElseThrow(() -> new ConfigException(reader.problems().list()));
     }
 
+    /**
+     * The local config with the fleet's shared document (Consul KV, consul.kv) laid in: the document's
+     * {@code vips} and {@code dos} are read with the file's schema and checks, and checked together
+     * with the host's settings. Every problem is reported, each by its path in the document.
+     */
+    public static SluiceConfig withShared(SluiceConfig local, String document) throws ConfigException {
+        JsonNode root = readTree(document);
+        Problems problems = new Problems();
+        SluiceConfig merged = SharedConfigReader.read(local, root, problems);
+        if (merged == null) {
+            throw new ConfigException(problems.list());
+        }
+        return merged;
+    }
+
     private static JsonNode readTree(String yaml) throws ConfigException {
         try {
             JsonNode root = YAML.readTree(yaml);

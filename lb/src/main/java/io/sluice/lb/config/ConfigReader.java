@@ -55,6 +55,7 @@ final class ConfigReader {
         Optional<BgpConfig> bgp = new BgpReader(problems).read(m.value("bgp"), m.field("bgp"),
                 interfaceName.orElse(null));
         new CrossChecks(problems).check(vips, encap);
+        consul.flatMap(ConsulConfig::kv).ifPresent(kv -> SharedConfigReader.checkLocalFile(m, kv, problems));
         if (problems.any()) {
             return Optional.empty();
         }

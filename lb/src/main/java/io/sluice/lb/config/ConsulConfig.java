@@ -18,10 +18,11 @@ import java.util.Optional;
  * @param retryMax         the longest back-off
  * @param maxResponseBytes a larger answer from the agent is refused whole (and counted)
  * @param cacheFile        the last discovered backends, kept for a restart while the agent is unreachable
+ * @param kv               the shared config in Consul KV; empty = VIPs and DoS rules come from the local file
  */
 public record ConsulConfig(Optional<URI> address, Optional<Path> tokenFile, Duration ttl, Duration deregisterAfter,
                            Duration blockingWait, Duration retryMin, Duration retryMax, int maxResponseBytes,
-                           Path cacheFile) {
+                           Path cacheFile, Optional<KvConfig> kv) {
     public static final Duration DEFAULT_TTL = Duration.ofSeconds(10);
     public static final Duration DEFAULT_DEREGISTER_AFTER = Duration.ofMinutes(10);
     public static final Duration DEFAULT_WAIT = Duration.ofMinutes(5);
@@ -36,6 +37,14 @@ public record ConsulConfig(Optional<URI> address, Optional<Path> tokenFile, Dura
             DEFAULT_DEREGISTER_AFTER, DEFAULT_WAIT, DEFAULT_RETRY_MIN, DEFAULT_RETRY_MAX, DEFAULT_MAX_RESPONSE_BYTES,
             DEFAULT_CACHE_FILE);
 
+    /** Without a shared config in KV. */
+    public ConsulConfig(Optional<URI> address, Optional<Path> tokenFile, Duration ttl, Duration deregisterAfter,
+                        Duration blockingWait, Duration retryMin, Duration retryMax, int maxResponseBytes,
+                        Path cacheFile) {
+        this(address, tokenFile, ttl, deregisterAfter, blockingWait, retryMin, retryMax, maxResponseBytes, cacheFile,
+                Optional.empty());
+    }
+
     public ConsulConfig {
         Objects.requireNonNull(address, "address");
         Objects.requireNonNull(tokenFile, "tokenFile");
@@ -45,5 +54,6 @@ public record ConsulConfig(Optional<URI> address, Optional<Path> tokenFile, Dura
         Objects.requireNonNull(retryMin, "retryMin");
         Objects.requireNonNull(retryMax, "retryMax");
         Objects.requireNonNull(cacheFile, "cacheFile");
+        Objects.requireNonNull(kv, "kv");
     }
 }

@@ -18,7 +18,8 @@ import java.util.regex.Pattern;
  */
 final class ConsulReader {
     static final List<String> SECTION_KEYS = List.of("address", "token_file", "ttl", "deregister_critical_after",
-            "wait", "retry_min", "retry_max", "max_response_bytes", "cache_file");
+            "wait", "retry_min", "retry_max", "max_response_bytes", "cache_file", "kv");
+    static final List<String> KV_KEYS = List.of("prefix", "cache_file", "max_document_bytes");
     static final List<String> REGISTRATION_KEYS = List.of("service", "tags");
     static final List<String> BACKENDS_KEYS = List.of("consul");
     static final List<String> DISCOVERY_KEYS = List.of("service", "tag", "weight", "max_backends");
@@ -39,6 +40,11 @@ final class ConsulReader {
     static final int MIN_RESPONSE_BYTES = 64 * 1024;
     static final int MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
     static final int DEFAULT_MAX_BACKENDS = 256;
+    /** KV key segments: what Consul's CLI and HTTP paths carry without escaping surprises. */
+    private static final Pattern KV_PREFIX = Pattern.compile("[A-Za-z0-9_.:=@+-]+(/[A-Za-z0-9_.:=@+-]+)*");
+    static final int MAX_KV_PREFIX = 256;
+    static final int MIN_DOCUMENT_BYTES = 1024;
+    static final int MAX_DOCUMENT_BYTES = 16 * 1024 * 1024;
 
     private final Problems problems;
 
@@ -65,6 +71,7 @@ final class ConsulReader {
         Duration retryMax = duration(m, "retry_max", ConsulConfig.DEFAULT_RETRY_MAX, MIN_RETRY, MAX_RETRY);
         Optional<Integer> maxBytes = m.integer("max_response_bytes", MIN_RESPONSE_BYTES, MAX_RESPONSE_BYTES,
                 ConsulConfig.DEFAULT_MAX_RESPONSE_BYTES);
+        Optional<KvConfig> kv = m.value("kv").isPresent() ? kv(m.value("kv").get(), m.field("kv")) : Optional.empty();
         if (retryMin != null && retryMax != null && retryMax.compareTo(retryMin) < 0) {
             problems.add(m.field("retry_max"), "must not be shorter than retry_min");
         }
@@ -72,7 +79,34 @@ final class ConsulReader {
             return Optional.empty();
         }
         return Optional.of(new ConsulConfig(address, tokenFile, ttl, deregister, wait, retryMin, retryMax,
-                maxBytes.orElseThrow(), cacheFile.orElse(ConsulConfig.DEFAULT_CACHE_FILE)));
+                maxBytes.orElseThrow(), cacheFile.orElse(ConsulConfig.DEFAULT_CACHE_FILE), kv));
+    }
+
+    /** {@code consul.kv}: where the fleet's shared document lives; empty when invalid (reported). */
+    private Optional<KvConfig> kv(JsonNode node, String path) {
+        Optional<YamlMapping> open = YamlMapping.open(node, path, problems, KV_KEYS);
+        if (open.isEmpty()) {
+            return Optional.empty();
+        }
+        YamlMapping m = open.get();
+        Optional<String> prefix = m.parsed("prefix", true, ConsulReader::kvPrefix);
+        Optional<Path> cacheFile = m.parsed("cache_file", false, ConsulReader::absoluteFile);
+        Optional<Integer> maxBytes = m.integer("max_document_bytes", MIN_DOCUMENT_BYTES, MAX_DOCUMENT_BYTES,
+                KvConfig.DEFAULT_MAX_DOCUMENT_BYTES);
+        if (prefix.isEmpty() || maxBytes.isEmpty() || cacheFile.isPresent() != m.value("cache_file").isPresent()) {
+            return Optional.empty();
+        }
+        return Optional.of(new KvConfig(prefix.get(), cacheFile.orElse(KvConfig.DEFAULT_CACHE_FILE), maxBytes.get()));
+    }
+
+    static String kvPrefix(String text) {
+        if (text.length() > MAX_KV_PREFIX || !KV_PREFIX.matcher(text).matches()
+                || ("/" + text + "/").contains("/./") || ("/" + text + "/").contains("/../")) {
+            throw new IllegalArgumentException("\"" + text + "\" is not a KV prefix (1.." + MAX_KV_PREFIX
+                    + " characters of A-Z a-z 0-9 _ . : = @ + - in segments separated by /, no leading or trailing /,"
+                    + " no . or .. segment)");
+        }
+        return text;
     }
 
     /** A VIP's registration mapping; empty when invalid (reported). */

@@ -44,6 +44,12 @@ public record SluiceConfig(String interfaceName, Path pinDir, XdpMode xdpMode, O
                 statusFile, metricsListen, admin, consul, dos, bgp);
     }
 
+    /** The same host settings with the fleet's shared VIPs and DoS rules (Consul KV) laid in. */
+    public SluiceConfig withShared(List<VipConfig> sharedVips, DosConfig sharedDos) {
+        return new SluiceConfig(interfaceName, pinDir, xdpMode, gatewayMac, mtu, flowTableSize, encap, sharedVips,
+                statusFile, metricsListen, admin, consul, sharedDos);
+    }
+
     /** Whether any VIP registers in or discovers from Consul. */
     public boolean usesConsul() {
         return vips.stream().anyMatch(v -> v.consul().isPresent() || v.discovery().isPresent());

@@ -29,6 +29,7 @@ public final class ConsulClient {
     private static final int WAIT_JITTER_DIVISOR = 16;
     private static final Duration BLOCKING_MARGIN = Duration.ofSeconds(10);
     private static final int ERROR_TEXT_LIMIT = 200;
+    private static final int HTTP_NOT_FOUND = 404;
 
     private final URI base;
     private final Optional<String> token;
@@ -85,6 +86,41 @@ public final class ConsulClient {
         check(response, body, "health");
         long answerIndex = response.headers().firstValue(INDEX_HEADER).map(ConsulClient::indexValue).orElse(-1L);
         return new HealthAnswer(answerIndex, body);
+    }
+
+    /**
+     * GET /v1/kv/:key (the JSON form: the entry's ModifyIndex comes with its value). A blocking query
+     * when index > 0. A missing key is an answer (404 with an index), not a failure; an answer larger
+     * than maxBytes is an answer too, marked too large and not read further.
+     */
+    public KvAnswer kvGet(String key, long index, Duration wait, int maxBytes) throws ConsulException {
+        StringBuilder uri = new StringBuilder("/v1/kv/").append(keyPath(key));
+        Duration timeout = WRITE_TIMEOUT;
+        if (index > 0) {
+            uri.append("?index=").append(index).append("&wait=").append(wait.toMillis()).append("ms");
+            timeout = wait.plus(wait.dividedBy(WAIT_JITTER_DIVISOR)).plus(BLOCKING_MARGIN);
+        }
+        HttpRequest request = request(uri.toString()).timeout(timeout).GET().build();
+        HttpResponse<InputStream> response = exchange(request, "kv");
+        long answerIndex = response.headers().firstValue(INDEX_HEADER).map(ConsulClient::indexValue).orElse(-1L);
+        try (InputStream in = response.body()) {
+            long declared = response.headers().firstValueAsLong("Content-Length").orElse(-1);
+            byte[] body = declared > maxBytes ? null : in.readNBytes(maxBytes + 1);
+            if (body == null || body.length > maxBytes) {
+                if (response.statusCode() / 100 != 2) {
+                    throw new ConsulException("kv: HTTP " + response.statusCode() + " (answer too large to show)",
+                            response.statusCode());
+                }
+                return KvAnswer.tooLarge(answerIndex);
+            }
+            if (response.statusCode() == HTTP_NOT_FOUND) {
+                return KvAnswer.missing(answerIndex);
+            }
+            check(response, body, "kv");
+            return KvAnswer.found(answerIndex, body);
+        } catch (IOException e) {
+            throw new ConsulException("kv: reading the answer: " + describe(e), e);
+        }
     }
 
     private HttpRequest put(String pathAndQuery, ObjectNode body) {
@@ -168,6 +204,18 @@ public final class ConsulClient {
 
     private static String path(String segment) {
         return URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    /** A KV key as a URL path: each segment escaped, the slashes kept. */
+    private static String keyPath(String key) {
+        StringBuilder out = new StringBuilder();
+        for (String segment : key.split("/", -1)) {
+            if (out.length() > 0) {
+                out.append('/');
+            }
+            out.append(path(segment));
+        }
+        return out.toString();
     }
 
     private static String query(String value) {

@@ -15,6 +15,10 @@ import io.sluice.lb.dataplane.DataplaneAbi;
 import io.sluice.lb.dataplane.DataplaneMaps;
 import io.sluice.lb.consul.ConsulBridge;
 import io.sluice.lb.consul.DiscoveryUpdate;
+import io.sluice.lb.consul.KvUpdate;
+import io.sluice.lb.consul.SharedConfig;
+import io.sluice.lb.consul.SharedConfigUnavailable;
+import io.sluice.lb.metrics.ConsulKvMetrics;
 import io.sluice.lb.metrics.ConsulMetrics;
 import io.sluice.lb.dataplane.LbConfigEntry;
 import io.sluice.lb.dataplane.VipKey;
@@ -73,7 +77,11 @@ final class Daemon {
     /** The flow-cache occupancy scan reads every bucket: every few refreshes is enough. */
     private static final int FLOW_SCAN_EVERY_REFRESHES = 5;
 
-    private sealed interface Event permits Reload, Stop, Health, Refresh, Apply, Discovery, OnDaemon {
+    private sealed interface Event permits Reload, Stop, Health, Refresh, Apply, Discovery, Shared, OnDaemon {
+    }
+
+    /** The watch of the fleet's shared document (consul.kv) saw a new version, or a refusal. */
+    private record Shared(KvUpdate update) implements Event {
     }
 
     /** A call from the admin API that must run on this thread (DoS blocks); it completes its own future. */
@@ -112,10 +120,15 @@ final class Daemon {
     private DrainBook drains;
     /** The config the daemon runs on: the file's, with Consul-discovered backends laid in. */
     private SluiceConfig config;
-    /** The config as read from the file (what reloads replace). */
+    /** The desired config: the file's, with the fleet's shared document laid in when consul.kv is set. */
     private SluiceConfig fileConfig;
-    private final ConsulBridge consul = new ConsulBridge(new ConsulMetrics(metrics.registry()),
-            u -> events.add(new Discovery(u)), System.getenv(), Version.current());
+    /** The local file alone (what reloads and API edits replace); equal to fileConfig without consul.kv. */
+    private SluiceConfig localConfig;
+    private final ConsulMetrics consulMetrics = new ConsulMetrics(metrics.registry());
+    private final ConsulBridge consul = new ConsulBridge(consulMetrics, u -> events.add(new Discovery(u)),
+            System.getenv(), Version.current());
+    /** The fleet's shared document (consul.kv); null when the file holds the VIPs. */
+    private SharedConfig shared;
     private boolean attached = true;
     private LbConfigEntry settings;
     private DesiredState applied;
@@ -143,10 +156,38 @@ final class Daemon {
         this.config = config;
         this.admin = new AdminBridge(configFile, config, change -> events.add(new Apply(change)));
         this.fileConfig = config;
+        this.localConfig = config;
         this.detachOnExit = detachOnExit;
     }
 
     int run() {
+        try {
+            startShared(); // before attaching: a host with no shared config to run must not program anything
+            return runAttached();
+        } finally {
+            if (shared != null) {
+                shared.close();
+            }
+        }
+    }
+
+    /** With consul.kv: the document in Consul (or the cached last good one) laid over the file. */
+    private void startShared() {
+        if (localConfig.consul().kv().isEmpty()) {
+            return;
+        }
+        try {
+            shared = SharedConfig.create(localConfig.consul(), System.getenv(), consulMetrics,
+                    new ConsulKvMetrics(metrics.registry()), u -> events.add(new Shared(u)));
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new SharedConfigUnavailable("consul: " + e.getMessage());
+        }
+        fileConfig = shared.initial(localConfig);
+        config = fileConfig;
+        admin.shared(shared.key(), shared.inForce().orElse(null));
+    }
+
+    private int runAttached() {
         Bpffs.ensureMounted(Bpffs.DEFAULT_MOUNT);
         int ifindex = NetworkInterfaces.ifindex(config.interfaceName());
         settings = desiredStates.settings(config);
@@ -211,6 +252,8 @@ final class Daemon {
                     t.task().run();
                 } else if (event instanceof Discovery d) {
                     onDiscovery(d.update(), reconciler, health);
+                } else if (event instanceof Shared u) {
+                    onShared(u.update(), reconciler, health);
                 } else {
                     refresh(reconciler, dataplane);
                 }
@@ -322,12 +365,44 @@ final class Daemon {
         }
     }
 
+    /**
+     * A new version of the shared document: validated whole against this host's file (by
+     * SharedConfig), then applied like a reload, in one reconcile. A rejected one changes nothing.
+     */
+    private void onShared(KvUpdate update, Reconciler reconciler, HealthSupervisor health) {
+        SharedConfig.Result result = shared.accept(update, localConfig);
+        admin.shared(shared.key(), shared.inForce().orElse(null));
+        if (result.outcome() != SharedConfig.Outcome.APPLY || result.config().equals(fileConfig)) {
+            return; // rejected (logged, counted), or a new version with the same content
+        }
+        SluiceConfig candidate = result.config();
+        try {
+            consul.prepare(candidate); // the first config that uses Consul starts it
+        } catch (IllegalStateException e) {
+            log.error("event=consul_kv_not_applied key={} reason=\"{}\" running_config=kept", shared.key(),
+                    e.getMessage());
+            return;
+        }
+        fileConfig = candidate;
+        config = consul.apply(candidate);
+        admin.publish(localConfig, config);
+        health.apply(config, healthBook, false, clock.instant());
+        reconcile(reconciler, "consul_kv");
+    }
+
+    /** The file as it is now, with the shared document in force laid in when consul.kv is set. */
+    private SluiceConfig desired(SluiceConfig local) throws ConfigException {
+        return shared == null || local.consul().kv().isEmpty() ? local : shared.merge(local);
+    }
+
     /** Validates the whole new config first: an invalid one changes nothing that is running. */
     private void reload(Reconciler reconciler, HealthSupervisor health) {
+        SluiceConfig local;
         SluiceConfig candidate;
         LbConfigEntry candidateSettings;
         try {
-            candidate = ConfigLoader.load(configFile);
+            local = ConfigLoader.load(configFile);
+            candidate = desired(local);
             candidateSettings = desiredStates.settings(candidate);
         } catch (ConfigException | RuntimeException e) {
             log.error("event=reload_rejected file={} reason=\"{}\" running_config=kept", configFile, e.getMessage());
@@ -345,6 +420,7 @@ final class Daemon {
             log.error("event=reload_rejected file={} reason=\"{}\" running_config=kept", configFile, e.getMessage());
             return;
         }
+        localConfig = local;
         fileConfig = candidate;
         config = consul.apply(candidate);
         settings = candidateSettings;
@@ -354,7 +430,15 @@ final class Daemon {
 
     /** An admin API change: same rules as a reload, and the file is written only once it is accepted. */
     private ConfigChange.Outcome applyChange(ConfigChange change, Reconciler reconciler, HealthSupervisor health) {
-        SluiceConfig candidate = change.candidate();
+        SluiceConfig local = change.candidate();
+        SluiceConfig candidate;
+        try {
+            candidate = desired(local);
+        } catch (ConfigException e) {
+            log.error("event=change_rejected cause={} reason=\"{}\" running_config=kept", change.cause(),
+                    e.getMessage());
+            return ConfigChange.Outcome.failed(e.getMessage());
+        }
         String fixed = ReloadCompatibility.unchangeableDifference(config, candidate);
         if (fixed != null) {
             log.error("event=change_rejected cause={} reason=\"{} cannot change without a restart\"", change.cause(),
@@ -371,10 +455,11 @@ final class Daemon {
                     e.getMessage());
             return ConfigChange.Outcome.failed(e.getMessage());
         }
+        localConfig = local;
         fileConfig = candidate;
         config = consul.apply(candidate);
         settings = candidateSettings;
-        admin.publish(fileConfig, config);
+        admin.publish(localConfig, config);
         health.apply(config, healthBook, false, clock.instant());
         reconcile(reconciler, change.cause());
         return reconcileFailed ? ConfigChange.Outcome.notProgrammed("see event=reconcile_failed in the log")
@@ -484,10 +569,11 @@ final class Daemon {
         try {
             DaemonStatus now = status.build(config, applied, fingerprints, allDown, healthBook, drains,
                     health.checks(), health.transport(), dataplane.maps(), clock.instant());
-            now = now.withDos(dos.status());
+            now = now.withDos(dos.status())
+                    .withConfigSource(shared == null ? DaemonStatus.ConfigSource.FILE : shared.status());
             metrics.publish(now);
             admin.publish(now);
-            admin.publish(fileConfig, config);
+            admin.publish(localConfig, config);
             StatusFile.write(config.statusFile(), now);
         } catch (RuntimeException e) {
             log.warn("event=status_write_failed file={} error=\"{}\"", config.statusFile(), e.getMessage());

@@ -3,6 +3,10 @@ package io.sluice.lb.daemon;
 import io.sluice.lb.config.ConfigException;
 import io.sluice.lb.config.ConfigLoader;
 import io.sluice.lb.config.SluiceConfig;
+import io.sluice.lb.consul.SharedConfigUnavailable;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
@@ -48,6 +52,11 @@ public final class Sluiced implements Callable<Integer> {
                     + " are hitless).")
     private boolean detachOnExit;
 
+    @Option(names = "--shared-document", paramLabel = "YAML",
+            description = "With --check-config: also validate this shared config document (what goes to Consul KV"
+                    + " key <consul.kv.prefix>/config) against the checked file's host settings.")
+    private Path sharedDocument;
+
     @Option(names = "--flush-flows",
             description = "Empty the running balancer's flow cache (every CPU), print how many flows it held, and"
                     + " exit. Established flows are then re-chosen by the Maglev tables, with second chance for"
@@ -76,20 +85,47 @@ public final class Sluiced implements Callable<Integer> {
         }
         try {
             return new Daemon(config, cfg, detachOnExit).run();
+        } catch (SharedConfigUnavailable e) {
+            log.error("event=shared_config_unavailable file={} error=\"{}\"", config, e.getMessage());
+            return EXIT_BAD_CONFIG;
         } catch (RuntimeException e) {
             log.error("event=dataplane_failed error=\"{}\"", e.getMessage(), e);
             return EXIT_DATAPLANE;
         }
     }
 
-    private static int checkConfig(Path file) {
+    private int checkConfig(Path file) {
+        SluiceConfig cfg;
         try {
-            SluiceConfig cfg = ConfigLoader.load(file);
-            System.out.println(file + ": OK (" + cfg.vips().size() + " VIPs)");
-            return EXIT_OK;
+            cfg = ConfigLoader.load(file);
         } catch (ConfigException e) {
             System.err.println(file + ": invalid");
             System.err.println(e.getMessage());
+            return EXIT_BAD_CONFIG;
+        }
+        if (cfg.consul().kv().isPresent() && sharedDocument == null) {
+            System.out.println(file + ": OK (VIPs and DoS rules come from Consul KV key " + cfg.consul().kv().get().key()
+                    + "; check a document with --shared-document)");
+            return EXIT_OK;
+        }
+        if (sharedDocument == null) {
+            System.out.println(file + ": OK (" + cfg.vips().size() + " VIPs)");
+            return EXIT_OK;
+        }
+        try {
+            if (cfg.consul().kv().isEmpty()) {
+                System.err.println(file + ": consul.kv.prefix is not set, so it takes no shared document");
+                return EXIT_BAD_CONFIG;
+            }
+            SluiceConfig merged = ConfigLoader.withShared(cfg, Files.readString(sharedDocument, StandardCharsets.UTF_8));
+            System.out.println(sharedDocument + ": OK with " + file + " (" + merged.vips().size() + " VIPs)");
+            return EXIT_OK;
+        } catch (ConfigException e) {
+            System.err.println(sharedDocument + ": invalid");
+            System.err.println(e.getMessage());
+            return EXIT_BAD_CONFIG;
+        } catch (IOException | RuntimeException e) {
+            System.err.println(sharedDocument + ": cannot read: " + e.getMessage());
             return EXIT_BAD_CONFIG;
         }
     }

@@ -17,7 +17,8 @@ public record DaemonStatus(
         String healthTransport,
         List<VipStatus> vips,
         Map<String, Long> packetReasons,
-        DosStatus dos) {
+        DosStatus dos,
+        ConfigSource configSource) {
 
     public DaemonStatus {
         vips = List.copyOf(vips);
@@ -30,9 +31,37 @@ public record DaemonStatus(
         this(version, interfaceName, pinDir, adopted, startedAt, updatedAt, healthTransport, vips, packetReasons, null);
     }
 
+    /** Without a config-source section (null in the JSON). */
+    public DaemonStatus(String version, String interfaceName, String pinDir, boolean adopted, String startedAt,
+                        String updatedAt, String healthTransport, List<VipStatus> vips, Map<String, Long> packetReasons,
+                        DosStatus dos) {
+        this(version, interfaceName, pinDir, adopted, startedAt, updatedAt, healthTransport, vips, packetReasons, dos,
+                null);
+    }
+
     public DaemonStatus withDos(DosStatus section) {
         return new DaemonStatus(version, interfaceName, pinDir, adopted, startedAt, updatedAt, healthTransport, vips,
-                packetReasons, section);
+                packetReasons, section, configSource);
+    }
+
+    public DaemonStatus withConfigSource(ConfigSource section) {
+        return new DaemonStatus(version, interfaceName, pinDir, adopted, startedAt, updatedAt, healthTransport, vips,
+                packetReasons, dos, section);
+    }
+
+    /**
+     * Where the VIPs, backends and DoS rules in force come from.
+     *
+     * @param source           {@code file} (the local config file) or {@code consul_kv} (the fleet's shared document)
+     * @param key              the KV key, with consul_kv
+     * @param modifyIndex      the ModifyIndex of the document in force, with consul_kv (0 before the first)
+     * @param loadedFrom       {@code consul}, or {@code cache} when the daemon started while the agent was unreachable
+     * @param lastRejected     why the last rejected document was rejected (null when none since the one in force)
+     * @param lastRejectedAt   when
+     */
+    public record ConfigSource(String source, String key, long modifyIndex, String loadedFrom, String lastRejected,
+                               String lastRejectedAt) {
+        public static final ConfigSource FILE = new ConfigSource("file", null, 0, null, null, null);
     }
 
     /**

@@ -134,6 +134,32 @@ final class ApplierDouble implements DaemonAccess, AutoCloseable {
         return bridge.config();
     }
 
+    /** The daemon's view after it laid a shared document over its file: what the API reads. */
+    void publishConfig(SluiceConfig file, SluiceConfig effective) {
+        bridge.publish(file, effective);
+        bridge.publish(status(effective));
+    }
+
+    @Override
+    public SluiceConfig fileConfig() {
+        return bridge.fileConfig();
+    }
+
+    /** As the daemon does with consul.kv: the shared document's key and the version in force. */
+    void shared(String key, io.sluice.lb.consul.SharedDocument inForce) {
+        bridge.shared(key, inForce);
+    }
+
+    @Override
+    public Optional<String> sharedKey() {
+        return bridge.sharedKey();
+    }
+
+    @Override
+    public Optional<io.sluice.lb.consul.SharedDocument> sharedDocument() {
+        return bridge.sharedDocument();
+    }
+
     @Override
     public Path configFile() {
         return configFile;

@@ -63,6 +63,26 @@ class StatusCommandTest {
     }
 
     @Test
+    void theConfigSourceAndTheKvModifyIndexInForceAreShown() throws Exception {
+        Path file = dir.resolve("status.json");
+        DaemonStatus kv = status(false).withConfigSource(new DaemonStatus.ConfigSource("consul_kv",
+                "fleets/edge-a/config", 1234, "cache", "schema: vips[0].port: must be in 1..65535, got 0",
+                "2026-11-23T00:00:05Z"));
+        StatusFile.write(file, kv);
+
+        Run run = run("status", "--status-file", file.toString());
+
+        assertThat(run.out).contains("config source: Consul KV key fleets/edge-a/config, ModifyIndex 1234 (from the "
+                + "local cache: Consul was unreachable at startup)")
+                .contains("last document rejected at 2026-11-23T00:00:05Z (the one above stays in force): schema: "
+                        + "vips[0].port");
+        assertThat(StatusFile.read(file)).isEqualTo(kv);
+
+        StatusFile.write(file, status(false).withConfigSource(DaemonStatus.ConfigSource.FILE));
+        assertThat(run("status", "--status-file", file.toString()).out).contains("config source: the local file");
+    }
+
+    @Test
     void missingFileSaysTheDaemonMayNotRun() {
         Run run = run("status", "--status-file", dir.resolve("absent.json").toString());
 

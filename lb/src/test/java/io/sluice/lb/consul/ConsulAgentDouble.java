@@ -32,6 +32,15 @@ import java.util.regex.Pattern;
  * queries (index + wait, X-Consul-Index). One node ("double-node", 127.0.0.1). TTL checks expire
  * to critical like Consul's. An ACL token can be required (X-Consul-Token).
  *
+ * <p>The KV store ({@code /v1/kv/:key}) as Consul documents it: GET answers a JSON list of entries
+ * (Key, Flags, base64 Value or null, CreateIndex, ModifyIndex, LockIndex), 404 when nothing
+ * matches; {@code ?recurse} matches every key under the prefix, {@code ?raw} answers the bare value,
+ * {@code ?keys} the key names; {@code index} + {@code wait} block until the answer's index moves.
+ * X-Consul-Index is the entry's ModifyIndex for one key, the highest ModifyIndex (or delete) under
+ * the prefix for {@code recurse}, and the store's latest index when nothing matches (never 0).
+ * PUT stores the body ({@code ?flags}, {@code ?cas} check-and-set) and answers true/false; DELETE
+ * ({@code ?recurse}, {@code ?cas}) likewise. Every write moves the shared Raft-like index.
+ *
  * <p>Test-only knobs (a real agent has none): stop and start again on the same port (an outage),
  * replace a service's health answer with raw bytes (hostile data), move the index backwards.
  */
@@ -43,6 +52,9 @@ final class ConsulAgentDouble implements AutoCloseable {
 
     /** One request as seen: for assertions on what sluiced sent. */
     record Request(String method, String path, String query, Optional<String> token) {
+    }
+
+    private record KvEntry(String key, byte[] value, long flags, long createIndex, long modifyIndex) {
     }
 
     private static final class Check {
@@ -74,6 +86,12 @@ final class ConsulAgentDouble implements AutoCloseable {
     private final Map<String, Check> checks = new LinkedHashMap<>();
     private final Map<String, byte[]> rawHealth = new HashMap<>();
     private final List<Request> requests = new ArrayList<>();
+    private final java.util.TreeMap<String, KvEntry> kv = new java.util.TreeMap<>();
+    /** Deleted keys and the index of their delete, so a watch on a prefix sees the delete (Consul's tombstones). */
+    private final Map<String, Long> tombstones = new HashMap<>();
+    private final Map<String, byte[]> rawKv = new HashMap<>();
+    /** The index of the store's last write (Consul's kvs table index). */
+    private long kvIndex = 1;
     /** The initial Status of every check a registration carried, in order: "checkId=status". */
     private final List<String> registeredChecks = new ArrayList<>();
     private long index = 10;
@@ -96,11 +114,16 @@ final class ConsulAgentDouble implements AutoCloseable {
 
     /** Stops answering: connections are refused until {@link #restart}. State is kept. */
     void stop() {
+        stopped = true;
         server.stop(0);
         executor.shutdownNow();
     }
 
+    /** Answers again on the same port after {@link #stop}; nothing to do while it runs. */
     void restart() throws IOException {
+        if (!stopped) {
+            return;
+        }
         start(port);
     }
 
@@ -119,11 +142,30 @@ final class ConsulAgentDouble implements AutoCloseable {
         }
     }
 
-    /** The Raft index goes back (as after a snapshot restore); waiting queries wake. */
+    /**
+     * The Raft index goes back (as after a snapshot restore of an older snapshot); waiting queries
+     * wake. KV entries keep their values, with indexes no higher than the new one.
+     */
     void resetIndex(long to) {
         synchronized (lock) {
             index = to;
+            kvIndex = Math.min(kvIndex, to);
+            kv.replaceAll((k, e) -> new KvEntry(k, e.value(), e.flags(), Math.min(e.createIndex(), to),
+                    Math.min(e.modifyIndex(), to)));
+            tombstones.replaceAll((k, i) -> Math.min(i, to));
             lock.notifyAll();
+        }
+    }
+
+    /** Makes GET /v1/kv/:key answer these bytes (200, and bumps the index): hostile data; null = stop. */
+    void rawKvAnswer(String key, String body) {
+        synchronized (lock) {
+            if (body == null) {
+                rawKv.remove(key);
+            } else {
+                rawKv.put(key, body.getBytes(StandardCharsets.UTF_8));
+            }
+            kvIndex = bump();
         }
     }
 
@@ -160,7 +202,10 @@ final class ConsulAgentDouble implements AutoCloseable {
         stop();
     }
 
+    private volatile boolean stopped;
+
     private void start(int bindPort) throws IOException {
+        stopped = false;
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), bindPort), 0);
         executor = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "consul-double");
@@ -190,6 +235,11 @@ final class ConsulAgentDouble implements AutoCloseable {
             if (method.equals("GET") && path.startsWith("/v1/health/service/")) {
                 health(ex, URLDecoder.decode(path.substring("/v1/health/service/".length()), StandardCharsets.UTF_8),
                         query);
+                return;
+            }
+            if (path.startsWith("/v1/kv/")) {
+                kv(ex, method, URLDecoder.decode(path.substring("/v1/kv/".length()), StandardCharsets.UTF_8), query,
+                        body);
                 return;
             }
             if (method.equals("GET") && path.equals("/v1/agent/services")) {
@@ -419,9 +469,152 @@ final class ConsulAgentDouble implements AutoCloseable {
         }
     }
 
-    private void bump() {
+    private long bump() {
         index++;
         lock.notifyAll();
+        return index;
+    }
+
+    private void kv(HttpExchange ex, String method, String key, Map<String, String> query, byte[] body)
+            throws IOException {
+        switch (method) {
+            case "GET" -> kvGet(ex, key, query);
+            case "PUT" -> {
+                boolean done;
+                synchronized (lock) {
+                    KvEntry old = kv.get(key);
+                    done = casAllows(old, query);
+                    if (done) {
+                        long at = bump();
+                        kvIndex = at;
+                        long flags = Long.parseLong(query.getOrDefault("flags", old == null ? "0"
+                                : Long.toString(old.flags())));
+                        kv.put(key, new KvEntry(key, body, flags, old == null ? at : old.createIndex(), at));
+                        tombstones.remove(key);
+                    }
+                }
+                reply(ex, 200, Boolean.toString(done));
+            }
+            case "DELETE" -> {
+                boolean done;
+                synchronized (lock) {
+                    List<String> keys = query.containsKey("recurse")
+                            ? List.copyOf(kv.subMap(key, key + Character.MAX_VALUE).keySet())
+                            : (kv.containsKey(key) ? List.of(key) : List.of());
+                    done = query.containsKey("recurse") || casAllows(kv.get(key), query);
+                    if (done && !keys.isEmpty()) {
+                        long at = bump();
+                        kvIndex = at;
+                        keys.forEach(k -> {
+                            kv.remove(k);
+                            tombstones.put(k, at);
+                        });
+                    }
+                }
+                reply(ex, 200, Boolean.toString(done));
+            }
+            default -> reply(ex, 405, "method not allowed");
+        }
+    }
+
+    /** ?cas=0: only if the key does not exist; ?cas=N: only if its ModifyIndex is N. */
+    private static boolean casAllows(KvEntry old, Map<String, String> query) {
+        if (!query.containsKey("cas")) {
+            return true;
+        }
+        long cas = Long.parseLong(query.get("cas"));
+        return cas == 0 ? old == null : old != null && old.modifyIndex() == cas;
+    }
+
+    private void kvGet(HttpExchange ex, String key, Map<String, String> query) throws IOException {
+        long wanted = Long.parseLong(query.getOrDefault("index", "0"));
+        Duration wait = query.containsKey("wait") ? goDuration(query.get("wait")) : Duration.ofMinutes(5);
+        boolean prefix = query.containsKey("recurse") || query.containsKey("keys");
+        List<KvEntry> matches;
+        long answerIndex;
+        byte[] raw;
+        synchronized (lock) {
+            long deadline = System.nanoTime() + wait.toNanos();
+            waiting++;
+            try {
+                while (wanted > 0 && kvAnswerIndex(key, prefix) == wanted) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        break;
+                    }
+                    try {
+                        lock.wait(Math.max(1, left / 1_000_000));
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            } finally {
+                waiting--;
+            }
+            answerIndex = kvAnswerIndex(key, prefix);
+            matches = prefix ? List.copyOf(kv.subMap(key, key + Character.MAX_VALUE).values())
+                    : (kv.containsKey(key) ? List.of(kv.get(key)) : List.of());
+            raw = rawKv.get(key);
+        }
+        ex.getResponseHeaders().add("X-Consul-Index", Long.toString(answerIndex));
+        if (raw != null) {
+            sendBytes(ex, 200, "application/json", raw);
+            return;
+        }
+        if (matches.isEmpty()) {
+            sendBytes(ex, 404, "text/plain", new byte[0]);
+            return;
+        }
+        if (query.containsKey("raw") && !prefix) {
+            sendBytes(ex, 200, "text/plain", matches.get(0).value());
+            return;
+        }
+        ArrayNode out = json.createArrayNode();
+        for (KvEntry e : matches) {
+            if (query.containsKey("keys")) {
+                out.add(e.key());
+                continue;
+            }
+            ObjectNode o = out.addObject().put("LockIndex", 0).put("Key", e.key()).put("Flags", e.flags());
+            if (e.value().length == 0) {
+                o.putNull("Value");
+            } else {
+                o.put("Value", java.util.Base64.getEncoder().encodeToString(e.value()));
+            }
+            o.put("CreateIndex", e.createIndex()).put("ModifyIndex", e.modifyIndex());
+        }
+        sendBytes(ex, 200, "application/json", out.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Consul's X-Consul-Index for a KV read (see the class comment). */
+    private long kvAnswerIndex(String key, boolean prefix) {
+        if (rawKv.containsKey(key)) {
+            return kvIndex;
+        }
+        long best = 0;
+        if (prefix) {
+            for (KvEntry e : kv.subMap(key, key + Character.MAX_VALUE).values()) {
+                best = Math.max(best, e.modifyIndex());
+            }
+            for (Map.Entry<String, Long> t : tombstones.entrySet()) {
+                if (t.getKey().startsWith(key)) {
+                    best = Math.max(best, t.getValue());
+                }
+            }
+        } else if (kv.containsKey(key)) {
+            best = kv.get(key).modifyIndex();
+        }
+        return best > 0 ? best : Math.max(1, kvIndex);
+    }
+
+    private static void sendBytes(HttpExchange ex, int status, String type, byte[] bytes) throws IOException {
+        ex.getResponseHeaders().add("Content-Type", type);
+        ex.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+        if (bytes.length > 0) {
+            try (OutputStream out = ex.getResponseBody()) {
+                out.write(bytes);
+            }
+        }
     }
 
     private static boolean containsText(JsonNode array, String text) {

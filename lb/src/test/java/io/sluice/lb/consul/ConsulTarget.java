@@ -84,6 +84,45 @@ final class ConsulTarget implements AutoCloseable {
         put("/v1/agent/service/deregister/" + id, "");
     }
 
+    /** PUT /v1/kv/:key with the value's bytes as they are. */
+    void kvPut(String key, byte[] value) throws IOException {
+        HttpResponse<String> r = send(HttpRequest.newBuilder(address.resolve("/v1/kv/" + key))
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(value)));
+        if (r.statusCode() != 200 || !r.body().strip().equals("true")) {
+            throw new IOException("kv put " + key + ": HTTP " + r.statusCode() + " " + r.body());
+        }
+    }
+
+    void kvPut(String key, String value) throws IOException {
+        kvPut(key, value.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** DELETE /v1/kv/:key, with ?recurse: every key under the prefix. */
+    void kvDelete(String key, boolean recurse) throws IOException {
+        HttpResponse<String> r = send(HttpRequest.newBuilder(address.resolve("/v1/kv/" + key
+                + (recurse ? "?recurse" : ""))).DELETE());
+        if (r.statusCode() != 200) {
+            throw new IOException("kv delete " + key + ": HTTP " + r.statusCode() + " " + r.body());
+        }
+    }
+
+    /** GET /v1/kv/:key?raw: the value, or null when the key does not exist. */
+    byte[] kvRaw(String key) throws IOException {
+        try {
+            HttpResponse<byte[]> r = http.send(withToken(HttpRequest.newBuilder(address.resolve("/v1/kv/" + key
+                    + "?raw")).GET()).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofByteArray());
+            return r.statusCode() == 404 ? null : r.body();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+    }
+
+    private HttpRequest.Builder withToken(HttpRequest.Builder b) {
+        token.ifPresent(t -> b.header("X-Consul-Token", t));
+        return b;
+    }
+
     /** GET /v1/agent/services: every service instance on this agent, by ID. */
     JsonNode services() throws IOException {
         return get("/v1/agent/services");

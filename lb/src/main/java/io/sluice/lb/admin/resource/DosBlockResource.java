@@ -43,7 +43,7 @@ public final class DosBlockResource implements Resource {
     @Override
     public CompletableFuture<ApiResponse> handle(ApiRequest request) throws ApiException {
         Cidr cidr = DosRequests.prefix("prefix", request.param("prefix"));
-        boolean inConfig = context.daemon().fileConfig().dos().deny().contains(cidr);
+        boolean inConfig = context.daemon().config().dos().deny().contains(cidr);
         CompletableFuture<Boolean> fromConfig = !inConfig ? CompletableFuture.completedFuture(false)
                 : context.editor().change("api_dos_unblock", root -> {
                     ArrayNode deny = DosRequests.denyList(root);

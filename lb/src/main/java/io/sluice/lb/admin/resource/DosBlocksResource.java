@@ -66,7 +66,7 @@ public final class DosBlocksResource implements Resource {
             throw ApiException.badField("prefix", "required: a prefix such as 192.0.2.0/24 or an address");
         }
         Cidr cidr = DosRequests.prefix("prefix", prefixNode.asText());
-        DosConfig dos = context.daemon().fileConfig().dos();
+        DosConfig dos = context.daemon().config().dos();
         if (DosService.allowed(dos, DosRequests.lpm(cidr))) {
             throw ApiException.badField("prefix", cidr + " is covered by dos.allow: a block would have no effect");
         }
