@@ -47,7 +47,7 @@ public record SluiceConfig(String interfaceName, Path pinDir, XdpMode xdpMode, O
     /** The same host settings with the fleet's shared VIPs and DoS rules (Consul KV) laid in. */
     public SluiceConfig withShared(List<VipConfig> sharedVips, DosConfig sharedDos) {
         return new SluiceConfig(interfaceName, pinDir, xdpMode, gatewayMac, mtu, flowTableSize, encap, sharedVips,
-                statusFile, metricsListen, admin, consul, sharedDos);
+                statusFile, metricsListen, admin, consul, sharedDos, bgp);
     }
 
     /** Whether any VIP registers in or discovers from Consul. */
