@@ -31,12 +31,12 @@ class SmallPartsTest {
 
     @Test
     void indexRestartsFromZeroWhenItGoesBackwardsOrIsNotPositive() {
-        assertThat(ServiceWatch.nextIndex(0, 42)).isEqualTo(42);
-        assertThat(ServiceWatch.nextIndex(42, 43)).isEqualTo(43);
-        assertThat(ServiceWatch.nextIndex(42, 42)).isEqualTo(42);
-        assertThat(ServiceWatch.nextIndex(42, 7)).isZero();
-        assertThat(ServiceWatch.nextIndex(42, 0)).isZero();
-        assertThat(ServiceWatch.nextIndex(42, -1)).isZero();
+        assertThat(BlockingWatch.nextIndex(0, 42)).isEqualTo(42);
+        assertThat(BlockingWatch.nextIndex(42, 43)).isEqualTo(43);
+        assertThat(BlockingWatch.nextIndex(42, 42)).isEqualTo(42);
+        assertThat(BlockingWatch.nextIndex(42, 7)).isZero();
+        assertThat(BlockingWatch.nextIndex(42, 0)).isZero();
+        assertThat(BlockingWatch.nextIndex(42, -1)).isZero();
     }
 
     @Test
