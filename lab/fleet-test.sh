@@ -24,6 +24,11 @@
 #   hang-withdraw          lb1 restarted under a watchdog (systemd's WatchdogSec, played by
 #                          lab/watchdog.py): it keeps pinging for 2 x WatchdogSec; then SIGSTOP:
 #                          the watchdog kills it and the router drops lb1 (measured)
+#   fleet-kv               both hosts restart with their VIPs from one document in Consul KV
+#                          (consul.kv; put into each host's agent double, as a Consul cluster
+#                          replicates it): same fingerprints; a weight changed in the document
+#                          moves both to the same new tables and traffic is answered; lb2's agent
+#                          alone fed the previous document: `sluice fleet check` flags lb2
 # Everything is torn down on exit. Prints "N passed, M failed" last.
 set -uo pipefail
 export LAB_LB_COUNT=2
@@ -405,6 +410,70 @@ check_hang_withdraw() {
 	fi
 }
 
+KV_PREFIX=fleets/lab
+kv_config_of() { printf '%s/sluiced-%s-kv.yaml' "$LAB_RUN_DIR" "$1"; }
+
+kv_put() { # lb document-file: the fleet's document into that host's Consul agent (the double)
+	lab_in "$1" curl -sS --fail --max-time 5 -X PUT --data-binary @"$2" \
+		"http://127.0.0.1:8500/v1/kv/$KV_PREFIX/config" >/dev/null
+}
+
+# Waits (bounded) until both hosts report the same fingerprints, other than $1 and not none.
+wait_fingerprints_equal() { # fingerprints-to-leave
+	local deadline=$((SECONDS + 20)) f1 f2
+	while ((SECONDS < deadline)); do
+		f1=$(fingerprints lb1) f2=$(fingerprints lb2)
+		if [[ -n $f1 && $f1 == "$f2" && $f1 != "$1" && $f1 != *=None* && $f1 != *=none* ]]; then
+			echo "$f1"
+			return 0
+		fi
+		sleep 0.5
+	done
+	echo "lb1 [$f1] lb2 [$f2]"
+	return 1
+}
+
+check_fleet_kv() {
+	local lb doc_a doc_b a b stale out ok=1 detail
+	local -A ready_before
+	doc_a=$LAB_RUN_DIR/fleet-document-a.yaml
+	doc_b=$LAB_RUN_DIR/fleet-document-b.yaml
+	# The file's vips section is the document; the host file keeps the rest and names the KV prefix.
+	sed -n '/^vips:/,$p' "$(config_of lb1)" >"$doc_a"
+	sed "s|{ address: \"$(lab_v4 be3)\" }|{ address: \"$(lab_v4 be3)\", weight: 50 }|" "$doc_a" >"$doc_b"
+	cmp -s "$doc_a" "$doc_b" && { fail "fleet-kv" "could not derive the second document"; return; }
+	for lb in lb1 lb2; do
+		lab_stop "sluiced-$lb" 2>/dev/null
+		kv_put "$lb" "$doc_a" || { fail "fleet-kv" "PUT into $lb's agent failed"; return; }
+		{
+			sed '/^vips:/,$d' "$(config_of "$lb")"
+			echo "consul: { kv: { prefix: $KV_PREFIX, cache_file: $LAB_RUN_DIR/kv-cache-$lb.yaml } }"
+		} >"$(kv_config_of "$lb")"
+		ready_before[$lb]=$(grep -c 'event=ready' "$(log_of "$lb")")
+		lab_start_daemon "$lb" "$(kv_config_of "$lb")"
+	done
+	for lb in lb1 lb2; do
+		lab_wait_ready "$lb" "$((ready_before[$lb] + 1))" "$READY_TIMEOUT_S" &&
+			grep -q "event=consul_kv_applied key=$KV_PREFIX/config" "$(log_of "$lb")" ||
+			{ fail "fleet-kv" "sluiced on $lb did not start on the KV document: $(grep -m1 'consul_kv\|shared_config' "$(log_of "$lb")")"; return; }
+	done
+	a=$(wait_fingerprints_equal "") || ok=0
+	fleet_check_until 0 || ok=0
+	detail="document A: both $a (fleet check $fleet_rc)"
+	for lb in lb1 lb2; do kv_put "$lb" "$doc_b"; done
+	b=$(wait_fingerprints_equal "$a") || ok=0
+	fleet_check_until 0 || ok=0
+	out=$(lab_client --target "$LAB_VIP_V4" --count 100 --concurrency 4)
+	[[ $(json "$out" 's["succeeded"] == 100') == True ]] || ok=0
+	detail+="; document B (be3 weight 50): both $b (fleet check $fleet_rc), 100 connections $(json "$out" '"%d/%d %s" % (s["succeeded"], s["attempted"], s["per_backend"])')"
+	kv_put lb2 "$doc_a"
+	fleet_check_until 1 || ok=0
+	stale=$(fingerprints lb2)
+	[[ $stale == "$a" && $fleet_out == *"$(lab_ns lb2)"* ]] || ok=0
+	detail+="; lb2 alone back on A ($stale): fleet check $fleet_rc: $(echo "$fleet_out" | tr '\n' ' ' | cut -c1-300)"
+	if ((ok)) && [[ $a != "$b" ]]; then pass "fleet-kv" "$detail"; else fail "fleet-kv" "$detail"; fi
+}
+
 main() {
 	lab_require_root
 	lab_check_built || exit 2
@@ -419,6 +488,7 @@ main() {
 	check_second_chance_across_hosts
 	check_crash_withdraw
 	check_hang_withdraw
+	check_fleet_kv
 	printf '%d passed, %d failed\n' "$passed" "$failed"
 	((failed == 0))
 }
