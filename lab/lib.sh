@@ -512,6 +512,9 @@ lab_start_daemon() {
 	local lb=$1 config=$2 cmd
 	mapfile -t cmd < <(lab_sluiced_command)
 	((${#cmd[@]})) || lab_die "no daemon: build it with mvn -pl lb -am package, or set SLUICED"
+	# SIGHUP at its default whoever ran the tests (nohup ignores it, and an ignored signal stays
+	# ignored across exec: the JVM would then never see a reload).
+	cmd=(env --default-signal=HUP "${cmd[@]}")
 	if [[ -n ${LAB_WATCHDOG_SEC:-} ]]; then
 		# systemd's watchdog, as the unit sets it (WatchdogSec): lab/watchdog.py plays systemd.
 		lab_running "watchdog-$lb" || lab_start "$lb" "watchdog-$lb" "$LAB_PYTHON" "$LAB_DIR/watchdog.py" \

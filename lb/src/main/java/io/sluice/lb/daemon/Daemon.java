@@ -585,7 +585,10 @@ final class Daemon {
     }
 
     private void installSignalHandlers() {
-        Signal.handle(new Signal("HUP"), s -> events.add(new Reload()));
+        if (!ReloadSignal.install(() -> events.add(new Reload()))) { // else a SIGHUP reload would vanish
+            log.warn("event=signal_ignored signal=HUP reason=\"ignored by whoever started sluiced (nohup?)\""
+                    + " reload=\"sluice config reload, or start sluiced with SIGHUP at its default\"");
+        }
         Signal.handle(new Signal("TERM"), s -> events.add(new Stop()));
         Signal.handle(new Signal("INT"), s -> events.add(new Stop()));
     }
