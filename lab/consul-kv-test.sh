@@ -33,11 +33,8 @@ CONNECTIONS=120
 READY_TIMEOUT_S=60
 EVENT_TIMEOUT_S=15
 
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); printf 'PASS  %s: %s\n' "$1" "$2"; }
-fail() { failed=$((failed + 1)); printf 'FAIL  %s: %s\n' "$1" "$2"; }
-json() { lab_json "$@"; }
+# shellcheck source=lab/checks.sh
+source "$LAB_DIR/checks.sh"
 
 cleanup() {
 	trap - EXIT INT TERM
@@ -48,9 +45,7 @@ cleanup() {
 	printf 'consul-kv: lab torn down (daemon log kept in %s)\n' "$LOG"
 }
 
-agent() { # METHOD PATH [BODY]: one call to the agent double, from inside the LB namespace
-	lab_in "$LB" curl -sS --max-time 5 -X "$1" ${3:+--data-binary "$3"} "$AGENT$2"
-}
+agent() { lab_consul "$LB" "$@"; } # METHOD PATH [BODY]
 
 put_document() { agent PUT "/v1/kv/$KEY" "$1" >/dev/null; }
 

@@ -39,10 +39,8 @@ CLI_FLOOD_PPS=2000
 CLI_FLOOD_COUNT=4000
 CLI_MIN_DROPS=3000
 
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); printf 'PASS  %s: %s\n' "$1" "$2"; }
-fail() { failed=$((failed + 1)); printf 'FAIL  %s: %s\n' "$1" "$2"; }
+# shellcheck source=lab/checks.sh
+source "$LAB_DIR/checks.sh"
 
 cleanup() {
 	trap - EXIT INT TERM

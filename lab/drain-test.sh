@@ -38,11 +38,8 @@ DRAINED_WAIT_S=25
 LOAD_SECONDS=12
 LOAD_MIN_CONNECTIONS=200
 
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); printf 'PASS  %s: %s\n' "$1" "$2"; }
-fail() { failed=$((failed + 1)); printf 'FAIL  %s: %s\n' "$1" "$2"; }
-json() { lab_json "$@"; }
+# shellcheck source=lab/checks.sh
+source "$LAB_DIR/checks.sh"
 
 # For a failure line: lb1's non-zero reasons and the backends' decap counters.
 dataplane_diag() {

@@ -35,15 +35,12 @@ METRICS_PORT=9469          # sluiced's default: 127.0.0.1:9469 inside lb1's name
 METRICS_SETTLE_S=2
 CLI_CONNECTIONS=90
 
-passed=0
-failed=0
+# shellcheck source=lab/checks.sh
+source "$LAB_DIR/checks.sh"
 V4_SUMMARY='{}'
 declare -A STICKY_BACKEND=() # source port -> backend it landed on before the restart
 
-pass() { passed=$((passed + 1)); printf 'PASS  %s: %s\n' "$1" "$2"; }
-fail() { failed=$((failed + 1)); printf 'FAIL  %s: %s\n' "$1" "$2"; }
 
-json() { lab_json "$@"; }
 client() { lab_client "$@"; }
 
 preflight() {

@@ -52,11 +52,8 @@ CRASH_WITHDRAW_MAX_MS=2000
 CONSUL_SERVICE=edge
 SOURCE_PORTS=(41001 41002 41003 41004 41005 41006)
 
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); printf 'PASS  %s: %s\n' "$1" "$2"; }
-fail() { failed=$((failed + 1)); printf 'FAIL  %s: %s\n' "$1" "$2"; }
-json() { lab_json "$@"; }
+# shellcheck source=lab/checks.sh
+source "$LAB_DIR/checks.sh"
 config_of() { printf '%s/sluiced-%s.yaml' "$LAB_RUN_DIR" "$1"; }
 log_of() { printf '%s/sluiced-%s.log' "$LAB_RUN_DIR" "$1"; }
 
@@ -417,8 +414,7 @@ KV_PREFIX=fleets/lab
 kv_config_of() { printf '%s/sluiced-%s-kv.yaml' "$LAB_RUN_DIR" "$1"; }
 
 kv_put() { # lb document-file: the fleet's document into that host's Consul agent (the double)
-	lab_in "$1" curl -sS --fail --max-time 5 -X PUT --data-binary @"$2" \
-		"http://127.0.0.1:8500/v1/kv/$KV_PREFIX/config" >/dev/null
+	[[ $(lab_consul "$1" PUT "/v1/kv/$KV_PREFIX/config" "@$2") == true ]]
 }
 
 # Waits (bounded) until both hosts report the same fingerprints, other than $1 and not none.

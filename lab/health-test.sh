@@ -38,11 +38,8 @@ HEALTH_CHECK="health_check:
   fall: $FALL
   jitter_percent: 0"
 
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); printf 'PASS  %s: %s\n' "$1" "$2"; }
-fail() { failed=$((failed + 1)); printf 'FAIL  %s: %s\n' "$1" "$2"; }
-json() { lab_json "$@"; }
+# shellcheck source=lab/checks.sh
+source "$LAB_DIR/checks.sh"
 
 cleanup() {
 	trap - EXIT INT TERM

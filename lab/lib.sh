@@ -573,6 +573,12 @@ lab_client() {
 	return "$status"
 }
 
+# One call to an LB host's Consul agent (the lab's double on 127.0.0.1:8500), from inside its
+# namespace; a BODY of @FILE sends the file.
+lab_consul() { # lb METHOD PATH [BODY]
+	lab_in "$1" curl -sS --max-time 5 -X "$2" ${4:+--data-binary "$4"} "http://127.0.0.1:8500$3"
+}
+
 # Evaluate a Python expression over a client JSON summary bound to `s`.
 lab_json() {
 	"$LAB_PYTHON" -c 'import json, sys; s = json.loads(sys.argv[1]); print(eval(sys.argv[2]))' "$1" "$2"
