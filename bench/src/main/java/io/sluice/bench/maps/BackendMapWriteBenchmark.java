@@ -11,7 +11,6 @@ import java.nio.ByteOrder;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
@@ -31,14 +30,13 @@ import org.openjdk.jmh.annotations.TearDown;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-public class BackendMapWriteBenchmark {
+public class BackendMapWriteBenchmark extends ThreadCpuBenchmark {
     private static final int FIRST_ID = 1;
 
     @Param({"100", "1000"})
     public int backends;
 
     private LoadedBalancer balancer;
-    private final ThreadCpu cpu = new ThreadCpu();
     private BpfMap backendMap;
     private BackendEntry[] entries;
 
@@ -62,19 +60,9 @@ public class BackendMapWriteBenchmark {
         }
     }
 
-    @Setup(Level.Iteration)
-    public void startCpu() {
-        cpu.start();
-    }
-
-    @TearDown(Level.Iteration)
-    public void reportCpu() {
-        cpu.report(getClass().getSimpleName());
-    }
-
     @Benchmark
     public DataplaneMaps oneByOne() {
-        cpu.op();
+        op();
         DataplaneMaps maps = balancer.maps();
         for (int i = 0; i < backends; i++) {
             maps.putBackend(FIRST_ID + i, entries[i]);
@@ -84,7 +72,7 @@ public class BackendMapWriteBenchmark {
 
     @Benchmark
     public BpfMap batch() {
-        cpu.op();
+        op();
         ByteBuffer keys = ByteBuffer.allocate(backends * Integer.BYTES).order(ByteOrder.nativeOrder());
         ByteBuffer values = ByteBuffer.allocate(backends * BackendEntry.SIZE);
         for (int i = 0; i < backends; i++) {
@@ -98,7 +86,7 @@ public class BackendMapWriteBenchmark {
     /** What every reconcile reads first: all backend slots, in use or not. */
     @Benchmark
     public int readAll() {
-        cpu.op();
+        op();
         return balancer.maps().readBackends().size();
     }
 }

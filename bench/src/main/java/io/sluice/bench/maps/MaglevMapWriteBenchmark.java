@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
@@ -33,7 +32,7 @@ import org.openjdk.jmh.annotations.TearDown;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-public class MaglevMapWriteBenchmark {
+public class MaglevMapWriteBenchmark extends ThreadCpuBenchmark {
     private static final int BACKENDS = 100;
     private static final int FIRST_BACKEND_ID = 1;
     private static final int VIP_ID = 1;
@@ -42,7 +41,6 @@ public class MaglevMapWriteBenchmark {
     public int size;
 
     private LoadedBalancer balancer;
-    private final ThreadCpu cpu = new ThreadCpu();
     private BpfMap table;
     private BpfMap otherTable;
     private BpfMap outer;
@@ -81,20 +79,10 @@ public class MaglevMapWriteBenchmark {
         }
     }
 
-    @Setup(Level.Iteration)
-    public void startCpu() {
-        cpu.start();
-    }
-
-    @TearDown(Level.Iteration)
-    public void reportCpu() {
-        cpu.report(getClass().getSimpleName());
-    }
-
     /** One syscall per slot (65538 of them); key and value encoded per slot, as a naive writer would. */
     @Benchmark
     public BpfMap slotBySlot() {
-        cpu.op();
+        op();
         byte[] key = new byte[Integer.BYTES];
         byte[] value = new byte[Integer.BYTES];
         ByteBuffer k = ByteBuffer.wrap(key).order(ByteOrder.nativeOrder());
@@ -113,7 +101,7 @@ public class MaglevMapWriteBenchmark {
     /** The same entries in one bpf_map_update_batch, encoded the way swapMaglevTable does it. */
     @Benchmark
     public BpfMap batch() {
-        cpu.op();
+        op();
         ByteBuffer keys = ByteBuffer.allocate(entries * Integer.BYTES).order(ByteOrder.nativeOrder());
         ByteBuffer values = ByteBuffer.allocate(entries * Integer.BYTES).order(ByteOrder.nativeOrder());
         keys.putInt(DataplaneAbi.MAGLEV_SIZE_SLOT);
@@ -133,7 +121,7 @@ public class MaglevMapWriteBenchmark {
      */
     @Benchmark
     public int outerUpdateOnly() {
-        cpu.op();
+        op();
         useOther = !useOther;
         byte[] key = ByteBuffer.allocate(Integer.BYTES).order(ByteOrder.nativeOrder()).putInt(VIP_ID).array();
         byte[] value = ByteBuffer.allocate(Integer.BYTES).order(ByteOrder.nativeOrder())
@@ -163,7 +151,7 @@ public class MaglevMapWriteBenchmark {
     /** The daemon's path: a new inner map, one batch into it, one update of maglev_tables. */
     @Benchmark
     public int swap() {
-        cpu.op();
+        op();
         balancer.maps().swapMaglevTable(VIP_ID, slots);
         return VIP_ID;
     }

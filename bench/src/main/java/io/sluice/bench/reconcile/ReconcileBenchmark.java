@@ -1,7 +1,7 @@
 package io.sluice.bench.reconcile;
 
 import io.sluice.bench.maps.LoadedBalancer;
-import io.sluice.bench.maps.ThreadCpu;
+import io.sluice.bench.maps.ThreadCpuBenchmark;
 import io.sluice.lb.dataplane.LbConfigEntry;
 import io.sluice.lb.dataplane.Protocol;
 import io.sluice.lb.dataplane.VipKey;
@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
@@ -50,7 +49,7 @@ import org.openjdk.jmh.annotations.TearDown;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-public class ReconcileBenchmark {
+public class ReconcileBenchmark extends ThreadCpuBenchmark {
     private static final int TABLE_SIZE = 65537;
     private static final int PORT = 80;
     private static final int BASE_WEIGHT = 100;
@@ -65,7 +64,6 @@ public class ReconcileBenchmark {
     public int backendsPerVip;
 
     private LoadedBalancer balancer;
-    private final ThreadCpu cpu = new ThreadCpu();
     private Reconciler reconciler;
     private LbConfigEntry settings;
     private List<List<DesiredBackend>> pools;
@@ -108,19 +106,9 @@ public class ReconcileBenchmark {
         }
     }
 
-    @Setup(Level.Iteration)
-    public void startCpu() {
-        cpu.start();
-    }
-
-    @TearDown(Level.Iteration)
-    public void reportCpu() {
-        cpu.report(getClass().getSimpleName());
-    }
-
     @Benchmark
     public ReconcileReport weightChange() {
-        cpu.op();
+        op();
         changed = !changed;
         ReconcileReport report = reconciler.apply(changed ? weightChanged : base);
         expect(report.tablesSwapped() == 1 && report.backendsAdded() == 0, "one table swapped", report);
@@ -129,7 +117,7 @@ public class ReconcileBenchmark {
 
     @Benchmark
     public ReconcileReport backendAddRemove() {
-        cpu.op();
+        op();
         changed = !changed;
         ReconcileReport report = reconciler.apply(changed ? withExtra : base);
         expect(report.tablesSwapped() == 1 && report.backendsAdded() + report.backendsRemoved() == 1,
@@ -139,7 +127,7 @@ public class ReconcileBenchmark {
 
     @Benchmark
     public ReconcileReport unchanged() {
-        cpu.op();
+        op();
         if (changed) { // a previous benchmark of this trial may have left the other state in place
             reconciler.apply(base);
             changed = false;
