@@ -6,7 +6,8 @@ import java.io.IOException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -98,27 +99,45 @@ public final class IpRouteTable implements RouteTable {
         return vip.getHostAddress().replaceAll("%.*$", "") + (vip instanceof Inet6Address ? "/128" : "/32");
     }
 
+    /**
+     * Runs ip with its output in files, not pipes, so the timeout holds even when ip hangs (reading a
+     * pipe to its end would wait for ip first) and a long answer never blocks ip on a full pipe.
+     */
     private static String run(List<String> command) {
-        List<String> all = new ArrayList<>(command);
+        String shown = String.join(" ", command);
+        Path out = null;
+        Path err = null;
         try {
-            Process process = new ProcessBuilder(all).start();
-            byte[] out = process.getInputStream().readAllBytes();
-            byte[] err = process.getErrorStream().readAllBytes();
+            out = Files.createTempFile("sluice-ip", ".out");
+            err = Files.createTempFile("sluice-ip", ".err");
+            Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile())
+                    .start();
             if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
-                throw new IllegalStateException(String.join(" ", all) + ": timed out");
+                throw new IllegalStateException(shown + ": timed out");
             }
-            String text = new String(out, StandardCharsets.UTF_8);
             if (process.exitValue() != 0) {
-                throw new IllegalStateException(String.join(" ", all) + ": "
-                        + new String(err, StandardCharsets.UTF_8).strip());
+                throw new IllegalStateException(shown + ": " + Files.readString(err, StandardCharsets.UTF_8).strip());
             }
-            return text;
+            return Files.readString(out, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new IllegalStateException(String.join(" ", all) + ": " + e.getMessage());
+            throw new IllegalStateException(shown + ": " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException(String.join(" ", all) + ": interrupted");
+            throw new IllegalStateException(shown + ": interrupted");
+        } finally {
+            deleteQuietly(out);
+            deleteQuietly(err);
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        if (file != null) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException ignored) {
+                // a temporary file left behind is harmless
+            }
         }
     }
 }
