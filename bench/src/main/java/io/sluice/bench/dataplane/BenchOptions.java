@@ -2,10 +2,11 @@ package io.sluice.bench.dataplane;
 
 /**
  * Command line: {@code --runs N} test runs per path, {@code --repeat N} iterations per run,
- * {@code --single-runs N} repeat=1 runs for the cross-check, {@code --xdp-filter-prog ID} an attached
- * xdp-filter program to time on the DoS stage's deny-list packet (0 = none; bench/dataplane.sh sets it up).
+ * {@code --single-runs N} repeat=1 runs for the cross-check (0: none), {@code --xdp-filter-prog ID} an attached
+ * xdp-filter program to time on the DoS stage's deny-list packet (0 = none; bench/dataplane.sh sets it up),
+ * {@code --dos 0} to leave out the DoS section (loading its 200,000 prefixes takes most of a quick run).
  */
-record BenchOptions(int runs, int repeat, int singleRuns, int xdpFilterProgramId) {
+record BenchOptions(int runs, int repeat, int singleRuns, int xdpFilterProgramId, boolean dos) {
     static final int DEFAULT_RUNS = 7;
     static final int DEFAULT_REPEAT = 1_000_000;
     static final int DEFAULT_SINGLE_RUNS = 20_000;
@@ -15,7 +16,7 @@ record BenchOptions(int runs, int repeat, int singleRuns, int xdpFilterProgramId
     BenchOptions {
         require(runs, 1, "--runs");
         require(repeat, 1, "--repeat");
-        require(singleRuns, 1, "--single-runs");
+        require(singleRuns, 0, "--single-runs");
         require(xdpFilterProgramId, 0, "--xdp-filter-prog");
         if (repeat > MAX_REPEAT) {
             throw new IllegalArgumentException("--repeat at most " + MAX_REPEAT);
@@ -27,6 +28,7 @@ record BenchOptions(int runs, int repeat, int singleRuns, int xdpFilterProgramId
         int repeat = DEFAULT_REPEAT;
         int singleRuns = DEFAULT_SINGLE_RUNS;
         int xdpFilter = 0;
+        int dos = 1;
         for (int i = 0; i < args.length; i++) {
             String name = args[i];
             if (i + 1 >= args.length) {
@@ -38,11 +40,15 @@ record BenchOptions(int runs, int repeat, int singleRuns, int xdpFilterProgramId
                 case "--repeat" -> repeat = value;
                 case "--single-runs" -> singleRuns = value;
                 case "--xdp-filter-prog" -> xdpFilter = value;
+                case "--dos" -> dos = value;
                 default -> throw new IllegalArgumentException("unknown option " + name
-                        + " (known: --runs, --repeat, --single-runs, --xdp-filter-prog)");
+                        + " (known: --runs, --repeat, --single-runs, --xdp-filter-prog, --dos)");
             }
         }
-        return new BenchOptions(runs, repeat, singleRuns, xdpFilter);
+        if (dos != 0 && dos != 1) {
+            throw new IllegalArgumentException("--dos is 0 or 1, got " + dos);
+        }
+        return new BenchOptions(runs, repeat, singleRuns, xdpFilter, dos == 1);
     }
 
     private static void require(int value, int min, String name) {

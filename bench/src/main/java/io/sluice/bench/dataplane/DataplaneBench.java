@@ -56,18 +56,22 @@ public final class DataplaneBench {
             report.wrapped(options, wrapperAlone, timings);
             report.flowCacheOccupancy(occupiedAfterNewFlows, DataplaneAbi.FLOW_TABLE_SIZE);
 
-            SingleRunBench single = new SingleRunBench(options.singleRuns());
-            List<Map.Entry<String, Summary>> rows = new ArrayList<>();
-            for (Scenario scenario : singleRunScenarios(balancer, decap, wrapper)) {
-                rows.add(Map.entry(scenario.path(), single.time(scenario)));
+            if (options.singleRuns() > 0) {
+                SingleRunBench single = new SingleRunBench(options.singleRuns());
+                List<Map.Entry<String, Summary>> rows = new ArrayList<>();
+                for (Scenario scenario : singleRunScenarios(balancer, decap, wrapper)) {
+                    rows.add(Map.entry(scenario.path(), single.time(scenario)));
+                }
+                report.singleRuns(options.singleRuns(), rows);
             }
-            report.singleRuns(options.singleRuns(), rows);
 
-            // Last: the DoS rules change the balancer's maps for good.
-            DosBench dos = new DosBench(balancer, bench, options, System.out);
-            List<PathTiming> dosTimings = dos.wrapped(wrapper);
-            report.wrapped(options, wrapperAlone, dosTimings);
-            dos.direct(options.xdpFilterProgramId());
+            if (options.dos()) {
+                // Last: the DoS rules change the balancer's maps for good.
+                DosBench dos = new DosBench(balancer, bench, options, System.out);
+                List<PathTiming> dosTimings = dos.wrapped(wrapper);
+                report.wrapped(options, wrapperAlone, dosTimings);
+                dos.direct(options.xdpFilterProgramId());
+            }
         }
     }
 
