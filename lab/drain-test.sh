@@ -267,8 +267,8 @@ check_two_drains_and_health_down() {
 }
 
 check_reload_under_load() {
-	local out load_out="$LAB_RUN_DIR/load.json" load_pid forgotten
-	forgotten=$(reason_count FLOW_FORGOTTEN_ELSEWHERE)
+	local out load_out="$LAB_RUN_DIR/load.json" load_pid replaced
+	replaced=$(reason_count FLOW_SYN_REPLACED)
 	timeout $((LOAD_SECONDS + 30)) nsenter --net="/run/netns/$(lab_ns client)" "$LAB_PYTHON" "$LAB_DIR/client.py" \
 		--target "$LAB_VIP_V4" --port "$VIP_PORT" --count 20000 --interval 0.01 --concurrency 2 --timeout 2 \
 		--max-seconds "$LOAD_SECONDS" >"$load_out" &
@@ -283,9 +283,9 @@ check_reload_under_load() {
 	wait "$load_pid"
 	rm -f "$LAB_RUN_DIR/load.pid"
 	out=$(cat "$load_out")
-	forgotten="$forgotten -> $(reason_count FLOW_FORGOTTEN_ELSEWHERE)"
+	replaced="$replaced -> $(reason_count FLOW_SYN_REPLACED)"
 	if [[ -n $out && $(json "$out" 's["failed"] == 0 and s["succeeded"] >= '"$LOAD_MIN_CONNECTIONS"' and s["seconds"] >= 10') == True ]]; then
-		pass "reload-under-load" "$(json "$out" '"%d/%d connections ok over %.1fs across two reloads (undrain be1, drain be3), per backend %s, failures %s" % (s["succeeded"], s["attempted"], s["seconds"], s["per_backend"], s["failures"] or "none")'); SYNs whose 5-tuple another CPU still remembered: $forgotten"
+		pass "reload-under-load" "$(json "$out" '"%d/%d connections ok over %.1fs across two reloads (undrain be1, drain be3), per backend %s, failures %s" % (s["succeeded"], s["attempted"], s["seconds"], s["per_backend"], s["failures"] or "none")'); SYNs that found their 5-tuple remembered (reused port or retransmission): $replaced"
 	else
 		fail "reload-under-load" "$(json "${out:-{\}}" '"%s/%s ok, failures %s" % (s.get("succeeded"), s.get("attempted"), s.get("failures"))'); $(dataplane_diag)"
 	fi
@@ -303,9 +303,9 @@ build_variant() {
 }
 
 check_upgrade_under_load() {
-	local out load_out="$LAB_RUN_DIR/upgrade-load.json" load_pid variant readies upgraded forgotten
+	local out load_out="$LAB_RUN_DIR/upgrade-load.json" load_pid variant readies upgraded replaced
 	variant=$(build_variant) || { fail "upgrade-under-load" "could not build the variant object"; return; }
-	forgotten=$(reason_count FLOW_FORGOTTEN_ELSEWHERE)
+	replaced=$(reason_count FLOW_SYN_REPLACED)
 	timeout $((LOAD_SECONDS + 60)) nsenter --net="/run/netns/$(lab_ns client)" "$LAB_PYTHON" "$LAB_DIR/client.py" \
 		--target "$LAB_VIP_V4" --port "$VIP_PORT" --count 20000 --interval 0.01 --concurrency 2 --timeout 2 \
 		--max-seconds "$LOAD_SECONDS" >"$load_out" &
@@ -320,9 +320,9 @@ check_upgrade_under_load() {
 	rm -f "$LAB_RUN_DIR/load.pid"
 	out=$(cat "$load_out")
 	upgraded=$(grep 'event=program_upgraded' "$LOG" | tail -n 1 | grep -o 'from_tag=[0-9a-f]* to_tag=[0-9a-f]*')
-	forgotten="$forgotten -> $(reason_count FLOW_FORGOTTEN_ELSEWHERE)"
+	replaced="$replaced -> $(reason_count FLOW_SYN_REPLACED)"
 	if [[ -n $upgraded && -n $out && $(json "$out" 's["failed"] == 0 and s["succeeded"] >= '"$LOAD_MIN_CONNECTIONS"' and s["seconds"] >= 10') == True ]]; then
-		pass "upgrade-under-load" "$(json "$out" '"%d/%d connections ok over %.1fs (failures %s)" % (s["succeeded"], s["attempted"], s["seconds"], s["failures"] or "none")') across stop, restart on a new balancer object and in-place upgrade ($upgraded); SYNs whose 5-tuple another CPU still remembered: $forgotten"
+		pass "upgrade-under-load" "$(json "$out" '"%d/%d connections ok over %.1fs (failures %s)" % (s["succeeded"], s["attempted"], s["seconds"], s["failures"] or "none")') across stop, restart on a new balancer object and in-place upgrade ($upgraded); SYNs that found their 5-tuple remembered (reused port or retransmission): $replaced"
 	else
 		fail "upgrade-under-load" "upgrade: '${upgraded:-none}'; $(json "${out:-{\}}" '"%s/%s ok, failures %s" % (s.get("succeeded"), s.get("attempted"), s.get("failures"))'); $(dataplane_diag)"
 	fi

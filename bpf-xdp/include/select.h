@@ -69,41 +69,26 @@ static __always_inline struct sluice_backend *select_backend(const struct packet
 							     enum sluice_reason *drop_reason)
 {
 	struct sluice_flow_bucket *bucket = flow_bucket(hash);
+	const struct sluice_flow_key *key = &pkt->flow;
 	struct sluice_flow_slot *slot = NULL;
 	struct sluice_backend *backend;
 	enum sluice_reason picked;
-
-	const struct sluice_flow_key *key = &pkt->flow;
 
 	if (bucket) {
 		slot = flow_find(bucket, key);
 		/*
 		 * A SYN starts a new flow: it follows the table, never a remembered entry (a reused
 		 * 5-tuple's entry may name a draining backend or one that no longer owns the bucket,
-		 * and the flow's later packets on other CPUs or LB hosts would follow the table).
+		 * and the flow's later packets on other LB hosts would follow the table). It
+		 * replaces the entry, so no packet of the new connection meets the old one.
 		 */
-		if (slot && slot->vip_id == vip_id && !pkt->opens_flow) {
-			*packed = slot->backend_id;
+		if (slot && !pkt->opens_flow && flow_slot_backend(slot, vip_id, hash, packed)) {
 			*backend_id = slot_owner(*packed);
 			backend = backend_in_use(*backend_id);
 			if (backend) {
 				count_reason(SLUICE_FLOW_HIT);
 				return backend;
 			}
-		}
-	}
-
-	/* A TCP flow this CPU does not know may be known to another (it changed CPU): keep its backend. */
-	if (bucket && !pkt->opens_flow && key->proto == IPPROTO_TCP &&
-	    flow_find_elsewhere(hash, key, vip_id, packed)) {
-		*backend_id = slot_owner(*packed);
-		backend = backend_in_use(*backend_id);
-		if (backend) {
-			if (!slot)
-				slot = flow_victim(bucket);
-			flow_store(slot, key, *packed, vip_id);
-			count_reason(SLUICE_FLOW_HIT);
-			return backend;
 		}
 	}
 
@@ -125,14 +110,14 @@ static __always_inline struct sluice_backend *select_backend(const struct packet
 	 */
 	if (pkt->opens_flow) {
 		*packed = *backend_id;
-		if (flow_forget_elsewhere(hash, key))
-			count_reason(SLUICE_FLOW_FORGOTTEN_ELSEWHERE);
+		if (slot)
+			count_reason(SLUICE_FLOW_SYN_REPLACED);
 	}
 
 	if (bucket) {
 		if (!slot)
 			slot = flow_victim(bucket);
-		flow_store(slot, key, *packed, vip_id);
+		flow_store(slot, key, *packed, vip_id, hash);
 	}
 	count_reason(SLUICE_FLOW_MISS);
 	count_new_flow(&vip_stats, vip_id);

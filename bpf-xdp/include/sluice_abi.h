@@ -15,17 +15,17 @@
 #include <linux/types.h>
 
 /* Bumped on any incompatible change of a struct or map below. */
-#define SLUICE_ABI_VERSION 4
+#define SLUICE_ABI_VERSION 5
 
 /*
- * Map sizes. The flow table is per CPU: SLUICE_FLOW_BUCKETS buckets of SLUICE_FLOW_WAYS
- * flows each. The daemon may set another bucket count at load time (see the flows map).
+ * Map sizes. The flow table is one table for all CPUs: by default SLUICE_FLOW_BUCKETS buckets
+ * of SLUICE_FLOW_WAYS flows each; the daemon sets the bucket count at load time (flows map).
  */
 #define SLUICE_MAX_VIPS          1024
 #define SLUICE_MAX_BACKENDS      16384
 #define SLUICE_FLOW_WAYS         4
 #define SLUICE_FLOW_BUCKETS      65536
-#define SLUICE_FLOW_TABLE_SIZE   262144   /* flows per CPU = buckets x ways */
+#define SLUICE_FLOW_TABLE_SIZE   262144   /* flows in the object file's default = buckets x ways */
 #define SLUICE_FLOW_BUCKETS_LOG2 16
 #define SLUICE_MAGLEV_MAX_SIZE   655373   /* largest prime table size accepted */
 
@@ -82,15 +82,14 @@ struct sluice_backend {
 };
 
 /*
- * flows map: BPF_MAP_TYPE_ARRAY, u32 index -> struct sluice_flow_bucket; each CPU owns a
- * contiguous region of B buckets (B a power of two, at least SLUICE_FLOW_MIN_BUCKETS):
+ * flows map: BPF_MAP_TYPE_ARRAY, u32 index -> struct sluice_flow_bucket, one table shared by
+ * every CPU, B buckets (B a power of two, at least SLUICE_FLOW_MIN_BUCKETS):
  *
- *   index = cpu * B + (flow hash & (B - 1)),   max_entries = B * cpus + log2(B)
+ *   index = flow hash & (B - 1),   max_entries = B + log2(B)
  *
- * The low SLUICE_FLOW_LOG2_BITS bits of max_entries carry log2(B) (B * cpus is a multiple
- * of SLUICE_FLOW_MIN_BUCKETS, so they are otherwise zero; the last log2(B) entries are
- * never used). The object file's default is one CPU's region of SLUICE_FLOW_BUCKETS.
- * A flow lives in its CPU's bucket, in any of its ways.
+ * The low SLUICE_FLOW_LOG2_BITS bits of max_entries carry log2(B) (B is a multiple of
+ * SLUICE_FLOW_MIN_BUCKETS, so they are otherwise zero; the last log2(B) entries are never
+ * used). A flow lives in its bucket, in any of its ways, whichever CPU its packets run on.
  */
 #define SLUICE_FLOW_LOG2_BITS    5
 #define SLUICE_FLOW_LOG2_MASK    ((1u << SLUICE_FLOW_LOG2_BITS) - 1)
@@ -107,11 +106,17 @@ struct sluice_flow_key {
 	__u16  pad;          /* always zero: part of the hashed and looked-up bytes */
 };
 
-/* One remembered flow; family 0 marks an empty slot (a real key never has it). */
+/*
+ * One remembered flow; family 0 marks an empty slot (a real key never has it). CPUs write
+ * slots without a lock: `check` ties the backend to the key (SLUICE_FLOW_CHECK of the flow
+ * hash and backend_id), so a slot two CPUs wrote at once reads as a miss, never as another
+ * flow's backend.
+ */
 struct sluice_flow_slot {
 	struct sluice_flow_key key;
 	__u32 backend_id;    /* packed like a table slot: owner, and previous owner while it drains */
-	__u32 vip_id;
+	__u16 vip_id;
+	__u16 check;         /* ((flow hash >> 16) ^ backend_id) & 0xffff */
 };
 
 /* Ways filled in order; once full, next_victim is replaced (FIFO) and advances. */
@@ -165,7 +170,7 @@ enum sluice_reason {
 	SLUICE_PASS_FRAGMENT,        /* DoS: fragment to a VIP whose policy passes them to the host */
 	SLUICE_DOS_ALLOWED,          /* informational: source on the allow list (no deny, no rate limit) */
 	SLUICE_TX_SECOND_CHANCE,     /* informational: forwarded naming the bucket's draining previous owner */
-	SLUICE_FLOW_FORGOTTEN_ELSEWHERE, /* informational: a TCP SYN emptied its 5-tuple's entry of an earlier connection on another CPU */
+	SLUICE_FLOW_SYN_REPLACED,    /* informational: a TCP SYN found its 5-tuple remembered (a retransmitted SYN, a reused port) and replaced the entry */
 	SLUICE_REASON_MAX,
 };
 

@@ -26,13 +26,13 @@ public final class DataplaneBench {
     private static final String DECAP_4IN4 = "decap, 4in4 (decap.o)";
     private static final String NEW_FLOW_4IN4 = "new flow, 4in4 (miss + Maglev + insert evicting the oldest way)";
     private static final String NEW_FLOW_SYN_4IN4 =
-            "new flow, 4in4, TCP SYN (miss + Maglev + other CPUs forget + insert evicting)";
+            "new flow, 4in4, TCP SYN (miss + Maglev + insert evicting)";
     /**
-     * New-flow warm-up: 4 inserts per slot of the one CPU's cache, so every bucket is full
-     * (a bucket with fewer than 4 of ~16 expected keys is vanishingly rare) and every timed
-     * insert evicts, the steady state of a busy LB.
+     * New-flow warm-up: 4 inserts per slot of the flow cache, so every bucket is full (a bucket
+     * with fewer than 4 of ~16 expected keys is vanishingly rare) and every timed insert evicts,
+     * the steady state of a busy LB.
      */
-    static final int NEW_FLOW_WARMUP = 4 * DataplaneAbi.FLOW_TABLE_SIZE;
+    private static final int NEW_FLOW_WARMUP_PER_SLOT = 4;
 
     private DataplaneBench() {}
 
@@ -54,7 +54,7 @@ public final class DataplaneBench {
             Summary wrapperAlone = timings.stream().filter(t -> t.path().equals(ESTABLISHED_4IN4))
                     .findFirst().orElseThrow().wrapperAlone();
             report.wrapped(options, wrapperAlone, timings);
-            report.flowCacheOccupancy(occupiedAfterNewFlows, DataplaneAbi.FLOW_TABLE_SIZE);
+            report.flowCacheOccupancy(occupiedAfterNewFlows, balancer.flowSlots());
 
             if (options.singleRuns() > 0) {
                 SingleRunBench single = new SingleRunBench(options.singleRuns());
@@ -86,10 +86,10 @@ public final class DataplaneBench {
                         () -> balancer.reasonCount(Reason.FLOW_HIT)).withHeadBaseline(wrapper.pushIpv4()),
                 new Scenario(NEW_FLOW_4IN4, to4in4, lb, XdpAction.TX,
                         () -> balancer.reasonCount(Reason.FLOW_MISS)).withHeadBaseline(wrapper.pushIpv4())
-                        .withWarmup(NEW_FLOW_WARMUP),
+                        .withWarmup(newFlowWarmup(balancer)),
                 new Scenario(NEW_FLOW_SYN_4IN4, Frames.tcpSyn(CLIENT4, ProgrammedBalancer.VIP_4IN4, CLIENT_PORT,
                         SERVICE_PORT), lb, XdpAction.TX, () -> balancer.reasonCount(Reason.FLOW_MISS))
-                        .withHeadBaseline(wrapper.pushIpv4()).withWarmup(NEW_FLOW_WARMUP),
+                        .withHeadBaseline(wrapper.pushIpv4()).withWarmup(newFlowWarmup(balancer)),
                 new Scenario("established flow, 6in6", tcp(CLIENT6, ProgrammedBalancer.VIP_6IN6).sameFlow(), lb,
                         XdpAction.TX, () -> balancer.reasonCount(Reason.FLOW_HIT)).withHeadBaseline(wrapper.pushIpv6()),
                 new Scenario("established flow, 4in6", tcp(CLIENT4, ProgrammedBalancer.VIP_4IN6).sameFlow(), lb,
@@ -104,6 +104,10 @@ public final class DataplaneBench {
                 new Scenario("decap, two layers, no local socket: sent on (sk lookup + XDP_TX)", twiceTunnelled4in4(),
                         decap.program(), XdpAction.TX, () -> decap.count(DecapReason.SECOND_CHANCE_FORWARD))
                         .withHeadBaseline(wrapper.pullIpv4()));
+    }
+
+    static int newFlowWarmup(ProgrammedBalancer balancer) {
+        return Math.toIntExact(NEW_FLOW_WARMUP_PER_SLOT * balancer.flowSlots());
     }
 
     /** What the current owner receives for a bucket whose previous owner drains. */

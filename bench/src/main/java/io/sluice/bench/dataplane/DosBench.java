@@ -132,7 +132,7 @@ final class DosBench {
         // per-source bucket, the worst case of the limit.
         timings.add(bench.time(new Scenario("new flow, 4in4, DoS + per-source limit (new source each packet)",
                 tcp(ProgrammedBalancer.CLIENT4), lb, XdpAction.TX, () -> balancer.reasonCount(Reason.FLOW_MISS))
-                .withHeadBaseline(wrapper.pushIpv4()).withWarmup(DataplaneBench.NEW_FLOW_WARMUP)));
+                .withHeadBaseline(wrapper.pushIpv4()).withWarmup(DataplaneBench.newFlowWarmup(balancer))));
         configure(ONE_PER_SECOND);
         timings.add(bench.time(new Scenario("rate-limited source (bucket empty)", tcp(LIMITED4).sameFlow(), lb,
                 XdpAction.DROP, () -> balancer.reasonCount(Reason.DROP_SOURCE_RATE))));
@@ -152,7 +152,7 @@ final class DosBench {
                         () -> balancer.reasonCount(Reason.PASS_NOT_VIP))),
                 bench.time(new Scenario("new flow, 4in4" + suffix + " (table full, every insert evicts)",
                         tcp(ProgrammedBalancer.CLIENT4), lb, XdpAction.TX, () -> balancer.reasonCount(Reason.FLOW_MISS))
-                        .withHeadBaseline(wrapper.pushIpv4()).withWarmup(DataplaneBench.NEW_FLOW_WARMUP)),
+                        .withHeadBaseline(wrapper.pushIpv4()).withWarmup(DataplaneBench.newFlowWarmup(balancer))),
                 bench.time(new Scenario("established flow, 6in6" + suffix,
                         Frames.tcp(client6, ProgrammedBalancer.VIP_6IN6, CLIENT_PORT, ProgrammedBalancer.SERVICE_PORT)
                                 .sameFlow(), lb, XdpAction.TX, () -> balancer.reasonCount(Reason.FLOW_HIT))

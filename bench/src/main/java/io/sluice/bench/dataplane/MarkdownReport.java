@@ -30,9 +30,9 @@ final class MarkdownReport {
         out.println();
     }
 
-    void flowCacheOccupancy(long occupied, int slotsPerCpu) {
-        out.printf("Flow cache after the new-flow row: %,d occupied slots (all CPUs; %,d per CPU): "
-                + "full means every timed insert evicted.%n%n", occupied, slotsPerCpu);
+    void flowCacheOccupancy(long occupied, long slots) {
+        out.printf("Flow cache after the new-flow row: %,d of %,d slots occupied: "
+                + "full means every timed insert evicted.%n%n", occupied, slots);
     }
 
     void singleRuns(int runs, List<Map.Entry<String, Summary>> rows) {

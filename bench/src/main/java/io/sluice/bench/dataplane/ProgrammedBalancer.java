@@ -24,7 +24,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * balancer.o loaded with the production flow-cache size ({@code DataplaneAbi.FLOW_TABLE_SIZE} flows per CPU) and programmed the way the daemon
+ * balancer.o loaded with the production flow-cache size ({@code DataplaneAbi.FLOW_TABLE_SIZE} flows per CPU, in one table
+ * for all CPUs) and programmed the way the daemon
  * does it (DataplaneMaps, MaglevTable): four TCP VIPs, one per encapsulation, each with a
  * Maglev table of {@value #TABLE_SIZE} slots over {@value #BACKENDS_PER_POOL} backends.
  */
@@ -99,7 +100,12 @@ final class ProgrammedBalancer implements AutoCloseable {
         return maps;
     }
 
-    /** Occupied flow-cache slots, summed over CPUs. */
+    /** Slots of the flow cache (flows it can hold). */
+    long flowSlots() {
+        return maps.flowLayout().slots();
+    }
+
+    /** Occupied flow-cache slots. */
     long flowCount() {
         return maps.flowCount();
     }

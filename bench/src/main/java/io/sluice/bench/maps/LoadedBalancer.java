@@ -17,7 +17,7 @@ import java.nio.file.Path;
 public final class LoadedBalancer implements AutoCloseable {
     /**
      * The flow cache is not touched by these benchmarks; a small one keeps the load fast and the
-     * memory low (the production size is 262,144 flows per CPU, 50 MB per CPU).
+     * memory low (the production default is 262,144 flows per CPU, 50 MB per CPU, in one shared table).
      */
     private static final int FLOWS_PER_CPU = 1024;
 

@@ -11,7 +11,6 @@ import io.sluice.lb.config.ConfigException;
 import io.sluice.lb.config.ConfigLoader;
 import io.sluice.lb.config.SluiceConfig;
 import io.sluice.lb.config.VipConfig;
-import io.sluice.lb.dataplane.DataplaneAbi;
 import io.sluice.lb.dataplane.DataplaneMaps;
 import io.sluice.lb.consul.ConsulBridge;
 import io.sluice.lb.consul.DiscoveryUpdate;
@@ -298,8 +297,7 @@ final class Daemon {
         }
         if (refreshes++ % FLOW_SCAN_EVERY_REFRESHES == 0) {
             metrics.flowTableFlows(dataplane.maps().flowCount());
-            var flows = dataplane.maps().flowLayout();
-            metrics.flowTableSlots((long) flows.bucketsPerCpu() * flows.cpus() * DataplaneAbi.FLOW_WAYS);
+            metrics.flowTableSlots(dataplane.maps().flowLayout().slots());
         }
         if (dataplane.attached() != attached) {
             attached = !attached;

@@ -9,23 +9,23 @@ import io.sluice.lb.bpf.BpfMap;
  */
 public final class DataplaneAbi {
 
-    public static final int ABI_VERSION = 4;
+    public static final int ABI_VERSION = 5;
 
     public static final int MAX_VIPS = 1024;
     public static final int MAX_BACKENDS = 16384;
     /** Slots per flow-cache bucket (set associativity). */
     public static final int FLOW_WAYS = 4;
-    /** Default buckets per CPU of the flow cache. */
+    /** Buckets of the flow cache in the object file (the loader sizes the map for the host). */
     public static final int FLOW_BUCKETS = 65536;
     public static final int FLOW_BUCKETS_LOG2 = 16;
-    /** Default flows remembered per CPU: FLOW_BUCKETS x FLOW_WAYS. */
+    /** Flows the object file's flow cache holds: FLOW_BUCKETS x FLOW_WAYS. */
     public static final int FLOW_TABLE_SIZE = FLOW_BUCKETS * FLOW_WAYS;
-    /** The low bits of the flows map's max_entries that hold log2(buckets per CPU): see FlowCacheLayout. */
+    /** The low bits of the flows map's max_entries that hold log2(buckets): see FlowCacheLayout. */
     public static final int FLOW_LOG2_BITS = 5;
     public static final int FLOW_LOG2_MASK = (1 << FLOW_LOG2_BITS) - 1;
-    /** Fewest buckets per CPU: buckets x CPUs is then a multiple of 2^FLOW_LOG2_BITS. */
+    /** Fewest buckets: the bucket count is then a multiple of 2^FLOW_LOG2_BITS. */
     public static final int FLOW_MIN_BUCKETS = 1 << FLOW_LOG2_BITS;
-    /** The flows map's max_entries in the object file: one CPU's region of FLOW_BUCKETS (the loader resizes it). */
+    /** The flows map's max_entries in the object file: FLOW_BUCKETS (the loader resizes it). */
     public static final int FLOW_MAP_ENTRIES = FLOW_BUCKETS + FLOW_BUCKETS_LOG2;
     /** The largest prime Maglev table size the data plane accepts. */
     public static final int MAGLEV_MAX_SIZE = 655373;
@@ -72,9 +72,10 @@ public final class DataplaneAbi {
     private DataplaneAbi() {}
 
     /**
-     * The flows map's max_entries for a table of at least {@code flowsPerCpu} flows on each possible
-     * CPU (see {@link FlowCacheLayout}): the next power of two of flowsPerCpu / FLOW_WAYS buckets (at
-     * least FLOW_MIN_BUCKETS) per CPU, e.g. 262144 -> 65536 buckets, 100000 -> 32768 (131072 flows).
+     * The flows map's max_entries for {@code flowsPerCpu} flows per possible CPU, in the one table
+     * all CPUs share (see {@link FlowCacheLayout}): the operator's flow_table_size is per CPU, so the
+     * table's capacity grows with the host as a per-CPU table's would. E.g. 262144 flows per CPU on
+     * 2 CPUs -> 131072 buckets (524288 flows).
      */
     public static int flowBuckets(int flowsPerCpu) {
         return flowMapEntries(flowsPerCpu, BpfMap.possibleCpus());
@@ -82,13 +83,10 @@ public final class DataplaneAbi {
 
     /** {@link #flowBuckets} for a given CPU count. */
     public static int flowMapEntries(int flowsPerCpu, int cpus) {
-        if (flowsPerCpu < 1 || flowsPerCpu > MAX_FLOW_TABLE_SIZE) {
-            throw new IllegalArgumentException("flow table size must be 1.." + MAX_FLOW_TABLE_SIZE + " flows, got "
-                    + flowsPerCpu);
+        if (flowsPerCpu < 1 || cpus < 1) {
+            throw new IllegalArgumentException("flow table size needs at least 1 flow and 1 CPU, got " + flowsPerCpu
+                    + " x " + cpus);
         }
-        return FlowCacheLayout.forFlows(flowsPerCpu, cpus).maxEntries();
+        return FlowCacheLayout.forFlows((long) flowsPerCpu * cpus).maxEntries();
     }
-
-    /** Largest flows per CPU flowBuckets accepts (2^30; the map must also fit a u32 index over all CPUs). */
-    private static final int MAX_FLOW_TABLE_SIZE = 1 << 30;
 }

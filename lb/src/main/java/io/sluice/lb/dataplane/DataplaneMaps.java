@@ -240,62 +240,58 @@ public final class DataplaneMaps implements AutoCloseable {
         return counts;
     }
 
-    // --- flows (set-associative cache, one region per CPU: see bpf-xdp/README.md)
+    // --- flows (set-associative cache, one table for every CPU: see bpf-xdp/README.md)
 
-    /** How the flows map is divided between CPUs (derived from its max_entries, as the program does). */
+    /** The flows map's geometry (derived from its max_entries, as the program does). */
     public FlowCacheLayout flowLayout() {
         return FlowCacheLayout.ofMaxEntries(flows.maxEntries());
     }
 
-    /**
-     * Where the flow cache sends {@code key}: its bucket (flow hash & (buckets - 1)) is read in
-     * every CPU's region and the first CPU that holds the key answers. Flows are per CPU, so a flow
-     * that moved CPU may be known twice; both entries name the same backend unless the table changed.
-     */
+    /** Where the flow cache sends {@code key}: the entry in its bucket (flow hash & (buckets - 1)), if any. */
     public Optional<FlowEntry> lookupFlow(FlowKey key) {
         byte[] encoded = key.encode();
-        FlowCacheLayout layout = flowLayout();
-        int bucket = layout.bucketOf(FlowHash.hash(encoded));
         byte[] value = new byte[FlowBucket.SIZE];
+        if (!flows.lookup(u32(flowLayout().bucketOf(FlowHash.hash(encoded))), value)) {
+            return Optional.empty();
+        }
         ByteBuffer b = ByteBuffer.wrap(value).order(ByteOrder.nativeOrder());
-        for (int cpu = 0; cpu < layout.cpus(); cpu++) {
-            if (!flows.lookup(u32(layout.index(cpu, bucket)), value)) {
-                continue;
-            }
-            for (int way = 0; way < DataplaneAbi.FLOW_WAYS; way++) {
-                int slot = FlowBucket.slotOffset(way);
-                if (FlowSlot.holds(value, slot, encoded)) {
-                    return Optional.of(new FlowEntry(b.getInt(slot + FlowSlot.OFFSET_BACKEND_ID),
-                            b.getInt(slot + FlowSlot.OFFSET_VIP_ID)));
-                }
+        for (int way = 0; way < DataplaneAbi.FLOW_WAYS; way++) {
+            int slot = FlowBucket.slotOffset(way);
+            if (FlowSlot.holds(value, slot, encoded)) {
+                return Optional.of(FlowSlot.decodeOrNull(b, slot).entry());
             }
         }
         return Optional.empty();
     }
 
-    /** One CPU's bucket {@code index} (0 .. flowBucketCount() - 1). For tests and diagnostics. */
-    public FlowBucket readFlowBucket(int index, int cpu) {
+    /** Bucket {@code index} (0 .. flowBucketCount() - 1). For tests and diagnostics. */
+    public FlowBucket readFlowBucket(int index) {
         byte[] value = new byte[FlowBucket.SIZE];
-        FlowCacheLayout layout = flowLayout();
-        if (cpu < 0 || cpu >= layout.cpus() || index < 0 || index >= layout.bucketsPerCpu()
-                || !flows.lookup(u32(layout.index(cpu, index)), value)) {
-            throw new IllegalArgumentException("no flow bucket " + index + " on CPU " + cpu + " in " + flows);
+        if (index < 0 || index >= flowBucketCount() || !flows.lookup(u32(index), value)) {
+            throw new IllegalArgumentException("no flow bucket " + index + " in " + flows);
         }
         return FlowBucket.decode(value);
     }
 
-    /** Replaces one CPU's bucket {@code index}. For tests and diagnostics (a flow that moved CPU). */
-    public void writeFlowBucket(int index, int cpu, FlowBucket bucket) {
-        FlowCacheLayout layout = flowLayout();
-        if (cpu < 0 || cpu >= layout.cpus() || index < 0 || index >= layout.bucketsPerCpu()) {
-            throw new IllegalArgumentException("no flow bucket " + index + " on CPU " + cpu + " in " + flows);
+    /** Replaces bucket {@code index}. For tests and diagnostics. */
+    public void writeFlowBucket(int index, FlowBucket bucket) {
+        if (index < 0 || index >= flowBucketCount()) {
+            throw new IllegalArgumentException("no flow bucket " + index + " in " + flows);
         }
-        flows.update(u32(layout.index(cpu, index)), bucket.encode(), UpdateFlags.ANY);
+        flows.update(u32(index), bucket.encode(), UpdateFlags.ANY);
     }
 
-    /** The bucket count per CPU (a power of two). */
+    /** Bucket {@code index} as raw bytes, check members as given (tests of what racing writers leave). */
+    void writeFlowBucketBytes(int index, byte[] bucket) {
+        if (index < 0 || index >= flowBucketCount() || bucket.length != FlowBucket.SIZE) {
+            throw new IllegalArgumentException("no flow bucket " + index + " of " + bucket.length + " bytes in " + flows);
+        }
+        flows.update(u32(index), bucket, UpdateFlags.ANY);
+    }
+
+    /** The bucket count (a power of two). */
     public int flowBucketCount() {
-        return flowLayout().bucketsPerCpu();
+        return flowLayout().buckets();
     }
 
     /** The bucket the program uses for a flow hash. */
@@ -304,15 +300,14 @@ public final class DataplaneMaps implements AutoCloseable {
     }
 
     /**
-     * Occupied slots summed over buckets and CPUs (a flow known on two CPUs counts twice). Reads the
-     * whole table, one lookup per bucket and CPU: about a tenth of a second per CPU at the default
+     * Occupied slots. Reads the whole table, one lookup per bucket: about a tenth of a second per
      * 65536 buckets.
      */
     public long flowCount() {
         long count = 0;
         byte[] value = new byte[FlowBucket.SIZE];
         ByteBuffer b = ByteBuffer.wrap(value).order(ByteOrder.nativeOrder());
-        for (int index = 0; index < flowRegionsEnd(); index++) {
+        for (int index = 0; index < flowBucketCount(); index++) {
             if (flows.lookup(u32(index), value)) {
                 count += FlowBucket.occupiedWays(b, 0);
             }
@@ -321,15 +316,15 @@ public final class DataplaneMaps implements AutoCloseable {
     }
 
     /**
-     * Flow-cache entries by the backend id that owns them (the low half of the packed id), over all
-     * buckets and CPUs: what a drain that ends reports as still pointing at the backend. Reads the
-     * whole table, like {@link #flowCount()}.
+     * Flow-cache entries by the backend id that owns them (the low half of the packed id): what a
+     * drain that ends reports as still pointing at the backend. Reads the whole table, like
+     * {@link #flowCount()}.
      */
     public Map<Integer, Long> flowsByOwner() {
         Map<Integer, Long> owners = new java.util.HashMap<>();
         byte[] value = new byte[FlowBucket.SIZE];
         ByteBuffer b = ByteBuffer.wrap(value).order(ByteOrder.nativeOrder());
-        for (int index = 0; index < flowRegionsEnd(); index++) {
+        for (int index = 0; index < flowBucketCount(); index++) {
             if (!flows.lookup(u32(index), value) || isAllZero(value)) {
                 continue;
             }
@@ -345,35 +340,22 @@ public final class DataplaneMaps implements AutoCloseable {
     }
 
     /**
-     * Empties every bucket on every CPU; returns how many slots were occupied. For tests and
-     * operators: a packet racing the flush may re-insert its flow (same Maglev choice).
-     * Bucket by bucket across the CPUs, not region by region: a TCP packet that misses on its own
-     * CPU copies its flow from another CPU's same bucket (flow_find_elsewhere), so emptying one
-     * CPU's whole region before the next would leave seconds for flows to be copied back from
-     * the region not yet emptied; this leaves two map writes.
+     * Empties every bucket; returns how many slots were occupied. For tests and operators: a
+     * packet racing the flush may re-insert its flow (same Maglev choice).
      */
     public long flushFlows() {
         long flushed = 0;
-        FlowCacheLayout layout = flowLayout();
         byte[] value = new byte[FlowBucket.SIZE];
         byte[] empty = new byte[FlowBucket.SIZE];
         ByteBuffer b = ByteBuffer.wrap(value).order(ByteOrder.nativeOrder());
-        for (int bucket = 0; bucket < layout.bucketsPerCpu(); bucket++) {
-            for (int cpu = 0; cpu < layout.cpus(); cpu++) {
-                byte[] key = u32(layout.index(cpu, bucket));
-                if (flows.lookup(key, value) && !isAllZero(value)) {
-                    flushed += FlowBucket.occupiedWays(b, 0);
-                    flows.update(key, empty, UpdateFlags.ANY);
-                }
+        for (int index = 0; index < flowBucketCount(); index++) {
+            byte[] key = u32(index);
+            if (flows.lookup(key, value) && !isAllZero(value)) {
+                flushed += FlowBucket.occupiedWays(b, 0);
+                flows.update(key, empty, UpdateFlags.ANY);
             }
         }
         return flushed;
-    }
-
-    /** Entries beyond every CPU's region (the few the geometry bits add) are never used. */
-    private int flowRegionsEnd() {
-        FlowCacheLayout layout = flowLayout();
-        return layout.bucketsPerCpu() * layout.cpus();
     }
 
     @Override

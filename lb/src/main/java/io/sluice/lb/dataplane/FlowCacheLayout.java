@@ -1,68 +1,61 @@
 package io.sluice.lb.dataplane;
 
 /**
- * Where each CPU's flow-cache buckets live in the flows array (sluice_abi.h): CPU c owns
- * entries {@code c * bucketsPerCpu .. (c + 1) * bucketsPerCpu - 1}, and the map's max_entries
- * is {@code bucketsPerCpu * cpus + log2(bucketsPerCpu)}: its low {@link DataplaneAbi#FLOW_LOG2_BITS}
- * bits tell the program the region size, so the map alone carries the whole geometry.
+ * The flows array's geometry (sluice_abi.h): one table of {@code buckets} buckets shared by
+ * every CPU, the bucket of a flow is {@code flow hash & (buckets - 1)}, and the map's
+ * max_entries is {@code buckets + log2(buckets)}: its low {@link DataplaneAbi#FLOW_LOG2_BITS}
+ * bits tell the program the bucket count, so the map alone carries the whole geometry.
  *
- * @param bucketsPerCpu a power of two
- * @param cpus          CPUs with a region (the possible CPUs when the loader sized the map)
+ * @param buckets a power of two (at least {@link DataplaneAbi#FLOW_MIN_BUCKETS} for a map the loader
+ *                sizes; a map created with a raw size reads as the one bucket the program then uses)
  */
-public record FlowCacheLayout(int bucketsPerCpu, int cpus) {
+public record FlowCacheLayout(int buckets) {
+
+    /** The map index must stay a u32 the verifier bounds easily, and max_entries an int. */
+    private static final int MAX_BUCKETS = 1 << 28;
 
     public FlowCacheLayout {
-        if (bucketsPerCpu < 1 || Integer.bitCount(bucketsPerCpu) != 1 || cpus < 1) {
-            throw new IllegalArgumentException("flow cache needs a power-of-two bucket count and CPUs >= 1, got "
-                    + bucketsPerCpu + " x " + cpus);
+        if (buckets < 1 || buckets > MAX_BUCKETS || Integer.bitCount(buckets) != 1) {
+            throw new IllegalArgumentException("flow cache needs a power-of-two bucket count up to " + MAX_BUCKETS
+                    + ", got " + buckets);
         }
     }
 
     /**
-     * The layout for at least {@code flowsPerCpu} flows on each of {@code cpus} CPUs: the next
-     * power of two of flowsPerCpu / FLOW_WAYS buckets, at least FLOW_MIN_BUCKETS (keeps the low
-     * bits of max_entries free for log2 of the bucket count).
+     * The layout for at least {@code flows} flows: the next power of two of flows / FLOW_WAYS
+     * buckets, at least FLOW_MIN_BUCKETS (keeps the low bits of max_entries free for log2 of the
+     * bucket count).
      */
-    public static FlowCacheLayout forFlows(int flowsPerCpu, int cpus) {
-        if (flowsPerCpu < 1) {
-            throw new IllegalArgumentException("flow table size must be at least 1 flow, got " + flowsPerCpu);
+    public static FlowCacheLayout forFlows(long flows) {
+        if (flows < 1 || flows > (long) MAX_BUCKETS * DataplaneAbi.FLOW_WAYS) {
+            throw new IllegalArgumentException("flow table size must be 1.." + (long) MAX_BUCKETS
+                    * DataplaneAbi.FLOW_WAYS + " flows, got " + flows);
         }
-        int buckets = (flowsPerCpu + DataplaneAbi.FLOW_WAYS - 1) / DataplaneAbi.FLOW_WAYS;
-        int powerOfTwo = buckets == 1 ? 1 : Integer.highestOneBit(buckets - 1) << 1;
-        return new FlowCacheLayout(Math.max(DataplaneAbi.FLOW_MIN_BUCKETS, powerOfTwo), cpus);
+        long buckets = (flows + DataplaneAbi.FLOW_WAYS - 1) / DataplaneAbi.FLOW_WAYS;
+        long powerOfTwo = buckets == 1 ? 1 : Long.highestOneBit(buckets - 1) << 1;
+        return new FlowCacheLayout((int) Math.max(DataplaneAbi.FLOW_MIN_BUCKETS, powerOfTwo));
     }
 
     /** The layout a flows map of {@code maxEntries} entries has (what the program derives from it). */
     public static FlowCacheLayout ofMaxEntries(int maxEntries) {
-        int log2 = maxEntries & DataplaneAbi.FLOW_LOG2_MASK;
-        int buckets = 1 << log2;
-        return new FlowCacheLayout(buckets, (maxEntries - log2) / buckets);
+        return new FlowCacheLayout(1 << (maxEntries & DataplaneAbi.FLOW_LOG2_MASK));
     }
 
-    /** The flows map's max_entries; IllegalArgumentException when the table would not fit a u32 index. */
+    /** The flows map's max_entries; IllegalStateException below FLOW_MIN_BUCKETS (log2 would clash with the count). */
     public int maxEntries() {
-        long entries = (long) bucketsPerCpu * cpus + log2Buckets();
-        if (entries > Integer.MAX_VALUE || (bucketsPerCpu > 1 && bucketsPerCpu < DataplaneAbi.FLOW_MIN_BUCKETS)) {
-            throw new IllegalArgumentException("flow cache of " + bucketsPerCpu + " buckets x " + cpus
-                    + " CPUs cannot be described by one map size");
+        if (buckets < DataplaneAbi.FLOW_MIN_BUCKETS) {
+            throw new IllegalStateException(buckets + " buckets cannot be described by one map size");
         }
-        return (int) entries;
+        return buckets + Integer.numberOfTrailingZeros(buckets);
     }
 
-    /** The bucket the program uses for a flow hash (same on every CPU). */
+    /** Flows the table holds: buckets x ways. */
+    public long slots() {
+        return (long) buckets * DataplaneAbi.FLOW_WAYS;
+    }
+
+    /** The bucket (= the array index) the program uses for a flow hash. */
     public int bucketOf(int flowHash) {
-        return flowHash & (bucketsPerCpu - 1);
-    }
-
-    /** The array index of {@code bucket} in {@code cpu}'s region. */
-    public int index(int cpu, int bucket) {
-        if (cpu < 0 || cpu >= cpus || bucket < 0 || bucket >= bucketsPerCpu) {
-            throw new IllegalArgumentException("no flow bucket " + bucket + " on CPU " + cpu + " in " + this);
-        }
-        return cpu * bucketsPerCpu + bucket;
-    }
-
-    private int log2Buckets() {
-        return Integer.numberOfTrailingZeros(bucketsPerCpu);
+        return flowHash & (buckets - 1);
     }
 }

@@ -4,19 +4,35 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Objects;
 
-/** struct sluice_flow_slot: one remembered flow in a flow-cache bucket. */
+/**
+ * struct sluice_flow_slot: one remembered flow in a flow-cache bucket. The check member is not
+ * a component: it is derived from the key's flow hash and the backend when the slot is encoded,
+ * as the program stores it.
+ */
 public record FlowSlot(FlowKey key, int backendId, int vipId) {
 
     public static final int SIZE = 48;
     public static final int OFFSET_KEY = 0;
     public static final int OFFSET_BACKEND_ID = 40;
     public static final int OFFSET_VIP_ID = 44;
+    public static final int OFFSET_CHECK = 46;
+
+    private static final int CHECK_SHIFT = 16;
+    private static final int U16_MASK = 0xffff;
 
     /** An empty slot has family 0 in its key; the program never writes a key without a family. */
     private static final int EMPTY_MARK_AT = OFFSET_KEY + FlowKey.OFFSET_FAMILY;
 
     public FlowSlot {
         Objects.requireNonNull(key, "key");
+        if (vipId < 0 || vipId >= DataplaneAbi.MAX_VIPS) {
+            throw new IllegalArgumentException("vip id " + vipId + " out of 0.." + (DataplaneAbi.MAX_VIPS - 1));
+        }
+    }
+
+    /** The check the program stores and requires: flow_check() in flow_cache.h. */
+    public static int check(int flowHash, int packedBackend) {
+        return ((flowHash >>> CHECK_SHIFT) ^ packedBackend) & U16_MASK;
     }
 
     public FlowEntry entry() {
@@ -32,7 +48,8 @@ public record FlowSlot(FlowKey key, int backendId, int vipId) {
     void put(ByteBuffer b, int base) {
         b.put(base + OFFSET_KEY, key.encode());
         b.putInt(base + OFFSET_BACKEND_ID, backendId);
-        b.putInt(base + OFFSET_VIP_ID, vipId);
+        b.putShort(base + OFFSET_VIP_ID, (short) vipId);
+        b.putShort(base + OFFSET_CHECK, (short) check(FlowHash.hash(key.encode()), backendId));
     }
 
     /** The slot at {@code base}, or null if it is empty. */
@@ -42,7 +59,8 @@ public record FlowSlot(FlowKey key, int backendId, int vipId) {
         }
         byte[] key = new byte[FlowKey.SIZE];
         b.get(base + OFFSET_KEY, key);
-        return new FlowSlot(FlowKey.decode(key), b.getInt(base + OFFSET_BACKEND_ID), b.getInt(base + OFFSET_VIP_ID));
+        return new FlowSlot(FlowKey.decode(key), b.getInt(base + OFFSET_BACKEND_ID),
+                Short.toUnsignedInt(b.getShort(base + OFFSET_VIP_ID)));
     }
 
     static boolean isEmpty(ByteBuffer b, int base) {

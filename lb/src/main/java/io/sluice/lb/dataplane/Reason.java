@@ -27,7 +27,7 @@ public enum Reason implements AbiEnum {
     PASS_FRAGMENT,
     DOS_ALLOWED,
     TX_SECOND_CHANCE,
-    FLOW_FORGOTTEN_ELSEWHERE;
+    FLOW_SYN_REPLACED;
 
     /** SLUICE_REASON_MAX: the number of reasons, the size of reason_stats. */
     public static final int COUNT = values().length;

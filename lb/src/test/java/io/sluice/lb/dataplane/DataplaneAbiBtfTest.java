@@ -181,13 +181,13 @@ class DataplaneAbiBtfTest {
     }
 
     @Test
-    void flowCacheIsAPlainArraySizedForOneCpuOfTheDefaultBucketCount() {
+    void flowCacheIsAPlainArrayOfTheDefaultBucketCount() {
         JsonNode flows = balancer.mapDefinition(DataplaneAbi.MAP_FLOWS).orElseThrow();
         assertThat(balancer.memberUint(flows, "type")).isEqualTo(BPF_MAP_TYPE_ARRAY);
         assertThat(balancer.memberUint(flows, "max_entries")).isEqualTo(DataplaneAbi.FLOW_MAP_ENTRIES);
         assertThat(DataplaneAbi.flowMapEntries(DataplaneAbi.FLOW_TABLE_SIZE, 1)).isEqualTo(DataplaneAbi.FLOW_MAP_ENTRIES);
         assertThat(FlowCacheLayout.ofMaxEntries(DataplaneAbi.FLOW_MAP_ENTRIES))
-                .isEqualTo(new FlowCacheLayout(DataplaneAbi.FLOW_BUCKETS, 1));
+                .isEqualTo(new FlowCacheLayout(DataplaneAbi.FLOW_BUCKETS));
         assertThat(1 << DataplaneAbi.FLOW_BUCKETS_LOG2).isEqualTo(DataplaneAbi.FLOW_BUCKETS);
         // Each way of the bucket is one struct sluice_flow_slot.
         JsonNode bucket = balancer.named("STRUCT", "sluice_flow_bucket");

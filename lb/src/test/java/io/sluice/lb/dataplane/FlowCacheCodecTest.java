@@ -29,7 +29,7 @@ class FlowCacheCodecTest {
         assertThat(FlowSlot.holds(bytes, 0, key(1234).encode())).isTrue();
         assertThat(FlowSlot.holds(bytes, 0, key(1235).encode())).isFalse();
         assertThat(b.getInt(FlowSlot.OFFSET_BACKEND_ID)).isEqualTo(16383);
-        assertThat(b.getInt(FlowSlot.OFFSET_VIP_ID)).isEqualTo(1023);
+        assertThat(b.getShort(FlowSlot.OFFSET_VIP_ID)).isEqualTo((short) 1023);
         assertThat(slot.entry()).isEqualTo(new FlowEntry(16383, 1023));
     }
 
@@ -55,50 +55,60 @@ class FlowCacheCodecTest {
     }
 
     @Test
-    void bucketsPerCpuAreTheNextPowerOfTwoOfFlowsOverWaysButAtLeastTheMinimum() {
-        assertThat(FlowCacheLayout.forFlows(262_144, 2).bucketsPerCpu()).isEqualTo(65_536);
-        assertThat(FlowCacheLayout.forFlows(1024, 2).bucketsPerCpu()).isEqualTo(256);
-        assertThat(FlowCacheLayout.forFlows(1025, 2).bucketsPerCpu()).isEqualTo(512);
-        assertThat(FlowCacheLayout.forFlows(100_000, 2).bucketsPerCpu()).isEqualTo(32_768);
-        assertThat(FlowCacheLayout.forFlows(16_777_216, 2).bucketsPerCpu()).isEqualTo(4_194_304);
-        assertThat(FlowCacheLayout.forFlows(129, 2).bucketsPerCpu()).isEqualTo(64);
-        assertThat(FlowCacheLayout.forFlows(1, 2).bucketsPerCpu()).isEqualTo(DataplaneAbi.FLOW_MIN_BUCKETS);
-        assertThat(FlowCacheLayout.forFlows(5, 2).bucketsPerCpu()).isEqualTo(DataplaneAbi.FLOW_MIN_BUCKETS);
+    void bucketsAreTheNextPowerOfTwoOfFlowsOverWaysButAtLeastTheMinimum() {
+        assertThat(FlowCacheLayout.forFlows(262_144).buckets()).isEqualTo(65_536);
+        assertThat(FlowCacheLayout.forFlows(1024).buckets()).isEqualTo(256);
+        assertThat(FlowCacheLayout.forFlows(1025).buckets()).isEqualTo(512);
+        assertThat(FlowCacheLayout.forFlows(100_000).buckets()).isEqualTo(32_768);
+        assertThat(FlowCacheLayout.forFlows(16_777_216).buckets()).isEqualTo(4_194_304);
+        assertThat(FlowCacheLayout.forFlows(129).buckets()).isEqualTo(64);
+        assertThat(FlowCacheLayout.forFlows(1).buckets()).isEqualTo(DataplaneAbi.FLOW_MIN_BUCKETS);
+        assertThat(FlowCacheLayout.forFlows(5).buckets()).isEqualTo(DataplaneAbi.FLOW_MIN_BUCKETS);
+        assertThat(FlowCacheLayout.forFlows(262_144).slots()).isEqualTo(262_144);
         assertThatThrownBy(() -> DataplaneAbi.flowBuckets(0)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
-    void mapEntriesAreEveryCpusRegionPlusLog2OfTheRegionInTheLowBits() {
-        assertThat(DataplaneAbi.flowMapEntries(262_144, 2)).isEqualTo(2 * 65_536 + 16);
-        assertThat(DataplaneAbi.flowMapEntries(1024, 3)).isEqualTo(3 * 256 + 8);
+    void theSharedTableHoldsTheFlowsPerCpuTimesTheCpusWithLog2InTheLowBits() {
+        assertThat(DataplaneAbi.flowMapEntries(262_144, 2)).isEqualTo(131_072 + 17);
+        assertThat(DataplaneAbi.flowMapEntries(1024, 3)).isEqualTo(1024 + 10);
         assertThat(DataplaneAbi.flowMapEntries(1, 1)).isEqualTo(DataplaneAbi.FLOW_MIN_BUCKETS + DataplaneAbi.FLOW_LOG2_BITS);
         assertThat(DataplaneAbi.flowBuckets(262_144))
                 .isEqualTo(DataplaneAbi.flowMapEntries(262_144, BpfMap.possibleCpus()));
         // Too big for one u32-indexed map: refused instead of wrapping around.
         assertThatThrownBy(() -> DataplaneAbi.flowMapEntries(1 << 30, 64)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> DataplaneAbi.flowMapEntries(1024, 0)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
-    void layoutRoundTripsThroughMaxEntriesAndPlacesEachCpuInItsOwnRegion() {
-        for (int cpus : new int[] {1, 2, 3, 32}) {
-            for (int flows : new int[] {1, 1000, 262_144}) {
-                FlowCacheLayout layout = FlowCacheLayout.forFlows(flows, cpus);
-                assertThat(FlowCacheLayout.ofMaxEntries(layout.maxEntries())).isEqualTo(layout);
-            }
+    void layoutRoundTripsThroughMaxEntriesAndBucketsAreTheLowBitsOfTheHash() {
+        for (int flows : new int[] {1, 1000, 262_144, 4 << 20}) {
+            FlowCacheLayout layout = FlowCacheLayout.forFlows(flows);
+            assertThat(FlowCacheLayout.ofMaxEntries(layout.maxEntries())).isEqualTo(layout);
         }
-        FlowCacheLayout layout = new FlowCacheLayout(64, 3);
-        assertThat(layout.index(0, 63)).isEqualTo(63);
-        assertThat(layout.index(1, 0)).isEqualTo(64);
-        assertThat(layout.index(2, 5)).isEqualTo(133);
+        FlowCacheLayout layout = new FlowCacheLayout(64);
         assertThat(layout.bucketOf(0xffff_ff41)).isEqualTo(1);
-        assertThatThrownBy(() -> layout.index(3, 0)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> layout.index(0, 64)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new FlowCacheLayout(48, 1)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(layout.bucketOf(63)).isEqualTo(63);
+        assertThatThrownBy(() -> new FlowCacheLayout(48)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
-    void aMapSizedWithoutTheGeometryBitsIsOneBucketPerIndex() {
-        // A raw size (low bits 0) reads as one bucket per "CPU": still one owner per entry.
-        assertThat(FlowCacheLayout.ofMaxEntries(1024)).isEqualTo(new FlowCacheLayout(1, 1024));
+    void aMapSizedWithoutTheGeometryBitsIsTheOneBucketTheProgramUses() {
+        assertThat(FlowCacheLayout.ofMaxEntries(1024)).isEqualTo(new FlowCacheLayout(1));
+        assertThatThrownBy(() -> new FlowCacheLayout(1).maxEntries()).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void slotCheckTiesTheBackendToTheFlowHashAsTheProgramStoresIt() throws Exception {
+        FlowSlot slot = new FlowSlot(key(1234), 0x0001_0042, 7);
+        int hash = FlowHash.hash(key(1234).encode());
+        ByteBuffer b = ByteBuffer.wrap(slot.encode()).order(ByteOrder.nativeOrder());
+
+        assertThat(Short.toUnsignedInt(b.getShort(FlowSlot.OFFSET_CHECK)))
+                .isEqualTo(((hash >>> 16) ^ 0x0001_0042) & 0xffff);
+        // Another backend for the same key stores another check: a mix of two writers fails it.
+        assertThat(FlowSlot.check(hash, 0x42)).isNotEqualTo(FlowSlot.check(hash, 0x43));
+        assertThatThrownBy(() -> new FlowSlot(key(1), 1, DataplaneAbi.MAX_VIPS))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 }
