@@ -35,19 +35,23 @@ static __always_inline struct sluice_backend *slot_previous(__u32 packed)
 	return backend_in_use((packed >> SLUICE_SLOT_PREV_SHIFT) & SLUICE_SLOT_PREV_MASK);
 }
 
-/* Slot = 1 + hash % M, M kept in slot 0 of the same inner map. *packed: see SLUICE_SLOT_*. */
+/*
+ * Slot = 1 + hash % M. M is read from the inner map's own size (M + 1 entries: slot 0 keeps M for
+ * readers of the map), a field of the kernel's struct bpf_map the table pointer already points
+ * at: one array lookup (a helper call: an inner map's lookup is not inlined) instead of two.
+ * *packed: see SLUICE_SLOT_*.
+ */
 static __always_inline enum sluice_reason maglev_pick(__u32 vip_id, __u32 hash, __u32 *packed)
 {
-	__u32 slot = SLUICE_MAGLEV_SIZE_SLOT;
-	void *table = bpf_map_lookup_elem(&maglev_tables, &vip_id);
-	__u32 *size, *id;
+	struct bpf_map___sluice *table = bpf_map_lookup_elem(&maglev_tables, &vip_id);
+	__u32 size, slot, *id;
 
 	if (!table)
 		return SLUICE_DROP_NO_BACKEND;
-	size = bpf_map_lookup_elem(table, &slot);
-	if (!size || *size == 0)
+	size = table->max_entries - SLUICE_MAGLEV_FIRST_SLOT;
+	if (size == 0 || size > SLUICE_MAGLEV_MAX_SIZE)
 		return SLUICE_DROP_NO_BACKEND;
-	slot = SLUICE_MAGLEV_FIRST_SLOT + hash % *size;
+	slot = SLUICE_MAGLEV_FIRST_SLOT + hash % size;
 	id = bpf_map_lookup_elem(table, &slot);
 	if (!id)
 		return SLUICE_DROP_NO_BACKEND;

@@ -35,8 +35,9 @@
 
 /*
  * Maglev table layout (inner map of `maglev_tables`, BPF_MAP_TYPE_ARRAY u32 -> u32):
- * slot 0 holds the table size M, slots 1..M hold backend ids. Keeping the size
- * inside the table makes size and contents swap together in one outer-map update.
+ * M + 1 entries: slot 0 holds the table size M, slots 1..M hold backend ids. The
+ * program takes M from the inner map's size (one lookup per new flow, not two); either
+ * way size and contents swap together in one outer-map update.
  */
 #define SLUICE_MAGLEV_SIZE_SLOT   0
 #define SLUICE_MAGLEV_FIRST_SLOT  1
