@@ -22,13 +22,20 @@ static __always_inline int drop(enum sluice_reason reason)
 	return XDP_DROP;
 }
 
-/* Ethernet padding after the IP packet would be carried inside the tunnel: cut it. */
-static __always_inline int trim_padding(struct xdp_md *ctx, const struct packet *pkt)
+/*
+ * Bytes after the IP packet. The padding of a minimum-size frame (every pure ACK) stays: past
+ * the outer header's length it is the outer frame's padding, which the backend drops as it
+ * drops any, and cutting it would cost a helper call per small packet. Anything longer is cut,
+ * so the tunnel never carries more than the packet (and the MTU check holds).
+ */
+#define ETH_MIN_PAYLOAD 46   /* a shorter payload is padded up to it by the sender */
+
+static __always_inline int trim_trailer(struct xdp_md *ctx, const struct packet *pkt)
 {
 	__u32 frame_len = (__u32)(ctx->data_end - ctx->data);
 	__u32 wanted = pkt->l2_len + pkt->ip_len;
 
-	if (frame_len <= wanted)
+	if (frame_len <= wanted || frame_len <= pkt->l2_len + ETH_MIN_PAYLOAD)
 		return 0;
 	return bpf_xdp_adjust_tail(ctx, -(int)(frame_len - wanted));
 }
@@ -66,7 +73,7 @@ static __always_inline int balance(struct xdp_md *ctx, struct packet *pkt, __u32
 	if (pkt->ip_len + overhead > cfg->mtu)
 		return answer_too_big(ctx, pkt, cfg->mtu, overhead);
 
-	if (trim_padding(ctx, pkt))
+	if (trim_trailer(ctx, pkt))
 		return drop(SLUICE_DROP_ENCAP_FAILED);
 	failed = previous ? encapsulate_two(ctx, pkt, cfg, backend, previous, hash)
 			  : encapsulate(ctx, pkt, cfg, backend, hash);

@@ -272,16 +272,35 @@ class BalancerPacketTest {
     }
 
     @Test
-    void ethernetPaddingIsNotCarriedIntoTheTunnel() {
+    void minimumFramePaddingStaysOutsideTheOuterIpLengthAndIsNotCut() {
         standardSetup(ID_BACKEND4_A);
         byte[] unpadded = fromClient4().udp(CLIENT_PORT, DNS).payload(2).build();
         byte[] padded = Arrays.copyOf(unpadded, 60);
+        Arrays.fill(padded, unpadded.length, padded.length, (byte) 0xee);
 
         TestRunResult result = rig.run(padded);
 
+        // The outer header's length ends at the inner packet: the padding is the outer frame's.
+        int hash = hash(CLIENT4, VIP4, CLIENT_PORT, DNS, Protocol.UDP);
+        byte[] encapsulated = encapsulated(unpadded, hash, BACKEND4_A, 0);
+        assertThat(result.action()).isEqualTo(XdpAction.TX);
+        assertThat(result.data()).hasSize(encapsulated.length + padded.length - unpadded.length);
+        assertThat(Arrays.copyOf(result.data(), encapsulated.length)).isEqualTo(encapsulated);
+        assertThat(Arrays.copyOfRange(result.data(), encapsulated.length, result.data().length))
+                .containsOnly((byte) 0xee);
+    }
+
+    @Test
+    void bytesAfterThePacketInALongerFrameAreNotCarriedIntoTheTunnel() {
+        standardSetup(ID_BACKEND4_A);
+        byte[] packet = fromClient4().udp(CLIENT_PORT, DNS).payload(100).build();
+        byte[] trailed = Arrays.copyOf(packet, packet.length + 30);
+
+        TestRunResult result = rig.run(trailed);
+
         int hash = hash(CLIENT4, VIP4, CLIENT_PORT, DNS, Protocol.UDP);
         assertThat(result.action()).isEqualTo(XdpAction.TX);
-        assertThat(result.data()).isEqualTo(encapsulated(unpadded, hash, BACKEND4_A, 0));
+        assertThat(result.data()).isEqualTo(encapsulated(packet, hash, BACKEND4_A, 0));
     }
 
     // --- flow table and Maglev
