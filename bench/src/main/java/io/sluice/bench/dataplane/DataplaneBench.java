@@ -84,6 +84,10 @@ public final class DataplaneBench {
                         XdpAction.PASS, () -> balancer.reasonCount(Reason.PASS_NOT_VIP)),
                 new Scenario(ESTABLISHED_4IN4, to4in4.sameFlow(), lb, XdpAction.TX,
                         () -> balancer.reasonCount(Reason.FLOW_HIT)).withHeadBaseline(wrapper.pushIpv4()),
+                new Scenario("established flow, 4in4, pure ACK in a padded 60-byte frame",
+                        Frames.pureAckPadded((Inet4Address) CLIENT4, (Inet4Address) ProgrammedBalancer.VIP_4IN4,
+                                CLIENT_PORT, SERVICE_PORT).sameFlow(), lb, XdpAction.TX,
+                        () -> balancer.reasonCount(Reason.FLOW_HIT)).withHeadBaseline(wrapper.pushIpv4()),
                 new Scenario(NEW_FLOW_4IN4, to4in4, lb, XdpAction.TX,
                         () -> balancer.reasonCount(Reason.FLOW_MISS)).withHeadBaseline(wrapper.pushIpv4())
                         .withWarmup(newFlowWarmup(balancer)),

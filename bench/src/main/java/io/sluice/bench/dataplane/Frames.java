@@ -4,6 +4,7 @@ import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 
 /**
  * The few frames the benchmark sends: Ethernet + IPv4/IPv6 + TCP (ACK with a small payload),
@@ -39,6 +40,8 @@ final class Frames {
     private static final byte TCP_FLAG_SYN = 0x02;
     private static final short TCP_WINDOW = (short) 0xffff;
     private static final int IPV4_CHECKSUM_OFFSET = 10;
+    /** Ethernet frames shorter than this (FCS excluded) are padded up to it by the sender. */
+    private static final int ETHERNET_MIN_FRAME = 60;
 
     private Frames() {}
 
@@ -52,14 +55,29 @@ final class Frames {
         return tcp(client, server, sourcePort, destinationPort, TCP_FLAG_SYN);
     }
 
+    /**
+     * A pure ACK (no payload) as it arrives from a NIC: 54 bytes of IPv4 packet in a 60-byte frame,
+     * the padding after the IP length. Most of what a client sends to a VIP during a download.
+     */
+    static BenchFrame pureAckPadded(Inet4Address client, Inet4Address server, int sourcePort, int destinationPort) {
+        BenchFrame frame = tcp(client, server, sourcePort, destinationPort, TCP_FLAG_ACK, 0);
+        return new BenchFrame(Arrays.copyOf(frame.bytes(), ETHERNET_MIN_FRAME), frame.sourcePortOffset(),
+                frame.sourceTailOffset());
+    }
+
     private static BenchFrame tcp(InetAddress client, InetAddress server, int sourcePort, int destinationPort,
                                   byte flags) {
+        return tcp(client, server, sourcePort, destinationPort, flags, PAYLOAD_BYTES);
+    }
+
+    private static BenchFrame tcp(InetAddress client, InetAddress server, int sourcePort, int destinationPort,
+                                  byte flags, int payloadBytes) {
         boolean v4 = client instanceof Inet4Address;
         if (v4 != server instanceof Inet4Address) {
             throw new IllegalArgumentException("client and server must be of one family");
         }
         int ipHeader = v4 ? IPV4_HEADER : IPV6_HEADER;
-        int l4Length = TCP_HEADER + PAYLOAD_BYTES;
+        int l4Length = TCP_HEADER + payloadBytes;
         ByteBuffer b = ByteBuffer.allocate(ETHERNET_HEADER + ipHeader + l4Length);
         ethernet(b, v4 ? ETHERTYPE_IPV4 : ETHERTYPE_IPV6);
         if (v4) {
