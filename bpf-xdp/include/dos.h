@@ -244,7 +244,7 @@ static __always_inline int dos_vip_accepts_port(const struct sluice_dos_vip *vip
 	return 0;
 }
 
-/* A TCP SYN (without ACK), or a UDP packet whose flow this CPU's flow cache does not know. */
+/* A TCP SYN (without ACK), or a UDP packet whose flow the flow cache does not know. */
 static __always_inline int dos_new_flow(const struct packet *pkt, int tcp_flags)
 {
 	struct sluice_flow_bucket *bucket;

@@ -27,7 +27,7 @@ public final class BalancerRig implements AutoCloseable {
     private final BpfObject object;
     private final BpfProgram program;
     private final DataplaneMaps maps;
-    /** The flow cache is per CPU: every run of one rig happens on the same CPU. */
+    /** Every run of one rig happens on the same CPU, unless a test pins another (flows that change CPU). */
     private final CpuPin pin;
 
     private BalancerRig(BpfObject object, String programName, DataplaneMaps maps) {
