@@ -39,7 +39,7 @@ public final class DataplaneBench {
     public static void main(String[] args) {
         BenchOptions options = BenchOptions.parse(args);
         MarkdownReport report = new MarkdownReport(System.out);
-        try (ProgrammedBalancer balancer = new ProgrammedBalancer();
+        try (ProgrammedBalancer balancer = new ProgrammedBalancer(options.flowTableSize());
              LoadedDecap decap = new LoadedDecap();
              RestoreWrapper wrapper = new RestoreWrapper()) {
             PathBench bench = new PathBench(wrapper, options);

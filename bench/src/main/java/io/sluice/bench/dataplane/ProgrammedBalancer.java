@@ -24,8 +24,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * balancer.o loaded with the production flow-cache size ({@code DataplaneAbi.FLOW_TABLE_SIZE} flows per CPU, in one table
- * for all CPUs) and programmed the way the daemon
+ * balancer.o loaded with a flow cache of the given flows per CPU (in one table for all CPUs; the bench's
+ * default is the production default) and programmed the way the daemon
  * does it (DataplaneMaps, MaglevTable): four TCP VIPs, one per encapsulation, each with a
  * Maglev table of {@value #TABLE_SIZE} slots over {@value #BACKENDS_PER_POOL} backends.
  */
@@ -60,9 +60,9 @@ final class ProgrammedBalancer implements AutoCloseable {
     private final BpfProgram program;
     private final DataplaneMaps maps;
 
-    ProgrammedBalancer() {
+    ProgrammedBalancer(int flowsPerCpu) {
         object = BpfObject.open(BpfObjectFiles.balancer())
-                .setMaxEntries(DataplaneAbi.MAP_FLOWS, DataplaneAbi.flowBuckets(DataplaneAbi.FLOW_TABLE_SIZE))
+                .setMaxEntries(DataplaneAbi.MAP_FLOWS, DataplaneAbi.flowBuckets(flowsPerCpu))
                 .load();
         program = object.program(DataplaneAbi.PROG_BALANCER);
         maps = DataplaneMaps.of(object);
