@@ -14,6 +14,9 @@ scripts/install-deps.sh
 echo "== build, unit and packet tests (mvn verify)"
 mvn -B -ntp verify
 
+echo "== the benchmark reports' arithmetic (bench/side-by-side)"
+python3 -m unittest discover -s bench/side-by-side -v
+
 echo "== end-to-end lab"
 lab/e2e-test.sh
 

@@ -12,10 +12,10 @@ def wrk(requests, seconds=10, p99_us=1000):
             "lat_mean_us": 1.0, "p50_us": 500, "p99_us": p99_us, "p999_us": 2 * p99_us, "lat_max_us": 0}
 
 
-def run(rnd, path, requests, busy_ticks, p99_us=1000, haproxy_ticks=0, mode="keepalive"):
+def run(rnd, path, requests, busy_ticks, p99_us=1000, haproxy_ticks=0, mode="keepalive", xdp_ns=0, xdp_packets=0):
     return {"kind": "run", "round": rnd, "mode": mode, "path": path, "wrk": wrk(requests, p99_us=p99_us),
             "busy_ticks": busy_ticks, "sys_softirq_ticks": 0, "haproxy_ticks": haproxy_ticks,
-            "seconds": 10.0, "hz": HZ}
+            "lb_xdp_ns": xdp_ns, "lb_xdp_packets": xdp_packets, "seconds": 10.0, "hz": HZ}
 
 
 def idle(rnd, busy_ticks, mode="keepalive"):
@@ -56,6 +56,26 @@ class SummaryTest(unittest.TestCase):
         text = report.verdicts(report.summarise(runs, {(0, "keepalive"): idle(0, 0)}))
         self.assertIn("req/s 0.970x direct (target >= 0.98x): NOT met", text)
         self.assertIn("p99 1.200x direct (target <= 1.10x): NOT met", text)
+
+    def test_xdp_program_time_is_per_request_and_judged_against_the_haproxy_process(self):
+        # 100,000 requests, 300,000 packets at 150 ns: 45 ms of XDP = 0.45 ms per 1,000 requests.
+        # HAProxy's process: 300 ticks = 3 s for 100,000 requests = 30 ms per 1,000.
+        runs = [run(0, "direct", 100_000, 1000), run(0, "haproxy", 100_000, 2000, haproxy_ticks=300),
+                run(0, "sluice", 100_000, 1200, xdp_ns=45_000_000, xdp_packets=300_000)]
+        rows = report.summarise(runs, {(0, "keepalive"): idle(0, 0)})
+        self.assertAlmostEqual(rows[("keepalive", "sluice")]["xdp"], 0.45)
+        self.assertAlmostEqual(rows[("keepalive", "sluice")]["xdp_ns_per_packet"], 150.0)
+        self.assertIsNone(rows[("keepalive", "haproxy")]["xdp"])
+        text = report.verdicts(rows)
+        self.assertIn("sluice's XDP program 0.45 ms / 1k vs HAProxy's process 30.0 ms / 1k = 0.015x", text)
+        self.assertIn("(target <= 0.10x): met (neither counts", text)
+
+    def test_runs_recorded_without_xdp_stats_leave_the_column_empty(self):
+        old = run(0, "sluice", 100_000, 1200)
+        del old["lb_xdp_ns"], old["lb_xdp_packets"]
+        rows = report.summarise([run(0, "direct", 100_000, 1000), old], {(0, "keepalive"): idle(0, 0)})
+        self.assertIsNone(rows[("keepalive", "sluice")]["xdp"])
+        self.assertIn("| - |", report.table(rows))
 
 
 if __name__ == "__main__":
