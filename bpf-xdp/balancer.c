@@ -11,6 +11,7 @@
 #include "parse.h"
 #include "hash.h"
 #include "select.h"
+#include "vip_table.h"
 #include "encap.h"
 #include "icmp.h"
 #include "dos.h"
@@ -99,7 +100,7 @@ int balancer(struct xdp_md *ctx)
 	void *data_end = (void *)(long)ctx->data_end;
 	struct packet pkt = {};
 	struct sluice_vip_key vip_key = {};
-	struct sluice_vip_meta *vip;
+	const struct sluice_vip_meta *vip;
 	struct dos_state dos;
 	enum sluice_reason dos_verdict;
 	int parsed = parse_packet(data, data_end, &pkt);
@@ -126,7 +127,7 @@ int balancer(struct xdp_md *ctx)
 	vip_key.port = pkt.flow.dport;
 	vip_key.proto = pkt.flow.proto;
 	vip_key.family = pkt.flow.family;
-	vip = bpf_map_lookup_elem(&vips, &vip_key);
+	vip = vip_find(&vip_key);
 	if (!vip) {
 		count_reason(SLUICE_PASS_NOT_VIP);
 		return XDP_PASS;

@@ -12,11 +12,12 @@
  * tables of any size, so this template's size is irrelevant and kept tiny. */
 #define MAGLEV_TEMPLATE_ENTRIES 2
 
+/* The VIP table (vip_table.h): searched by the program, so the lookup is inlined. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, SLUICE_MAX_VIPS);
-	__type(key, struct sluice_vip_key);
-	__type(value, struct sluice_vip_meta);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SLUICE_VIP_BUCKETS);
+	__type(key, __u32);
+	__type(value, struct sluice_vip_bucket);
 } vips SEC(".maps");
 
 struct {

@@ -15,7 +15,7 @@
 #include <linux/types.h>
 
 /* Bumped on any incompatible change of a struct or map below. */
-#define SLUICE_ABI_VERSION 5
+#define SLUICE_ABI_VERSION 6
 
 /*
  * Map sizes. The flow table is one table for all CPUs: by default SLUICE_FLOW_BUCKETS buckets
@@ -56,7 +56,18 @@
 /* The flow hash (MurmurHash3_x86_32 over the 40 bytes of struct sluice_flow_key). */
 #define SLUICE_HASH_SEED 0x5a17c3e1u
 
-/* vips map: {address, port, protocol} -> vip metadata */
+/*
+ * vips map: BPF_MAP_TYPE_ARRAY, u32 bucket index -> struct sluice_vip_bucket; the VIP
+ * {address, port, protocol} -> vip metadata table the program searches itself (vip_table.h),
+ * so a lookup is an inlined array load and a few compares, not a hash map's helper call.
+ * A VIP lives in one of two buckets of its SLUICE_VIP_HASH: h & (B - 1), or
+ * (h >> 16) & (B - 1) (that xor 1 if both are the same). Each slot carries
+ * check = h ^ vip_id ^ flags (SLUICE_VIP_CHECK): a slot the daemon is writing reads as no VIP.
+ */
+#define SLUICE_VIP_BUCKETS     1024
+#define SLUICE_VIP_WAYS        4
+#define SLUICE_VIP_HASH_MULT   0x9e3779b1u   /* hash: h = (h ^ word) * MULT, h ^= h >> 15, per key word */
+
 struct sluice_vip_key {
 	__be32 addr[4];      /* IPv4 in addr[0], addr[1..3] zero */
 	__be16 port;
@@ -69,6 +80,17 @@ struct sluice_vip_key {
 struct sluice_vip_meta {
 	__u32 vip_id;        /* index into maglev_tables and vip_stats */
 	__u32 flags;         /* SLUICE_VIP_F_* */
+};
+
+/* One VIP in the table; family 0 in the key marks an empty slot. */
+struct sluice_vip_slot {
+	__u32 check;
+	struct sluice_vip_meta meta;
+	struct sluice_vip_key key;
+};
+
+struct sluice_vip_bucket {
+	struct sluice_vip_slot slot[SLUICE_VIP_WAYS];
 };
 
 /* backends map: backend id (u32 array index) -> backend */

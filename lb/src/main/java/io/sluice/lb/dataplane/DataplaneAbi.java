@@ -9,10 +9,14 @@ import io.sluice.lb.bpf.BpfMap;
  */
 public final class DataplaneAbi {
 
-    public static final int ABI_VERSION = 5;
+    public static final int ABI_VERSION = 6;
 
     public static final int MAX_VIPS = 1024;
     public static final int MAX_BACKENDS = 16384;
+    /** The VIP table (VipTable): buckets, slots per bucket, and its hash's multiplier. */
+    public static final int VIP_BUCKETS = 1024;
+    public static final int VIP_WAYS = 4;
+    public static final int VIP_HASH_MULT = 0x9e3779b1;
     /** Slots per flow-cache bucket (set associativity). */
     public static final int FLOW_WAYS = 4;
     /** Buckets of the flow cache in the object file (the loader sizes the map for the host). */

@@ -33,6 +33,7 @@ public final class DataplaneMaps implements AutoCloseable {
     private static final String INNER_MAGLEV_NAME_PREFIX = "maglev_";
 
     private final BpfMap vips;
+    private final VipTable vipTable;
     private final BpfMap backends;
     private final BpfMap maglevTables;
     private final BpfMap flows;
@@ -44,7 +45,8 @@ public final class DataplaneMaps implements AutoCloseable {
     private DataplaneMaps(Function<String, BpfMap> opener) {
         List<BpfMap> opened = new ArrayList<>();
         try {
-            vips = SizedMaps.open(opener, DataplaneAbi.MAP_VIPS, VipKey.SIZE, VipMeta.SIZE, opened);
+            vips = SizedMaps.open(opener, DataplaneAbi.MAP_VIPS, Integer.BYTES, VipBucket.SIZE, opened);
+            vipTable = new VipTable(vips);
             backends = SizedMaps.open(opener, DataplaneAbi.MAP_BACKENDS, U32_BYTES, BackendEntry.SIZE, opened);
             maglevTables = SizedMaps.open(opener, DataplaneAbi.MAP_MAGLEV_TABLES, U32_BYTES, U32_BYTES, opened);
             flows = SizedMaps.open(opener, DataplaneAbi.MAP_FLOWS, U32_BYTES, FlowBucket.SIZE, opened);
@@ -80,22 +82,28 @@ public final class DataplaneMaps implements AutoCloseable {
     // --- VIPs
 
     public Map<VipKey, VipMeta> readVips() {
-        Map<VipKey, VipMeta> result = new LinkedHashMap<>();
-        byte[] value = new byte[VipMeta.SIZE];
-        for (byte[] key : keys(vips)) {
-            if (vips.lookup(key, value)) {
-                result.put(VipKey.decode(key), VipMeta.decode(value));
-            }
-        }
-        return result;
+        return vipTable.readAll();
     }
 
     public void putVip(VipKey key, VipMeta meta) {
-        vips.update(key.encode(), meta.encode(), UpdateFlags.ANY);
+        vipTable.put(key, meta);
     }
 
     public void deleteVip(VipKey key) {
-        vips.delete(key.encode());
+        vipTable.delete(key);
+    }
+
+    /** One bucket of the VIP table as raw bytes (tests of what the program sees mid-write). */
+    byte[] readVipBucket(int index) {
+        byte[] bucket = new byte[VipBucket.SIZE];
+        if (!vips.lookup(u32(index), bucket)) {
+            throw new IllegalArgumentException("no VIP bucket " + index + " in " + vips);
+        }
+        return bucket;
+    }
+
+    void writeVipBucket(int index, byte[] bucket) {
+        vips.update(u32(index), bucket, UpdateFlags.ANY);
     }
 
     // --- backends

@@ -2,7 +2,7 @@ package io.sluice.lb.dataplane;
 
 import java.nio.ByteBuffer;
 
-/** struct sluice_vip_meta: the value of the {@code vips} map. */
+/** struct sluice_vip_meta: what the VIP table holds for a VIP (see {@link VipTable}). */
 public record VipMeta(int vipId, int flags) {
 
     public static final int SIZE = 8;

@@ -41,6 +41,8 @@ class DataplaneAbiBtfTest {
     private static final Map<String, Class<?>> STRUCTS = Map.ofEntries(
             Map.entry("sluice_vip_key", VipKey.class),
             Map.entry("sluice_vip_meta", VipMeta.class),
+            Map.entry("sluice_vip_slot", VipSlot.class),
+            Map.entry("sluice_vip_bucket", VipBucket.class),
             Map.entry("sluice_backend", BackendEntry.class),
             Map.entry("sluice_flow_key", FlowKey.class),
             Map.entry("sluice_flow_slot", FlowSlot.class),
@@ -125,7 +127,7 @@ class DataplaneAbiBtfTest {
 
     @Test
     void mapsAreTypedWithTheMirroredStructs() {
-        assertMap(balancer, DataplaneAbi.MAP_VIPS, "sluice_vip_key", "sluice_vip_meta");
+        assertMap(balancer, DataplaneAbi.MAP_VIPS, "__u32", "sluice_vip_bucket");
         assertMap(balancer, DataplaneAbi.MAP_BACKENDS, "__u32", "sluice_backend");
         assertMap(balancer, DataplaneAbi.MAP_FLOWS, "__u32", "sluice_flow_bucket");
         assertMap(balancer, DataplaneAbi.MAP_LB_CONFIG, "__u32", "sluice_config");
