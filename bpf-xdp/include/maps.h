@@ -42,8 +42,8 @@ struct {
 	__array(values, struct maglev_table);
 } maglev_tables SEC(".maps");
 
-/* Set-associative flow cache, one region per CPU (see sluice_abi.h): lookups are
- * inlined array loads, no lock, no per-CPU pointer table in front of the buckets. */
+/* Set-associative flow cache, one table for every CPU (see sluice_abi.h): lookups are
+ * inlined array loads, no lock. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, SLUICE_FLOW_MAP_ENTRIES);
