@@ -11,6 +11,15 @@ final class Codec {
 
     private Codec() {}
 
+    /** A u32 map key or value in host order. */
+    static byte[] u32(int value) {
+        return hostOrder(Integer.BYTES).putInt(value).array();
+    }
+
+    static int readU32(byte[] bytes) {
+        return ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder()).getInt();
+    }
+
     static ByteBuffer hostOrder(int size) {
         return ByteBuffer.allocate(size).order(ByteOrder.nativeOrder());
     }

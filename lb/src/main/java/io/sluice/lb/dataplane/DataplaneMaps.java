@@ -95,15 +95,11 @@ public final class DataplaneMaps implements AutoCloseable {
 
     /** One bucket of the VIP table as raw bytes (tests of what the program sees mid-write). */
     byte[] readVipBucket(int index) {
-        byte[] bucket = new byte[VipBucket.SIZE];
-        if (!vips.lookup(u32(index), bucket)) {
-            throw new IllegalArgumentException("no VIP bucket " + index + " in " + vips);
-        }
-        return bucket;
+        return vipTable.readBucket(index);
     }
 
     void writeVipBucket(int index, byte[] bucket) {
-        vips.update(u32(index), bucket, UpdateFlags.ANY);
+        vipTable.writeBucket(index, bucket);
     }
 
     // --- backends
@@ -126,12 +122,12 @@ public final class DataplaneMaps implements AutoCloseable {
     }
 
     public void putBackend(int id, BackendEntry entry) {
-        backends.update(u32(id), entry.encode(), UpdateFlags.ANY);
+        backends.update(Codec.u32(id), entry.encode(), UpdateFlags.ANY);
     }
 
     /** Writes an all-zero entry: the slot is no longer in use (array entries cannot be deleted). */
     public void clearBackend(int id) {
-        backends.update(u32(id), new byte[BackendEntry.SIZE], UpdateFlags.ANY);
+        backends.update(Codec.u32(id), new byte[BackendEntry.SIZE], UpdateFlags.ANY);
     }
 
     // --- Maglev tables
@@ -169,10 +165,10 @@ public final class DataplaneMaps implements AutoCloseable {
      */
     public OptionalInt maglevTableId(int vipId) {
         byte[] innerId = new byte[U32_BYTES];
-        if (!maglevTables.lookup(u32(vipId), innerId)) {
+        if (!maglevTables.lookup(Codec.u32(vipId), innerId)) {
             return OptionalInt.empty();
         }
-        return OptionalInt.of(readU32(innerId));
+        return OptionalInt.of(Codec.readU32(innerId));
     }
 
     /**
@@ -197,12 +193,12 @@ public final class DataplaneMaps implements AutoCloseable {
         try (BpfMap inner = BpfMap.create(MapType.ARRAY, INNER_MAGLEV_NAME_PREFIX + vipId, U32_BYTES, U32_BYTES,
                 entries, DataplaneAbi.BPF_F_INNER_MAP)) {
             inner.updateBatch(keys.array(), values.array(), entries);
-            maglevTables.update(u32(vipId), u32(inner.fd()), UpdateFlags.ANY);
+            maglevTables.update(Codec.u32(vipId), Codec.u32(inner.fd()), UpdateFlags.ANY);
         }
     }
 
     public void clearMaglevTable(int vipId) {
-        maglevTables.delete(u32(vipId));
+        maglevTables.delete(Codec.u32(vipId));
     }
 
     // --- configuration
@@ -210,14 +206,14 @@ public final class DataplaneMaps implements AutoCloseable {
     /** The configuration, or empty while lb_config still holds the all-zero entry it was created with. */
     public Optional<LbConfigEntry> readConfig() {
         byte[] value = new byte[LbConfigEntry.SIZE];
-        if (!lbConfig.lookup(u32(CONFIG_KEY), value) || isAllZero(value)) {
+        if (!lbConfig.lookup(Codec.u32(CONFIG_KEY), value) || isAllZero(value)) {
             return Optional.empty();
         }
         return Optional.of(LbConfigEntry.decode(value));
     }
 
     public void writeConfig(LbConfigEntry config) {
-        lbConfig.update(u32(CONFIG_KEY), config.encode(), UpdateFlags.ANY);
+        lbConfig.update(Codec.u32(CONFIG_KEY), config.encode(), UpdateFlags.ANY);
     }
 
     // --- counters
@@ -232,11 +228,11 @@ public final class DataplaneMaps implements AutoCloseable {
 
     /** Zeroes a VIP's counters on every CPU, so a reused vip id starts from zero. */
     public void resetVipTraffic(int vipId) {
-        vipStats.update(u32(vipId), new byte[vipStats.userValueSize()], UpdateFlags.ANY);
+        vipStats.update(Codec.u32(vipId), new byte[vipStats.userValueSize()], UpdateFlags.ANY);
     }
 
     public void resetBackendTraffic(int backendId) {
-        backendStats.update(u32(backendId), new byte[backendStats.userValueSize()], UpdateFlags.ANY);
+        backendStats.update(Codec.u32(backendId), new byte[backendStats.userValueSize()], UpdateFlags.ANY);
     }
 
     /** Packets per reason, summed over CPUs. */
@@ -255,18 +251,23 @@ public final class DataplaneMaps implements AutoCloseable {
         return FlowCacheLayout.ofMaxEntries(flows.maxEntries());
     }
 
-    /** Where the flow cache sends {@code key}: the entry in its bucket (flow hash & (buckets - 1)), if any. */
+    /**
+     * Where the flow cache sends {@code key}: the entry in its bucket (flow hash & (buckets - 1)) that
+     * the program would take for a hit (its check holds), if any.
+     */
     public Optional<FlowEntry> lookupFlow(FlowKey key) {
         byte[] encoded = key.encode();
+        int hash = FlowHash.hash(encoded);
         byte[] value = new byte[FlowBucket.SIZE];
-        if (!flows.lookup(u32(flowLayout().bucketOf(FlowHash.hash(encoded))), value)) {
+        if (!flows.lookup(Codec.u32(flowLayout().bucketOf(hash)), value)) {
             return Optional.empty();
         }
         ByteBuffer b = ByteBuffer.wrap(value).order(ByteOrder.nativeOrder());
         for (int way = 0; way < DataplaneAbi.FLOW_WAYS; way++) {
             int slot = FlowBucket.slotOffset(way);
             if (FlowSlot.holds(value, slot, encoded)) {
-                return Optional.of(FlowSlot.decodeOrNull(b, slot).entry());
+                return FlowSlot.checkHolds(b, slot, hash) ? Optional.of(FlowSlot.decodeOrNull(b, slot).entry())
+                        : Optional.empty();
             }
         }
         return Optional.empty();
@@ -275,7 +276,7 @@ public final class DataplaneMaps implements AutoCloseable {
     /** Bucket {@code index} (0 .. flowBucketCount() - 1). For tests and diagnostics. */
     public FlowBucket readFlowBucket(int index) {
         byte[] value = new byte[FlowBucket.SIZE];
-        if (index < 0 || index >= flowBucketCount() || !flows.lookup(u32(index), value)) {
+        if (index < 0 || index >= flowBucketCount() || !flows.lookup(Codec.u32(index), value)) {
             throw new IllegalArgumentException("no flow bucket " + index + " in " + flows);
         }
         return FlowBucket.decode(value);
@@ -286,7 +287,7 @@ public final class DataplaneMaps implements AutoCloseable {
         if (index < 0 || index >= flowBucketCount()) {
             throw new IllegalArgumentException("no flow bucket " + index + " in " + flows);
         }
-        flows.update(u32(index), bucket.encode(), UpdateFlags.ANY);
+        flows.update(Codec.u32(index), bucket.encode(), UpdateFlags.ANY);
     }
 
     /** Bucket {@code index} as raw bytes, check members as given (tests of what racing writers leave). */
@@ -294,7 +295,7 @@ public final class DataplaneMaps implements AutoCloseable {
         if (index < 0 || index >= flowBucketCount() || bucket.length != FlowBucket.SIZE) {
             throw new IllegalArgumentException("no flow bucket " + index + " of " + bucket.length + " bytes in " + flows);
         }
-        flows.update(u32(index), bucket, UpdateFlags.ANY);
+        flows.update(Codec.u32(index), bucket, UpdateFlags.ANY);
     }
 
     /** The bucket count (a power of two). */
@@ -316,7 +317,7 @@ public final class DataplaneMaps implements AutoCloseable {
         byte[] value = new byte[FlowBucket.SIZE];
         ByteBuffer b = ByteBuffer.wrap(value).order(ByteOrder.nativeOrder());
         for (int index = 0; index < flowBucketCount(); index++) {
-            if (flows.lookup(u32(index), value)) {
+            if (flows.lookup(Codec.u32(index), value)) {
                 count += FlowBucket.occupiedWays(b, 0);
             }
         }
@@ -333,7 +334,7 @@ public final class DataplaneMaps implements AutoCloseable {
         byte[] value = new byte[FlowBucket.SIZE];
         ByteBuffer b = ByteBuffer.wrap(value).order(ByteOrder.nativeOrder());
         for (int index = 0; index < flowBucketCount(); index++) {
-            if (!flows.lookup(u32(index), value) || isAllZero(value)) {
+            if (!flows.lookup(Codec.u32(index), value) || isAllZero(value)) {
                 continue;
             }
             for (int way = 0; way < DataplaneAbi.FLOW_WAYS; way++) {
@@ -357,7 +358,7 @@ public final class DataplaneMaps implements AutoCloseable {
         byte[] empty = new byte[FlowBucket.SIZE];
         ByteBuffer b = ByteBuffer.wrap(value).order(ByteOrder.nativeOrder());
         for (int index = 0; index < flowBucketCount(); index++) {
-            byte[] key = u32(index);
+            byte[] key = Codec.u32(index);
             if (flows.lookup(key, value) && !isAllZero(value)) {
                 flushed += FlowBucket.occupiedWays(b, 0);
                 flows.update(key, empty, UpdateFlags.ANY);
@@ -376,32 +377,11 @@ public final class DataplaneMaps implements AutoCloseable {
 
     private static TrafficCounter traffic(BpfMap stats, int id) {
         byte[] value = new byte[stats.userValueSize()];
-        if (!stats.lookup(u32(id), value)) {
+        if (!stats.lookup(Codec.u32(id), value)) {
             throw new IllegalArgumentException("id " + id + " is outside " + stats + " (max entries "
                     + stats.maxEntries() + ")");
         }
         return TrafficCounter.sumPerCpu(value);
-    }
-
-    /** Every key, collected before the caller changes the map (deleting while iterating restarts the walk). */
-    private static List<byte[]> keys(BpfMap map) {
-        List<byte[]> keys = new ArrayList<>();
-        byte[] previous = null;
-        byte[] next = new byte[map.keySize()];
-        while (map.nextKey(previous, next)) {
-            keys.add(next);
-            previous = next;
-            next = new byte[map.keySize()];
-        }
-        return keys;
-    }
-
-    private static byte[] u32(int value) {
-        return ByteBuffer.allocate(U32_BYTES).order(ByteOrder.nativeOrder()).putInt(value).array();
-    }
-
-    private static int readU32(byte[] bytes) {
-        return ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder()).getInt();
     }
 
     private static boolean isAllZero(byte[] bytes) {

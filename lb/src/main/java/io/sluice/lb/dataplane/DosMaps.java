@@ -72,32 +72,32 @@ public final class DosMaps implements AutoCloseable {
 
     public DosConfigEntry readConfig() {
         byte[] value = new byte[DosConfigEntry.SIZE];
-        return config.lookup(u32(CONFIG_KEY), value) ? DosConfigEntry.decode(value) : DosConfigEntry.IDLE;
+        return config.lookup(Codec.u32(CONFIG_KEY), value) ? DosConfigEntry.decode(value) : DosConfigEntry.IDLE;
     }
 
     public void writeConfig(DosConfigEntry entry) {
-        config.update(u32(CONFIG_KEY), entry.encode(), UpdateFlags.ANY);
+        config.update(Codec.u32(CONFIG_KEY), entry.encode(), UpdateFlags.ANY);
     }
 
     public DosVipEntry readVip(int vipId) {
         byte[] value = new byte[DosVipEntry.SIZE];
-        return vips.lookup(u32(vipId), value) ? DosVipEntry.decode(value) : DosVipEntry.DEFAULT;
+        return vips.lookup(Codec.u32(vipId), value) ? DosVipEntry.decode(value) : DosVipEntry.DEFAULT;
     }
 
     public void writeVip(int vipId, DosVipEntry entry) {
-        vips.update(u32(vipId), entry.encode(), UpdateFlags.ANY);
+        vips.update(Codec.u32(vipId), entry.encode(), UpdateFlags.ANY);
     }
 
     /** Resets the VIP's ceiling bucket (full burst available). */
     public void resetVipFlowState(int vipId) {
-        vipFlowState.update(u32(vipId), new byte[U64], UpdateFlags.ANY);
+        vipFlowState.update(Codec.u32(vipId), new byte[U64], UpdateFlags.ANY);
     }
 
     public BitSet readReflectionPorts() {
         long[] words = new long[DosAbi.REFLECTION_WORDS];
         byte[] value = new byte[U64];
         for (int i = 0; i < words.length; i++) {
-            if (reflectionPorts.lookup(u32(i), value)) {
+            if (reflectionPorts.lookup(Codec.u32(i), value)) {
                 words[i] = ByteBuffer.wrap(value).order(ByteOrder.nativeOrder()).getLong();
             }
         }
@@ -123,7 +123,7 @@ public final class DosMaps implements AutoCloseable {
     }
 
     public void putAllow(LpmPrefix prefix) {
-        (prefix.isIpv4() ? allow4 : allow6).update(prefix.encode(), u32(0), UpdateFlags.ANY);
+        (prefix.isIpv4() ? allow4 : allow6).update(prefix.encode(), Codec.u32(0), UpdateFlags.ANY);
     }
 
     public void deleteAllow(LpmPrefix prefix) {
@@ -137,7 +137,7 @@ public final class DosMaps implements AutoCloseable {
         for (BpfMap map : List.of(deny4, deny6)) {
             for (byte[] key : keys(map)) {
                 if (map.lookup(key, value)) {
-                    result.put(LpmPrefix.decode(key), readU32(value));
+                    result.put(LpmPrefix.decode(key), Codec.readU32(value));
                 }
             }
         }
@@ -149,8 +149,8 @@ public final class DosMaps implements AutoCloseable {
         if (id < 0 || id >= DosAbi.DOS_MAX_DENY_IDS) {
             throw new IllegalArgumentException("deny id out of range: " + id);
         }
-        denyHits.update(u32(id), new byte[denyHits.userValueSize()], UpdateFlags.ANY);
-        (prefix.isIpv4() ? deny4 : deny6).update(prefix.encode(), u32(id), UpdateFlags.ANY);
+        denyHits.update(Codec.u32(id), new byte[denyHits.userValueSize()], UpdateFlags.ANY);
+        (prefix.isIpv4() ? deny4 : deny6).update(prefix.encode(), Codec.u32(id), UpdateFlags.ANY);
     }
 
     public void deleteDeny(LpmPrefix prefix) {
@@ -201,7 +201,7 @@ public final class DosMaps implements AutoCloseable {
     /** One dos_deny24 entry (for tests and diagnostics). */
     public int readDeny24(int slash24) {
         byte[] value = new byte[U32];
-        return deny24.lookup(u32(slash24), value) ? readU32(value) : 0;
+        return deny24.lookup(Codec.u32(slash24), value) ? Codec.readU32(value) : 0;
     }
 
     // --- sources
@@ -276,11 +276,4 @@ public final class DosMaps implements AutoCloseable {
         return keys;
     }
 
-    private static byte[] u32(int value) {
-        return ByteBuffer.allocate(U32).order(ByteOrder.nativeOrder()).putInt(value).array();
-    }
-
-    private static int readU32(byte[] bytes) {
-        return ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder()).getInt();
-    }
 }

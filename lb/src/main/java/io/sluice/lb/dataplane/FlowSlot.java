@@ -46,10 +46,11 @@ public record FlowSlot(FlowKey key, int backendId, int vipId) {
     }
 
     void put(ByteBuffer b, int base) {
-        b.put(base + OFFSET_KEY, key.encode());
+        byte[] encodedKey = key.encode();
+        b.put(base + OFFSET_KEY, encodedKey);
         b.putInt(base + OFFSET_BACKEND_ID, backendId);
         b.putShort(base + OFFSET_VIP_ID, (short) vipId);
-        b.putShort(base + OFFSET_CHECK, (short) check(FlowHash.hash(key.encode()), backendId));
+        b.putShort(base + OFFSET_CHECK, (short) check(FlowHash.hash(encodedKey), backendId));
     }
 
     /** The slot at {@code base}, or null if it is empty. */
@@ -61,6 +62,11 @@ public record FlowSlot(FlowKey key, int backendId, int vipId) {
         b.get(base + OFFSET_KEY, key);
         return new FlowSlot(FlowKey.decode(key), b.getInt(base + OFFSET_BACKEND_ID),
                 Short.toUnsignedInt(b.getShort(base + OFFSET_VIP_ID)));
+    }
+
+    /** Whether the slot at {@code base} passes the check the program requires of a hit (flow_slot_backend). */
+    static boolean checkHolds(ByteBuffer b, int base, int flowHash) {
+        return Short.toUnsignedInt(b.getShort(base + OFFSET_CHECK)) == check(flowHash, b.getInt(base + OFFSET_BACKEND_ID));
     }
 
     static boolean isEmpty(ByteBuffer b, int base) {

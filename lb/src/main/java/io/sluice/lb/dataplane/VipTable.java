@@ -55,18 +55,18 @@ public final class VipTable {
         return hash ^ meta.vipId() ^ Integer.rotateLeft(meta.flags(), FLAGS_ROTATE);
     }
 
+    /** Every VIP in the table, read with one batch lookup of all buckets. */
     public Map<VipKey, VipMeta> readAll() {
+        byte[] indexes = new byte[vips.maxEntries() * Integer.BYTES];
+        byte[] buckets = new byte[vips.maxEntries() * VipBucket.SIZE];
+        int read = vips.lookupAll(indexes, buckets);
         Map<VipKey, VipMeta> result = new LinkedHashMap<>();
-        byte[] bucket = new byte[VipBucket.SIZE];
-        for (int index = 0; index < DataplaneAbi.VIP_BUCKETS; index++) {
-            if (!vips.lookup(u32(index), bucket)) {
-                continue;
-            }
+        for (int i = 0; i < read; i++) {
             for (int way = 0; way < DataplaneAbi.VIP_WAYS; way++) {
-                int base = way * VipSlot.SIZE;
-                if (bucket[base + FAMILY_AT] != 0) {
-                    result.put(VipKey.decode(Arrays.copyOfRange(bucket, base + VipSlot.OFFSET_KEY,
-                            base + VipSlot.OFFSET_KEY + VipKey.SIZE)), VipMeta.decode(Arrays.copyOfRange(bucket,
+                int base = i * VipBucket.SIZE + way * VipSlot.SIZE;
+                if (buckets[base + FAMILY_AT] != 0) {
+                    result.put(VipKey.decode(Arrays.copyOfRange(buckets, base + VipSlot.OFFSET_KEY,
+                            base + VipSlot.OFFSET_KEY + VipKey.SIZE)), VipMeta.decode(Arrays.copyOfRange(buckets,
                             base + VipSlot.OFFSET_META, base + VipSlot.OFFSET_META + VipMeta.SIZE)));
                 }
             }
@@ -92,7 +92,7 @@ public final class VipTable {
 
     private void insert(byte[] encodedKey, int hash, VipMeta meta, VipKey key) {
         for (int index : buckets(hash)) {
-            byte[] bucket = read(index);
+            byte[] bucket = readBucket(index);
             for (int way = 0; way < DataplaneAbi.VIP_WAYS; way++) {
                 int base = way * VipSlot.SIZE;
                 if (bucket[base + FAMILY_AT] == 0) {
@@ -100,7 +100,7 @@ public final class VipTable {
                     b.putInt(base + VipSlot.OFFSET_CHECK, check(hash, meta));
                     b.put(base + VipSlot.OFFSET_META, meta.encode());
                     b.put(base + VipSlot.OFFSET_KEY, encodedKey);
-                    vips.update(u32(index), bucket, UpdateFlags.ANY);
+                    writeBucket(index, bucket);
                     return;
                 }
             }
@@ -116,16 +116,16 @@ public final class VipTable {
     }
 
     private void clear(Slot slot) {
-        byte[] bucket = read(slot.bucket());
+        byte[] bucket = readBucket(slot.bucket());
         Arrays.fill(bucket, slot.way() * VipSlot.SIZE, (slot.way() + 1) * VipSlot.SIZE, (byte) 0);
-        vips.update(u32(slot.bucket()), bucket, UpdateFlags.ANY);
+        writeBucket(slot.bucket(), bucket);
     }
 
     private record Slot(int bucket, int way, VipMeta meta) {}
 
     private Optional<Slot> find(byte[] encodedKey, int hash) {
         for (int index : buckets(hash)) {
-            byte[] bucket = read(index);
+            byte[] bucket = readBucket(index);
             for (int way = 0; way < DataplaneAbi.VIP_WAYS; way++) {
                 int base = way * VipSlot.SIZE;
                 if (Arrays.equals(bucket, base + VipSlot.OFFSET_KEY, base + VipSlot.OFFSET_KEY + VipKey.SIZE,
@@ -138,15 +138,15 @@ public final class VipTable {
         return Optional.empty();
     }
 
-    private byte[] read(int index) {
+    byte[] readBucket(int index) {
         byte[] bucket = new byte[VipBucket.SIZE];
-        if (!vips.lookup(u32(index), bucket)) {
+        if (!vips.lookup(Codec.u32(index), bucket)) {
             throw new IllegalStateException("VIP table bucket " + index + " unreadable in " + vips);
         }
         return bucket;
     }
 
-    private static byte[] u32(int value) {
-        return ByteBuffer.allocate(Integer.BYTES).order(ByteOrder.nativeOrder()).putInt(value).array();
+    void writeBucket(int index, byte[] bucket) {
+        vips.update(Codec.u32(index), bucket, UpdateFlags.ANY);
     }
 }

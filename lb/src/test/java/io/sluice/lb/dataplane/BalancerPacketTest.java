@@ -375,6 +375,7 @@ class BalancerPacketTest {
                 .putInt(FlowBucket.slotOffset(way) + FlowSlot.OFFSET_BACKEND_ID, ID_BACKEND6_A);
         // As raw bytes: FlowBucket.encode would compute the check for the new backend.
         maps.writeFlowBucketBytes(bucket, torn);
+        assertThat(maps.lookupFlow(flow4(CLIENT_PORT))).as("the Java view requires the check too").isEmpty();
 
         TestRunResult result = rig.run(ack);
 
