@@ -14,8 +14,9 @@ scripts/install-deps.sh
 echo "== build, unit and packet tests (mvn verify)"
 mvn -B -ntp verify
 
-echo "== the benchmark reports' arithmetic (bench/side-by-side)"
+echo "== the benchmark reports' arithmetic (bench/side-by-side, bench/compare_report.py)"
 python3 -m unittest discover -s bench/side-by-side -v
+python3 -m unittest discover -s bench -p 'test_compare_report.py' -v
 
 echo "== end-to-end lab"
 lab/e2e-test.sh
