@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Data-plane benchmark: ns/packet of the XDP programs through BPF_PROG_TEST_RUN.
-# Usage (root): bench/dataplane.sh [--runs 7] [--repeat 1000000] [--single-runs 20000] [--dos 1] [--flow-table-size 262144]
+# Usage (root): bench/dataplane.sh [--runs 7] [--repeat 1000000] [--single-runs 20000] [--dos 1] [--flow-table-size 262144] [--only "new flow"]
 # With xdp-filter installed (Debian's xdp-tools), it is loaded on a veth in a throw-away
 # namespace, told to drop the DoS rows' deny-listed source, and timed on the same packet.
 # Builds bench/target/benchmarks.jar when it is missing or older than the sources,

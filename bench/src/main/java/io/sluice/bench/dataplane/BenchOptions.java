@@ -8,9 +8,12 @@ import io.sluice.lb.config.ConfigLimits;
  * xdp-filter program to time on the DoS stage's deny-list packet (0 = none; bench/dataplane.sh sets it up),
  * {@code --dos 0} to leave out the DoS section (loading its 200,000 prefixes takes most of a quick run),
  * {@code --flow-table-size N} flows per CPU in the flow cache (the config's flow_table_size; default the
- * production default): how much a new flow's cost owes to the table's size.
+ * production default): how much a new flow's cost owes to the table's size; {@code --only TEXT} times only
+ * the wrapped paths whose name contains TEXT (no single-run or DoS sections): one path under a profiler, or
+ * quicker before/after pairs.
  */
-record BenchOptions(int runs, int repeat, int singleRuns, int xdpFilterProgramId, boolean dos, int flowTableSize) {
+record BenchOptions(int runs, int repeat, int singleRuns, int xdpFilterProgramId, boolean dos, int flowTableSize,
+                    String only) {
     static final int DEFAULT_RUNS = 7;
     static final int DEFAULT_REPEAT = 1_000_000;
     static final int DEFAULT_SINGLE_RUNS = 20_000;
@@ -26,6 +29,9 @@ record BenchOptions(int runs, int repeat, int singleRuns, int xdpFilterProgramId
         if (flowTableSize > ConfigLimits.MAX_FLOW_TABLE_SIZE) {
             throw new IllegalArgumentException("--flow-table-size at most " + ConfigLimits.MAX_FLOW_TABLE_SIZE);
         }
+        if (only != null && only.isBlank()) {
+            throw new IllegalArgumentException("--only needs the text of a path name");
+        }
         if (repeat > MAX_REPEAT) {
             throw new IllegalArgumentException("--repeat at most " + MAX_REPEAT);
         }
@@ -38,10 +44,15 @@ record BenchOptions(int runs, int repeat, int singleRuns, int xdpFilterProgramId
         int xdpFilter = 0;
         int dos = 1;
         int flowTableSize = ConfigLimits.DEFAULT_FLOW_TABLE_SIZE;
+        String only = null;
         for (int i = 0; i < args.length; i++) {
             String name = args[i];
             if (i + 1 >= args.length) {
                 throw new IllegalArgumentException(name + " needs a value");
+            }
+            if (name.equals("--only")) {
+                only = args[++i];
+                continue;
             }
             int value = Integer.parseInt(args[++i].replace("_", ""));
             switch (name) {
@@ -52,13 +63,23 @@ record BenchOptions(int runs, int repeat, int singleRuns, int xdpFilterProgramId
                 case "--dos" -> dos = value;
                 case "--flow-table-size" -> flowTableSize = value;
                 default -> throw new IllegalArgumentException("unknown option " + name
-                        + " (known: --runs, --repeat, --single-runs, --xdp-filter-prog, --dos, --flow-table-size)");
+                        + " (known: --runs, --repeat, --single-runs, --xdp-filter-prog, --dos, --flow-table-size, --only)");
             }
         }
         if (dos != 0 && dos != 1) {
             throw new IllegalArgumentException("--dos is 0 or 1, got " + dos);
         }
-        return new BenchOptions(runs, repeat, singleRuns, xdpFilter, dos == 1, flowTableSize);
+        return new BenchOptions(runs, repeat, singleRuns, xdpFilter, dos == 1, flowTableSize, only);
+    }
+
+    /** Whether the options time this wrapped path. */
+    boolean times(String path) {
+        return only == null || path.contains(only);
+    }
+
+    /** The single-run and DoS sections: only in a whole run. */
+    boolean wholeRun() {
+        return only == null;
     }
 
     private static void require(int value, int min, String name) {

@@ -46,15 +46,26 @@ public final class DataplaneBench {
             List<PathTiming> timings = new ArrayList<>();
             long occupiedAfterNewFlows = 0;
             for (Scenario scenario : wrappedScenarios(balancer, decap, wrapper)) {
+                if (!options.times(scenario.path())) {
+                    continue;
+                }
                 timings.add(bench.time(scenario));
                 if (scenario.path().equals(NEW_FLOW_4IN4)) {
                     occupiedAfterNewFlows = balancer.flowCount();
                 }
             }
+            if (timings.isEmpty()) {
+                throw new IllegalArgumentException("--only " + options.only() + " names no path");
+            }
             Summary wrapperAlone = timings.stream().filter(t -> t.path().equals(ESTABLISHED_4IN4))
-                    .findFirst().orElseThrow().wrapperAlone();
+                    .findFirst().orElse(timings.get(0)).wrapperAlone();
             report.wrapped(options, wrapperAlone, timings);
-            report.flowCacheOccupancy(occupiedAfterNewFlows, balancer.flowSlots());
+            if (options.times(NEW_FLOW_4IN4)) {
+                report.flowCacheOccupancy(occupiedAfterNewFlows, balancer.flowSlots());
+            }
+            if (!options.wholeRun()) {
+                return;
+            }
 
             if (options.singleRuns() > 0) {
                 SingleRunBench single = new SingleRunBench(options.singleRuns());
