@@ -14,9 +14,10 @@ scripts/install-deps.sh
 echo "== build, unit and packet tests (mvn verify)"
 mvn -B -ntp verify
 
-echo "== the benchmark reports' arithmetic (bench/side-by-side, bench/compare_report.py)"
+echo "== the benchmark tools' arithmetic (bench/side-by-side, compare_report.py, jit_profile.py)"
 python3 -m unittest discover -s bench/side-by-side -v
 python3 -m unittest discover -s bench -p 'test_compare_report.py' -v
+python3 -m unittest discover -s bench -p 'test_jit_profile.py' -v
 
 echo "== end-to-end lab"
 lab/e2e-test.sh

@@ -10,6 +10,7 @@ sample that fell inside the image to the source line and the instruction it hit.
   jit_profile.py snapshot PROG_ID DIR     save image + line table of a loaded program
   jit_profile.py report DIR PERF_DATA     print the profile (needs DIR from snapshot)
 """
+import bisect
 import ctypes
 import json
 import os
@@ -24,10 +25,9 @@ BPF_OBJ_GET_INFO_BY_FD = 15
 SYS_BPF = 321                      # x86-64
 INFO_SIZE = 256                    # struct bpf_prog_info is 232 bytes on 6.x; the tail stays zero
 
-# struct bpf_prog_info offsets (uapi/linux/bpf.h; checked against the running kernel's BTF)
+# struct bpf_prog_info offsets (uapi/linux/bpf.h; test_jit_profile reads a real program through them)
 OFF_JITED_LEN = 16
 OFF_JITED_INSNS = 24
-OFF_NAME = 64
 OFF_NR_JITED_KSYMS = 104
 OFF_JITED_KSYMS = 112
 OFF_NR_LINE_INFO = 148
@@ -95,27 +95,25 @@ def snapshot(prog_id, out_dir):
                             check=True, capture_output=True, text=True).stdout
     with open(os.path.join(out_dir, "image.bin"), "wb") as f:
         f.write(image.raw)
+    sources = xlated_sources(xlated)
     with open(os.path.join(out_dir, "lines.json"), "w") as f:
         json.dump({"start": start, "length": jited_len,
-                   "lines": [[a - start, source_of(xlated, off)] for off, a in zip(insn_offs, addrs)]}, f)
+                   "lines": [[a - start, sources.get(off, "?")] for off, a in zip(insn_offs, addrs)]}, f)
 
 
-def source_of(xlated, insn_off, _cache={}):
-    """The '; text [file:line]' bpftool prints before xlated instruction insn_off."""
-    table = _cache.get(id(xlated))
-    if table is None:
-        table, pending = {}, None
-        for line in xlated.splitlines():
-            text = line.strip()
-            if text.startswith(";"):
-                pending = text[1:].strip()
-                continue
-            m = re.match(r"(\d+):", text)
-            if m and pending is not None:
-                table[int(m.group(1))] = pending
-                pending = None
-        _cache[id(xlated)] = table
-    return table.get(insn_off, "?")
+def xlated_sources(xlated):
+    """xlated instruction index -> the '; text [file:line]' bpftool prints before it."""
+    table, pending = {}, None
+    for line in xlated.splitlines():
+        text = line.strip()
+        if text.startswith(";"):
+            pending = text[1:].strip()
+            continue
+        m = re.match(r"(\d+):", text)
+        if m and pending is not None:
+            table[int(m.group(1))] = pending
+            pending = None
+    return table
 
 
 def disassemble(path):
@@ -138,55 +136,76 @@ def samples(perf_data):
             yield int(parts[0], 16), (parts[1].strip() if len(parts) > 1 else "?")
 
 
+IMAGE = "balancer (JIT image)"
+
+
+class Attribution:
+    """Samples counted by where they fell: outside the image by symbol, inside by line and instruction."""
+
+    def __init__(self, start, length, lines, insn_offsets):
+        self.start, self.length = start, length
+        self.line_offsets = [off for off, _ in sorted(lines)]
+        self.line_texts = [text for _, text in sorted(lines)]
+        self.insn_offsets = sorted(insn_offsets)
+        self.by_symbol, self.by_line, self.by_insn = Counter(), Counter(), Counter()
+        self.total = 0
+
+    def add(self, ip, symbol):
+        self.total += 1
+        if self.start <= ip < self.start + self.length:
+            off = ip - self.start
+            self.by_symbol[IMAGE] += 1
+            self.by_line[self.line_at(off)] += 1
+            self.by_insn[floor(self.insn_offsets, off)] += 1
+        else:
+            self.by_symbol[re.sub(r"bpf_prog_[0-9a-f]+_", "bpf_prog_", symbol)] += 1
+
+    def line_at(self, off):
+        """The source line whose JIT code holds off (line-info records mark where each line's code starts)."""
+        i = bisect.bisect_right(self.line_offsets, off) - 1
+        return self.line_texts[i] if i >= 0 else "?"
+
+    @property
+    def inside(self):
+        return self.by_symbol[IMAGE]
+
+    def by_file(self):
+        """The image's samples by source file (a header is a stage: hash.h, parse.h, ...)."""
+        files = Counter()
+        for text, n in self.by_line.items():
+            m = re.search(r"\[file:(?:\S*/)?([^/\s]+) line_num", text)
+            files[m.group(1) if m else "?"] += n
+        return files
+
+
+def floor(offsets, off):
+    """The largest offset <= off (the instruction a sample inside it hit), or off itself."""
+    i = bisect.bisect_right(offsets, off) - 1
+    return offsets[i] if i >= 0 else off
+
+
 def report(snap_dir, perf_data, top=25):
     with open(os.path.join(snap_dir, "lines.json")) as f:
         meta = json.load(f)
-    start, length = meta["start"], meta["length"]
-    lines = sorted(meta["lines"])
     insns = disassemble(os.path.join(snap_dir, "image.bin"))
-    insn_offs = sorted(insns)
-    by_symbol, by_line, by_insn = Counter(), Counter(), Counter()
-    total = 0
+    found = Attribution(meta["start"], meta["length"], meta["lines"], insns)
     for ip, sym in samples(perf_data):
-        total += 1
-        if start <= ip < start + length:
-            off = ip - start
-            by_symbol["balancer (JIT image)"] += 1
-            by_line[line_at(lines, off)] += 1
-            by_insn[insn_at(insn_offs, off)] += 1
-        else:
-            by_symbol[re.sub(r"bpf_prog_[0-9a-f]+_", "bpf_prog_", sym)] += 1
-    inside = sum(by_line.values())
-    print(f"{total} samples, {inside} in the balancer's JIT image ({length} bytes)\n")
+        found.add(ip, sym)
+    print(f"{found.total} samples, {found.inside} in the balancer's JIT image ({found.length} bytes)\n")
     print("Where the CPU was (all samples):")
-    for sym, n in by_symbol.most_common(15):
-        print(f"  {100.0 * n / total:5.1f}%  {sym}")
-    if not inside:
+    for sym, n in found.by_symbol.most_common(15):
+        print(f"  {100.0 * n / found.total:5.1f}%  {sym}")
+    if not found.inside:
         return
+    print("\nThe balancer's samples by source file:")
+    for name, n in found.by_file().most_common():
+        print(f"  {100.0 * n / found.inside:5.1f}%  {name}")
     print("\nThe balancer's samples by source line:")
-    for src, n in by_line.most_common(top):
-        print(f"  {100.0 * n / inside:5.1f}%  {src}")
+    for src, n in found.by_line.most_common(top):
+        print(f"  {100.0 * n / found.inside:5.1f}%  {src}")
     print("\nThe balancer's samples by instruction (offset in the image):")
-    for off, n in by_insn.most_common(top):
-        print(f"  {100.0 * n / inside:5.1f}%  {off:#6x}  {insns.get(off, '?'):40}  {line_at(lines, off)}")
-
-
-def line_at(lines, off):
-    src = "?"
-    for line_off, text in lines:
-        if line_off > off:
-            break
-        src = text
-    return src
-
-
-def insn_at(insn_offs, off):
-    best = insn_offs[0] if insn_offs else off
-    for o in insn_offs:
-        if o > off:
-            break
-        best = o
-    return best
+    for off, n in found.by_insn.most_common(top):
+        print(f"  {100.0 * n / found.inside:5.1f}%  {off:#6x}  {insns.get(off, '?'):40}  {found.line_at(off)}")
 
 
 def main():

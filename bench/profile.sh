@@ -42,6 +42,7 @@ for _ in $(seq 1 600); do
         break
     fi
     id=""
+    kill -0 "$bench" 2>/dev/null || break   # the bench ended (or failed) before loading one
     sleep 0.5
 done
 if [[ -z $id ]]; then

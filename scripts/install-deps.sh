@@ -15,6 +15,7 @@ needs=(
   "ethtool:ethtool"
   "nsenter:util-linux"
   "python3:python3"
+  "objdump:binutils"
   "curl:curl"
   "birdc:bird2"
   "lintian:lintian"
