@@ -1,5 +1,5 @@
 """jit_profile's attribution and its read of a loaded program:
-python3 -m unittest discover -s bench -p 'test_jit_profile.py' (the snapshot test needs root and bpf-xdp/out)."""
+python3 -m unittest discover -s bench -p 'test_jit_profile.py' (the snapshot test needs root and a build)."""
 import json
 import os
 import subprocess
@@ -9,7 +9,10 @@ import unittest
 import jit_profile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-XDP_PASS_OBJECT = os.path.join(ROOT, "bpf-xdp", "out", "xdp_pass.o")
+# Where `mvn package` puts the objects (the daemon's jar carries them), else a plain `make -C bpf-xdp`.
+XDP_PASS_OBJECT = next((p for p in (os.path.join(ROOT, "lb", "target", "classes", "bpf", "xdp_pass.o"),
+                                    os.path.join(ROOT, "bpf-xdp", "out", "xdp_pass.o")) if os.path.exists(p)),
+                       "xdp_pass.o (not built)")
 
 
 class AttributionTest(unittest.TestCase):
@@ -49,7 +52,7 @@ class AttributionTest(unittest.TestCase):
         self.assertEqual(["xor    %rdx,%rdx", "ret"], [insns[0], insns[3].split()[0]])
 
 
-@unittest.skipUnless(os.geteuid() == 0 and os.path.exists(XDP_PASS_OBJECT), "needs root and a built bpf-xdp/out")
+@unittest.skipUnless(os.geteuid() == 0 and os.path.exists(XDP_PASS_OBJECT), "needs root and a built xdp_pass.o")
 class SnapshotTest(unittest.TestCase):
     def test_reads_the_image_and_line_table_of_a_loaded_program(self):
         pin = f"/sys/fs/bpf/sluice-jit-profile-test-{os.getpid()}"
