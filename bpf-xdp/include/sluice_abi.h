@@ -15,7 +15,7 @@
 #include <linux/types.h>
 
 /* Bumped on any incompatible change of a struct or map below. */
-#define SLUICE_ABI_VERSION 6
+#define SLUICE_ABI_VERSION 7
 
 /*
  * Map sizes. The flow table is one table for all CPUs: by default SLUICE_FLOW_BUCKETS buckets
@@ -53,8 +53,15 @@
 #define SLUICE_SLOT_PREV_MASK     0x7fff
 #define SLUICE_SLOT_PREV_VALID    0x80000000
 
-/* The flow hash (MurmurHash3_x86_32 over the 40 bytes of struct sluice_flow_key). */
-#define SLUICE_HASH_SEED 0x5a17c3e1u
+/*
+ * The flow hash (hash.h): h = seed; per u64 word of struct sluice_flow_key (an IPv4 key: words
+ * 0, 2, 4) h = (h ^ word) * MULT; then h ^= h >> 32, h *= FINAL_MULT, h ^= h >> FINAL_SHIFT;
+ * the low 32 bits.
+ */
+#define SLUICE_HASH_SEED              0x5a17c3e1u
+#define SLUICE_FLOW_HASH_MULT         0x9e3779b97f4a7c15ull   /* 2^64 / golden ratio, odd */
+#define SLUICE_FLOW_HASH_FINAL_MULT   0xbf58476d1ce4e5b9ull   /* SplitMix64's first multiplier */
+#define SLUICE_FLOW_HASH_FINAL_SHIFT  29
 
 /*
  * vips map: BPF_MAP_TYPE_ARRAY, u32 bucket index -> struct sluice_vip_bucket; the VIP

@@ -9,7 +9,7 @@ import io.sluice.lb.bpf.BpfMap;
  */
 public final class DataplaneAbi {
 
-    public static final int ABI_VERSION = 6;
+    public static final int ABI_VERSION = 7;
 
     public static final int MAX_VIPS = 1024;
     public static final int MAX_BACKENDS = 16384;
@@ -33,8 +33,11 @@ public final class DataplaneAbi {
     public static final int FLOW_MAP_ENTRIES = FLOW_BUCKETS + FLOW_BUCKETS_LOG2;
     /** The largest prime Maglev table size the data plane accepts. */
     public static final int MAGLEV_MAX_SIZE = 655373;
-    /** Seed of MurmurHash3_x86_32 over the 40 bytes of a flow key. */
+    /** The flow hash (FlowHash, hash.h): its seed, word multiplier, and finaliser's multiplier and shift. */
     public static final int HASH_SEED = 0x5a17c3e1;
+    public static final long FLOW_HASH_MULT = 0x9e3779b97f4a7c15L;
+    public static final long FLOW_HASH_FINAL_MULT = 0xbf58476d1ce4e5b9L;
+    public static final int FLOW_HASH_FINAL_SHIFT = 29;
 
     public static final int AF_INET = 2;
     public static final int AF_INET6 = 10;

@@ -1,9 +1,11 @@
 package io.sluice.lb.dataplane;
 
 /**
- * The flow hash the XDP program computes: MurmurHash3_x86_32 over the 40 bytes of
- * struct sluice_flow_key, seed SLUICE_HASH_SEED. The daemon uses it to predict
- * which Maglev slot (hash % M) a flow lands in, so it must match the C side bit for bit.
+ * The flow hash the XDP program computes (bpf-xdp/include/hash.h, ABI 7): multiply-xor over the
+ * five little-endian u64 words of struct sluice_flow_key (an IPv4 key: words 0, 2 and 4, the
+ * others being always zero), then a 64-bit finaliser; the low 32 bits. The daemon uses it to
+ * predict a flow's flow-cache bucket and Maglev slot (hash % M), so it must match the C side bit
+ * for bit: the packet tests check it does, flow by flow.
  */
 public final class FlowHash {
     /** SLUICE_HASH_SEED in sluice_abi.h. */
@@ -11,28 +13,30 @@ public final class FlowHash {
     /** sizeof(struct sluice_flow_key). */
     public static final int FLOW_KEY_BYTES = FlowKey.SIZE;
 
-    private static final int C1 = 0xcc9e2d51;
-    private static final int C2 = 0x1b873593;
-    private static final int R1 = 15;
-    private static final int R2 = 13;
-    private static final int M = 5;
-    private static final int N = 0xe6546b64;
-    private static final int BLOCK = Integer.BYTES;
+    private static final int WORDS = FLOW_KEY_BYTES / Long.BYTES;
+    /** An IPv4 key mixes these words only (address words 1..3 are zero). */
+    private static final int[] IPV4_WORDS = {0, 2, 4};
 
     private FlowHash() {
     }
 
-    /** The hash of an encoded struct sluice_flow_key (exactly 40 bytes: ten whole blocks, no tail). */
+    /** The hash of an encoded struct sluice_flow_key (exactly 40 bytes). */
     public static int hash(byte[] flowKey40) {
         if (flowKey40.length != FLOW_KEY_BYTES) {
             throw new IllegalArgumentException(
                     "a flow key is " + FLOW_KEY_BYTES + " bytes, got " + flowKey40.length);
         }
-        int h = SEED;
-        for (int i = 0; i < FLOW_KEY_BYTES; i += BLOCK) {
-            h = mixBlock(h, littleEndianInt(flowKey40, i));
+        long h = Integer.toUnsignedLong(SEED);
+        if (flowKey40[FlowKey.OFFSET_FAMILY] == DataplaneAbi.AF_INET) {
+            for (int word : IPV4_WORDS) {
+                h = mix(h, littleEndianLong(flowKey40, word * Long.BYTES));
+            }
+        } else {
+            for (int word = 0; word < WORDS; word++) {
+                h = mix(h, littleEndianLong(flowKey40, word * Long.BYTES));
+            }
         }
-        return fmix32(h ^ FLOW_KEY_BYTES);
+        return finish(h);
     }
 
     /** The hash of a flow, as the XDP program computes it for the same packet. */
@@ -40,41 +44,22 @@ public final class FlowHash {
         return hash(key.encode());
     }
 
-    /** MurmurHash3_x86_32 of any input: the reference function, which hash(byte[]) specialises. */
-    public static int murmur3x86x32(byte[] data, int seed) {
-        int h = seed;
-        int whole = data.length - data.length % BLOCK;
-        for (int i = 0; i < whole; i += BLOCK) {
-            h = mixBlock(h, littleEndianInt(data, i));
+    private static long mix(long h, long word) {
+        return (h ^ word) * DataplaneAbi.FLOW_HASH_MULT;
+    }
+
+    private static int finish(long h) {
+        h ^= h >>> 32;
+        h *= DataplaneAbi.FLOW_HASH_FINAL_MULT;
+        h ^= h >>> DataplaneAbi.FLOW_HASH_FINAL_SHIFT;
+        return (int) h;
+    }
+
+    private static long littleEndianLong(byte[] b, int offset) {
+        long v = 0;
+        for (int i = Long.BYTES - 1; i >= 0; i--) {
+            v = (v << Byte.SIZE) | (b[offset + i] & 0xff);
         }
-        int k = 0;
-        for (int i = data.length - 1; i >= whole; i--) {
-            k = (k << Byte.SIZE) | (data[i] & 0xff);
-        }
-        if (data.length > whole) {
-            h ^= mixK(k);
-        }
-        return fmix32(h ^ data.length);
-    }
-
-    private static int mixK(int k) {
-        return Integer.rotateLeft(k * C1, R1) * C2;
-    }
-
-    private static int mixBlock(int h, int k) {
-        return Integer.rotateLeft(h ^ mixK(k), R2) * M + N;
-    }
-
-    private static int fmix32(int h) {
-        h ^= h >>> 16;
-        h *= 0x85ebca6b;
-        h ^= h >>> 13;
-        h *= 0xc2b2ae35;
-        h ^= h >>> 16;
-        return h;
-    }
-
-    private static int littleEndianInt(byte[] b, int i) {
-        return (b[i] & 0xff) | (b[i + 1] & 0xff) << 8 | (b[i + 2] & 0xff) << 16 | (b[i + 3] & 0xff) << 24;
+        return v;
     }
 }

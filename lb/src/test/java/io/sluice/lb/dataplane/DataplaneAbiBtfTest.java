@@ -201,14 +201,16 @@ class DataplaneAbiBtfTest {
     @Test
     void headerDefinesMatchDataplaneAbiConstants() throws IOException {
         Path header = sourceDir().resolve("include/sluice_abi.h");
-        Pattern define = Pattern.compile("^#define\\s+(SLUICE_\\w+)\\s+(0x[0-9a-fA-F]+|\\d+)u?\\b", Pattern.MULTILINE);
+        Pattern define = Pattern.compile("^#define\\s+(SLUICE_\\w+)\\s+(0x[0-9a-fA-F]+|\\d+)(?:u|ull)?\\b",
+                Pattern.MULTILINE);
         Matcher m = define.matcher(Files.readString(header));
         int checked = 0;
         while (m.find()) {
             String cName = m.group(1);
             String javaName = RENAMED_DEFINES.getOrDefault(cName, cName.substring("SLUICE_".length()));
-            long cValue = Long.decode(m.group(2));
-            assertThat(Integer.toUnsignedLong(staticInt(DataplaneAbi.class, javaName)))
+            String text = m.group(2);
+            long cValue = text.startsWith("0x") ? Long.parseUnsignedLong(text.substring(2), 16) : Long.parseLong(text);
+            assertThat(staticUnsigned(DataplaneAbi.class, javaName))
                     .as("DataplaneAbi.%s vs %s", javaName, cName).isEqualTo(cValue);
             checked++;
         }
@@ -249,6 +251,16 @@ class DataplaneAbiBtfTest {
             }
         }
         return offsets;
+    }
+
+    /** A public static int (read unsigned) or long constant. */
+    private static long staticUnsigned(Class<?> type, String name) {
+        try {
+            Object value = type.getField(name).get(null);
+            return value instanceof Long l ? l : Integer.toUnsignedLong(((Number) value).intValue());
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(type.getSimpleName() + " has no public static constant " + name, e);
+        }
     }
 
     private static int staticInt(Class<?> type, String name) {
