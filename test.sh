@@ -14,13 +14,17 @@ scripts/install-deps.sh
 echo "== build, unit and packet tests (mvn verify)"
 mvn -B -ntp verify
 
-echo "== the benchmark tools' arithmetic (bench/side-by-side, compare_report.py, jit_profile.py)"
+echo "== the benchmark tools' arithmetic (bench/side-by-side, compare_report.py, jit_profile.py, lab/tor_maps.py)"
 python3 -m unittest discover -s bench/side-by-side -v
 python3 -m unittest discover -s bench -p 'test_compare_report.py' -v
 python3 -m unittest discover -s bench -p 'test_jit_profile.py' -v
+python3 -m unittest discover -s lab -p 'test_tor_maps.py' -v
 
 echo "== end-to-end lab"
 lab/e2e-test.sh
+
+echo "== the lab's router as a ToR in XDP (the side-by-side benchmark's lab)"
+lab/tor-test.sh
 
 echo "== health checks steering traffic in the lab"
 lab/health-test.sh

@@ -8,6 +8,9 @@
 # LAB_LB_COUNT=2 or 3: the fleet. BIRD on every LB host and on the router; each sluiced
 # announces its VIPs over BGP and the router spreads them by ECMP (lab/bird.sh).
 #
+# LAB_ROUTER=kernel (default): the router bridges and routes in its kernel. LAB_ROUTER=xdp:
+# a ToR in XDP on every router port forwards host to host (lab/tor.sh).
+#
 # Every name carries LAB_PREFIX so the lab cannot collide with anything else
 # on the machine; every process it starts is recorded in LAB_RUN_DIR so
 # `lab_down` can stop exactly those, by PID.
@@ -309,13 +312,16 @@ lab_setup_backend() {
 	lab_sysctl "$be" net.ipv4.conf.eth0.rp_filter 0
 }
 
-# XDP: xdp_pass on every router-side fabric port (XDP_TX into a veth is dropped
+# XDP: with LAB_ROUTER=xdp, lab/tor.sh's ToR program on every router port; otherwise
+# xdp_pass on every router-side fabric port (XDP_TX into a veth is dropped
 # unless the peer runs XDP), decap on every backend. Missing objects are
 # reported, not fatal: plain routing works without them.
 lab_setup_xdp() {
 	local pass decap host mode
 	: >"$LAB_RUN_DIR/xdp-modes"
-	if pass=$(lab_bpf_object xdp_pass); then
+	if [[ $LAB_ROUTER == xdp ]]; then
+		lab_tor_up # lab/tor.sh: the ToR program on every router port instead
+	elif pass=$(lab_bpf_object xdp_pass); then
 		for host in "${LAB_LB_HOSTS[@]}" "${LAB_BACKENDS[@]}"; do
 			mode=$(lab_attach_xdp router "$(lab_port "$host")" "$pass" native) ||
 				lab_die "xdp_pass must attach natively to $(lab_port "$host")"
@@ -371,6 +377,7 @@ lab_down() {
 	for host in "${LAB_ALL_LB_HOSTS[@]}"; do
 		rm -rf "$(lab_pin_dir "$host")"
 	done
+	lab_tor_down
 	for host in client attacker router "${LAB_ALL_LB_HOSTS[@]}" "${LAB_BACKENDS[@]}"; do
 		ns=$(lab_ns "$host")
 		[[ -e /run/netns/$ns ]] && ip netns del "$ns"
@@ -614,3 +621,5 @@ lab_start_servers() {
 
 # shellcheck source=lab/bird.sh
 source "$LAB_DIR/bird.sh"
+# shellcheck source=lab/tor.sh
+source "$LAB_DIR/tor.sh"

@@ -81,6 +81,7 @@ for entry in $(manifest_class_path "$JAR"); do
 done
 for f in "$BPF_DIR"/*.o; do
 	[[ $(basename "$f") == bench_* ]] && continue # benchmark wrappers are not run in production
+	[[ $(basename "$f") == lab_* ]] && continue   # the lab's own router: never on an LB host
 	put 0644 "$f" "usr/lib/sluice/bpf/$(basename "$f")"
 done
 put 0755 "$PACKAGING_DIR/bin/sluiced" usr/sbin/sluiced

@@ -17,6 +17,7 @@ needs=(
   "python3:python3"
   "objdump:binutils"
   "curl:curl"
+  "ping:iputils-ping"
   "birdc:bird2"
   "lintian:lintian"
   "debootstrap:debootstrap"

@@ -39,6 +39,7 @@ for path in /usr/lib/sluice/sluice-lb.jar /usr/lib/sluice/bpf/balancer.o /usr/li
 	check "contains:$path" "in the package" grep -qxF "$path" <<<"$files"
 done
 check no-bench-objects "benchmark wrappers are not shipped" bash -c '! grep -q "bpf/bench_" <<<"$1"' _ "$files"
+check no-lab-objects "the lab's router program is not shipped" bash -c '! grep -q "bpf/lab_" <<<"$1"' _ "$files"
 
 # Every jar the daemon's manifest names is shipped, and nothing else under lib/.
 WORK=$(mktemp -d)
