@@ -135,7 +135,7 @@ static __always_inline void ipv4_decrement_ttl(struct iphdr *iph)
 
 /* Looks up the route; decrements TTL / hop limit. Returns the next hop or a pass reason. */
 static __always_inline struct tor_next_hop *route(void *l3, void *data_end, __be16 proto,
-						  __u32 *l3_len, enum tor_stat *why)
+						  enum tor_stat *why)
 {
 	struct tor_route_key key = {};
 	struct tor_next_hop *hop;
@@ -158,8 +158,7 @@ static __always_inline struct tor_next_hop *route(void *l3, void *data_end, __be
 			*why = TOR_PASS_TTL;
 			return NULL;
 		}
-		*l3_len = bpf_ntohs(iph->tot_len);
-		if (*l3_len > hop->mtu) {
+		if (bpf_ntohs(iph->tot_len) > hop->mtu) {
 			*why = TOR_PASS_MTU;
 			return NULL;
 		}
@@ -184,8 +183,7 @@ static __always_inline struct tor_next_hop *route(void *l3, void *data_end, __be
 			*why = TOR_PASS_TTL;
 			return NULL;
 		}
-		*l3_len = sizeof(*ip6h) + bpf_ntohs(ip6h->payload_len);
-		if (*l3_len > hop->mtu) {
+		if (sizeof(*ip6h) + bpf_ntohs(ip6h->payload_len) > hop->mtu) {
 			*why = TOR_PASS_MTU;
 			return NULL;
 		}
@@ -207,7 +205,7 @@ int lab_tor(struct xdp_md *ctx)
 	struct tor_mac *own;
 	struct tor_next_hop *hop;
 	enum tor_stat why = TOR_PASS_NOT_IP;
-	__u32 *port, l3_len;
+	__u32 *port;
 
 	if ((void *)(eth + 1) > data_end)
 		return count(TOR_PASS_NOT_IP, XDP_PASS);
@@ -224,7 +222,7 @@ int lab_tor(struct xdp_md *ctx)
 	if (!own || !mac_equal(own->addr, eth->h_dest))
 		return count(TOR_PASS_NOT_FOR_ROUTER, XDP_PASS);
 
-	hop = route(eth + 1, data_end, eth->h_proto, &l3_len, &why);
+	hop = route(eth + 1, data_end, eth->h_proto, &why);
 	if (!hop)
 		return count(why, XDP_PASS);
 	__builtin_memcpy(eth->h_dest, hop->dst_mac, ETH_ALEN);
