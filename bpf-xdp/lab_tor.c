@@ -138,60 +138,50 @@ static __always_inline struct tor_next_hop *route(void *l3, void *data_end, __be
 						  enum tor_stat *why)
 {
 	struct tor_route_key key = {};
+	struct iphdr *iph = NULL;
+	struct ipv6hdr *ip6h = NULL;
 	struct tor_next_hop *hop;
+	__u32 len, ttl;
 
+	*why = TOR_PASS_NOT_IP;
 	if (proto == bpf_htons(ETH_P_IP)) {
-		struct iphdr *iph = l3;
-
-		if ((void *)(iph + 1) > data_end) {
-			*why = TOR_PASS_NOT_IP;
+		iph = l3;
+		if ((void *)(iph + 1) > data_end)
 			return NULL;
-		}
 		key.family = TOR_AF_INET;
 		__builtin_memcpy(key.addr, &iph->daddr, sizeof(iph->daddr));
-		hop = bpf_map_lookup_elem(&tor_routes, &key);
-		if (!hop) {
-			*why = TOR_PASS_NO_ROUTE;
+		ttl = iph->ttl;
+		len = bpf_ntohs(iph->tot_len);
+	} else if (proto == bpf_htons(ETH_P_IPV6)) {
+		ip6h = l3;
+		if ((void *)(ip6h + 1) > data_end)
 			return NULL;
-		}
-		if (iph->ttl <= 1) {
-			*why = TOR_PASS_TTL;
-			return NULL;
-		}
-		if (bpf_ntohs(iph->tot_len) > hop->mtu) {
-			*why = TOR_PASS_MTU;
-			return NULL;
-		}
-		ipv4_decrement_ttl(iph);
-		return hop;
-	}
-	if (proto == bpf_htons(ETH_P_IPV6)) {
-		struct ipv6hdr *ip6h = l3;
-
-		if ((void *)(ip6h + 1) > data_end) {
-			*why = TOR_PASS_NOT_IP;
-			return NULL;
-		}
 		key.family = TOR_AF_INET6;
 		__builtin_memcpy(key.addr, &ip6h->daddr, sizeof(ip6h->daddr));
-		hop = bpf_map_lookup_elem(&tor_routes, &key);
-		if (!hop) {
-			*why = TOR_PASS_NO_ROUTE;
-			return NULL;
-		}
-		if (ip6h->hop_limit <= 1) {
-			*why = TOR_PASS_TTL;
-			return NULL;
-		}
-		if (sizeof(*ip6h) + bpf_ntohs(ip6h->payload_len) > hop->mtu) {
-			*why = TOR_PASS_MTU;
-			return NULL;
-		}
-		ip6h->hop_limit--;
-		return hop;
+		ttl = ip6h->hop_limit;
+		len = sizeof(*ip6h) + bpf_ntohs(ip6h->payload_len);
+	} else {
+		return NULL;
 	}
-	*why = TOR_PASS_NOT_IP;
-	return NULL;
+
+	hop = bpf_map_lookup_elem(&tor_routes, &key);
+	if (!hop) {
+		*why = TOR_PASS_NO_ROUTE;
+		return NULL;
+	}
+	if (ttl <= 1) {
+		*why = TOR_PASS_TTL;
+		return NULL;
+	}
+	if (len > hop->mtu) {
+		*why = TOR_PASS_MTU;
+		return NULL;
+	}
+	if (iph)
+		ipv4_decrement_ttl(iph);
+	else if (ip6h)
+		ip6h->hop_limit--;
+	return hop;
 }
 
 SEC("xdp")

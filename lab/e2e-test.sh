@@ -57,22 +57,7 @@ cleanup() {
 }
 
 # Returns non-zero with the reason on stdout when the lab cannot be started.
-start_lab() {
-	lab_up || { echo "lab up failed"; return 1; }
-	lab_start_servers "$VIP_PORT" "$LB_HOST_PORT" || return 1
-	lab_write_config "$LB" "$CONFIG"
-	: >"$LOG"
-	lab_start_daemon "$LB" "$CONFIG"
-	if ! lab_wait_ready "$LB" 1 "$READY_TIMEOUT_S"; then
-		if lab_running "sluiced-$LB"; then
-			echo "sluiced did not become ready within ${READY_TIMEOUT_S}s"
-		else
-			echo "sluiced exited before it was ready: $(grep -m1 -E 'ERROR|Error|Exception' "$LOG" | cut -c1-300)"
-		fi
-		tail -n 30 "$LOG" >&2
-		return 1
-	fi
-}
+start_lab() { lab_start_balancing "$LB" "$CONFIG" "$VIP_PORT" "$LB_HOST_PORT" "$READY_TIMEOUT_S"; }
 
 check_ipv4_connections() {
 	local out

@@ -562,6 +562,26 @@ lab_detach_daemon() {
 		>>"$LAB_RUN_DIR/sluiced-$lb.log" 2>&1 || true
 }
 
+# The lab up, a server on every backend and on the LB host, and sluiced on that host, ready
+# (one LB host). On failure prints the reason (and the daemon log's tail to stderr), returns 1.
+lab_start_balancing() {
+	local lb=$1 config=$2 vip_port=$3 lb_port=$4 timeout_s=${5:-60} log
+	log="$LAB_RUN_DIR/sluiced-$lb.log"
+	lab_up || { echo "lab up failed"; return 1; }
+	lab_start_servers "$vip_port" "$lb_port" || return 1
+	lab_write_config "$lb" "$config"
+	: >"$log"
+	lab_start_daemon "$lb" "$config"
+	lab_wait_ready "$lb" 1 "$timeout_s" && return 0
+	if lab_running "sluiced-$lb"; then
+		echo "sluiced did not become ready within ${timeout_s}s"
+	else
+		echo "sluiced exited before it was ready: $(grep -m1 -E 'ERROR|Error|Exception' "$log" | cut -c1-300)"
+	fi
+	tail -n 30 "$log" >&2
+	return 1
+}
+
 # --- traffic ------------------------------------------------------------------
 
 LAB_CLIENT_TIMEOUT_S=${LAB_CLIENT_TIMEOUT_S:-90}   # outer bound on any one client run

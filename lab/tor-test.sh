@@ -16,7 +16,7 @@ source "$LAB_DIR/checks.sh"
 
 LB=lb1
 CONFIG="$LAB_RUN_DIR/sluiced-$LB.yaml"
-LOG="$LAB_RUN_DIR/sluiced-$LB.log"
+LOG="$LAB_RUN_DIR/sluiced-$LB.log" # written by lab_start_balancing
 VIP_PORT=80
 LB_HOST_PORT=8080
 CONNECTIONS=300
@@ -46,14 +46,7 @@ kernel_forwarded() {
 	echo $((v4 + v6))
 }
 
-start_lab() {
-	lab_up || { echo "lab up failed"; return 1; }
-	lab_start_servers "$VIP_PORT" "$LB_HOST_PORT" || return 1
-	lab_write_config "$LB" "$CONFIG"
-	: >"$LOG"
-	lab_start_daemon "$LB" "$CONFIG"
-	lab_wait_ready "$LB" 1 60 || { echo "sluiced did not become ready: $LOG"; return 1; }
-}
+start_lab() { lab_start_balancing "$LB" "$CONFIG" "$VIP_PORT" "$LB_HOST_PORT" 60; }
 
 check_routed_traffic() {
 	local routed_before kernel_before out4 out6 out_lb routed kernel
