@@ -17,7 +17,32 @@ public final class FlowHash {
     /** An IPv4 key mixes these words only (address words 1..3 are zero). */
     private static final int[] IPV4_WORDS = {0, 2, 4};
 
+    /**
+     * Two known answers of this hash, an IPv4 and an IPv6 reference key's, as one word: equal in
+     * two builds whose flow hashes agree, different (but for a 2^-64 accident) when the function,
+     * its constants or its seed change. The table fingerprint includes it, because the hash picks
+     * the Maglev slot: hosts with the same table but different hashes send a flow to different
+     * backends.
+     */
+    public static final long IDENTITY = identity();
+
     private FlowHash() {
+    }
+
+    private static long identity() {
+        byte[] v4 = referenceKey(DataplaneAbi.AF_INET);
+        byte[] v6 = referenceKey(DataplaneAbi.AF_INET6);
+        return (Integer.toUnsignedLong(hash(v4)) << 32) | Integer.toUnsignedLong(hash(v6));
+    }
+
+    /** Bytes 1..40 with the family set: every word non-zero, so every word's mixing counts. */
+    private static byte[] referenceKey(int family) {
+        byte[] key = new byte[FLOW_KEY_BYTES];
+        for (int i = 0; i < key.length; i++) {
+            key[i] = (byte) (i + 1);
+        }
+        key[FlowKey.OFFSET_FAMILY] = (byte) family;
+        return key;
     }
 
     /** The hash of an encoded struct sluice_flow_key (exactly 40 bytes). */

@@ -1,5 +1,6 @@
 package io.sluice.lb.reconcile;
 
+import io.sluice.lb.dataplane.FlowHash;
 import io.sluice.lb.dataplane.PackedSlot;
 import io.sluice.lb.maglev.SipHash24;
 import java.net.InetAddress;
@@ -11,11 +12,13 @@ import java.util.function.IntFunction;
 
 /**
  * The fingerprint of a VIP's table as the data plane forwards with it: 16 hex digits, equal on two
- * LB hosts exactly when every bucket sends a new flow to the same backend address with the same
+ * LB hosts exactly when every new flow goes to the same backend address with the same
  * second-chance (previous owner) address.
  *
- * <p>Defined over what matters for forwarding and nothing host-local: the table size, then per slot
- * the owner's address and the previous owner's address (or none). Backend ids are resolved to
+ * <p>Defined over what matters for forwarding and nothing host-local: the table size, the flow
+ * hash's identity ({@link FlowHash#IDENTITY}: the hash picks the slot, so two hosts with equal
+ * tables but different hashes, as in a rolling upgrade across dataplane ABI 7, forward apart),
+ * then per slot the owner's address and the previous owner's address (or none). Backend ids are resolved to
  * addresses first, because ids are allocated per host and differ between hosts that forward alike.
  * The hash is SipHash-2-4 under a fixed, published key (ASCII "sluice-table-fp1"), the same
  * function the Maglev tables are built with: stable across hosts, JVMs and releases. An address
@@ -43,8 +46,13 @@ public final class TableFingerprint {
      * @throws IllegalArgumentException when a slot names an id with no address
      */
     public static String of(int[] slots, IntFunction<InetAddress> addressOf) {
+        return of(FlowHash.IDENTITY, slots, addressOf);
+    }
+
+    /** {@link #of(int[], IntFunction)} for a data plane whose flow hash has this identity. */
+    static String of(long flowHashIdentity, int[] slots, IntFunction<InetAddress> addressOf) {
         Map<Integer, Long> addressHashes = new HashMap<>();
-        SipHash24.WordStream stream = HASH.wordStream().add(slots.length);
+        SipHash24.WordStream stream = HASH.wordStream().add(slots.length).add(flowHashIdentity);
         for (int slot : slots) {
             stream.add(addressHash(PackedSlot.owner(slot), addressOf, addressHashes));
             int previous = PackedSlot.previousOwner(slot);

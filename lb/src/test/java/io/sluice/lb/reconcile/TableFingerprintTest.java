@@ -3,6 +3,7 @@ package io.sluice.lb.reconcile;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.sluice.lb.dataplane.FlowHash;
 import io.sluice.lb.dataplane.Protocol;
 import io.sluice.lb.dataplane.VipKey;
 import java.net.InetAddress;
@@ -107,5 +108,15 @@ class TableFingerprintTest {
         InetAddress a = ip("10.0.2.11");
         assertThat(TableFingerprint.of(new int[] {0, 0, 0}, id -> a))
                 .isNotEqualTo(TableFingerprint.of(new int[] {0, 0, 0, 0, 0}, id -> a));
+    }
+
+    @Test
+    void theFlowHashCounts() {
+        int[] slots = {0, 1, 0, 1, 1};
+        Map<Integer, InetAddress> addresses = Map.of(0, ip("10.0.2.11"), 1, ip("10.0.2.12"));
+        String thisBuild = TableFingerprint.of(slots, addresses::get);
+        assertThat(TableFingerprint.of(FlowHash.IDENTITY, slots, addresses::get)).isEqualTo(thisBuild);
+        // The same table on a host whose flow hash differs (ABI 6's murmur3 against ABI 7's) forwards apart.
+        assertThat(TableFingerprint.of(FlowHash.IDENTITY ^ 1, slots, addresses::get)).isNotEqualTo(thisBuild);
     }
 }
