@@ -4,6 +4,8 @@
 # L4 hash. Builds nothing (make -C bpf-xdp; mvn -pl lb -am package); installs bird2 if missing.
 #   bgp-ecmp               both VIPs reach the router as one route over both LB hosts; 300 new
 #                          connections all answered, each LB host forwarded some
+#   routes-flushed         lb1's route table for BIRD flushed by hand: the router drops lb1, and
+#                          sluiced puts the routes back within its 10 s re-read (measured)
 #   same-tuple-either-host fixed source ports land on the same backend through lb1 alone (lb2
 #                          drained) and through lb2 alone (lb1 drained), v4 and v6
 #   fingerprints-agree     both hosts report the same table fingerprints (admin API); lb2 alone
@@ -209,6 +211,25 @@ check_bgp_ecmp() {
 	fi
 }
 
+# Someone flushes sluice's route table on lb1 behind the daemon's back: BIRD withdraws lb1, and
+# sluiced, reading its table back every 10 s (Announcer.REREAD_INTERVAL), puts the routes back.
+check_routes_flushed() {
+	local log gone back drifts
+	log=$(log_of lb1)
+	lab_in lb1 ip -4 route flush table "$LAB_BGP_TABLE"
+	lab_in lb1 ip -6 route flush table "$LAB_BGP_TABLE"
+	gone=$(wait_nexthops "$LAB_VIP_V4" "lb2")
+	back=$(ROUTE_TIMEOUT_S=25 wait_nexthops "$LAB_VIP_V4" "lb1 lb2") &&
+		ROUTE_TIMEOUT_S=5 wait_nexthops "$LAB_VIP_V6" "lb1 lb2" >/dev/null
+	local ok=$?
+	drifts=$(grep -c 'event=bgp_route_drift' "$log")
+	if ((ok == 0 && drifts >= 1)); then
+		pass "routes-flushed" "lb1's table flushed: the router dropped lb1 after ${gone} ms, had it back ${back} ms later (sluiced re-read its table: $(grep -m1 -o 'event=bgp_route_drift.*' "$log"))"
+	else
+		fail "routes-flushed" "withdrawn: $gone; back: $back; drift events in $log: $drifts"
+	fi
+}
+
 # One backend per source port through the given VIP, from 3 connections each ("port:backend ...").
 backends_by_port() { # vip
 	local port out result=""
@@ -408,7 +429,7 @@ check_hang_withdraw() {
 }
 
 # FLEET_CHECKS=... runs a subset (in this order; each check starts from whatever the previous left).
-FLEET_CHECKS=${FLEET_CHECKS:-bgp_ecmp same_tuple_either_host fingerprints_agree host_drain_under_load
+FLEET_CHECKS=${FLEET_CHECKS:-bgp_ecmp routes_flushed same_tuple_either_host fingerprints_agree host_drain_under_load
 	drain_survives_restart second_chance_across_hosts crash_withdraw hang_withdraw fleet_kv}
 KV_PREFIX=fleets/lab
 kv_config_of() { printf '%s/sluiced-%s-kv.yaml' "$LAB_RUN_DIR" "$1"; }

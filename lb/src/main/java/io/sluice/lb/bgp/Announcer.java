@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,6 +26,11 @@ import org.slf4j.LoggerFactory;
 public final class Announcer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger("sluiced");
     private static final String IP_COMMAND = "ip";
+    /**
+     * How often the table is read back even when nothing failed: a route someone deleted (ip route
+     * flush, another tool) would otherwise stay withdrawn while the host serves. Two `ip` runs.
+     */
+    static final Duration REREAD_INTERVAL = Duration.ofSeconds(10);
 
     private final RouteTable routes;
     private final AutoCloseable device;
@@ -34,6 +41,7 @@ public final class Announcer implements AutoCloseable {
     private HostState host;
     private Set<InetAddress> installed;
     private boolean stale;
+    private Instant nextReread;
     private List<VipConfig> vips = List.of();
     private Set<VipKey> serving = Set.of();
     private boolean attached;
@@ -53,6 +61,7 @@ public final class Announcer implements AutoCloseable {
                 + " fix=\"sluice host undrain rewrites it\"", p));
         this.host = loaded.state();
         this.installed = new HashSet<>(routes.read());
+        this.nextReread = clock.instant().plus(REREAD_INTERVAL);
         metrics.hostDrained(host.drained());
         this.view = new HostView(true, host.drained(), host.since().map(Object::toString).orElse(null), Map.of());
     }
@@ -110,10 +119,9 @@ public final class Announcer implements AutoCloseable {
     private void apply() {
         Map<InetAddress, AnnouncePolicy.Verdict> next = AnnouncePolicy.decide(vips, serving, attached,
                 host.drained());
-        if (stale) {
+        if (stale || !clock.instant().isBefore(nextReread)) {
             try {
-                installed = new HashSet<>(routes.read());
-                stale = false;
+                reread();
             } catch (RuntimeException e) {
                 routeFailed("read", null, e);
                 return;
@@ -147,6 +155,24 @@ public final class Announcer implements AutoCloseable {
                 installed.contains(address) == (verdict == AnnouncePolicy.Verdict.ANNOUNCED) ? verdict.label()
                         : verdict.label() + " (route change pending)"));
         view = new HostView(true, host.drained(), host.since().map(Object::toString).orElse(null), shown);
+    }
+
+    /** Reads the table back; what differs from what we installed is put right by the caller's diff. */
+    private void reread() {
+        Set<InetAddress> found = new HashSet<>(routes.read());
+        if (!stale && !found.equals(installed)) {
+            metrics.routeDrifted();
+            log.warn("event=bgp_route_drift missing=\"{}\" unexpected=\"{}\" fix=reapplied",
+                    addresses(installed, found), addresses(found, installed));
+        }
+        installed = found;
+        stale = false;
+        nextReread = clock.instant().plus(REREAD_INTERVAL);
+    }
+
+    /** The addresses in {@code these} and not in {@code those}, as text. */
+    private static String addresses(Set<InetAddress> these, Set<InetAddress> those) {
+        return String.join(" ", these.stream().filter(a -> !those.contains(a)).map(AddressText::of).sorted().toList());
     }
 
     private void change(InetAddress address, boolean announce, String why) {

@@ -10,6 +10,7 @@ public final class BgpMetrics {
     private final Gauge hostDrained;
     private final Counter changes;
     private final Counter routeErrors;
+    private final Counter routeDrift;
 
     public BgpMetrics(PrometheusRegistry registry) {
         announced = Gauge.builder().name("sluice_bgp_vip_announced")
@@ -23,6 +24,9 @@ public final class BgpMetrics {
                 .labelNames("op").register(registry);
         routeErrors = Counter.builder().name("sluice_bgp_route_errors")
                 .help("Route changes that failed (retried on the next refresh).").register(registry);
+        routeDrift = Counter.builder().name("sluice_bgp_route_drift")
+                .help("Times the table read back differed from what sluiced had installed (a route deleted or"
+                        + " added by someone else): put right at once.").register(registry);
     }
 
     /** Sets the address's state: one series per address, the reason label replaced. */
@@ -51,6 +55,14 @@ public final class BgpMetrics {
 
     void routeFailed() {
         routeErrors.inc();
+    }
+
+    void routeDrifted() {
+        routeDrift.inc();
+    }
+
+    public double drifts() {
+        return routeDrift.get();
     }
 
     public double changes(String op) {

@@ -158,4 +158,56 @@ class AnnouncerTest {
         assertThat(table.routes).isEmpty();
         assertThat(deviceRemoved).isTrue();
     }
+
+    /** A clock the test moves. */
+    private static final class StepClock extends Clock {
+        private java.time.Instant now = java.time.Instant.parse("2026-11-23T12:00:00Z");
+
+        void advance(java.time.Duration d) {
+            now = now.plus(d);
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public java.time.Instant instant() {
+            return now;
+        }
+    }
+
+    @Test
+    void aRouteDeletedBehindItsBackIsPutBackAtTheNextReread() throws Exception {
+        List<VipConfig> vips = AnnouncePolicyTest.vips();
+        Set<VipKey> serving = Set.of(AnnouncePolicyTest.key(vips, "web"), AnnouncePolicyTest.key(vips, "dns"));
+        StepClock clock = new StepClock();
+        Announcer a = new Announcer(table, () -> { }, () -> { }, dir.resolve("host.json"), metrics, clock);
+        a.sync(vips, serving, true);
+        InetAddress web = InetAddress.getByName("192.0.2.1");
+        InetAddress stray = InetAddress.getByName("198.51.100.9");
+        table.routes.remove(web); // ip route flush, by someone else
+        table.routes.add(stray); // and a route sluice never installed, in its own table
+
+        clock.advance(Announcer.REREAD_INTERVAL.minusSeconds(1));
+        a.sync(vips, serving, true);
+        assertThat(table.routes).doesNotContain(web); // not read back yet: no ip runs every refresh
+        assertThat(metrics.drifts()).isZero();
+
+        clock.advance(java.time.Duration.ofSeconds(1));
+        a.sync(vips, serving, true);
+        assertThat(table.routes).containsExactlyInAnyOrder(web, InetAddress.getByName("2001:db8::53"));
+        assertThat(metrics.drifts()).isEqualTo(1);
+        assertThat(a.view().vips()).containsEntry("192.0.2.1", "announced");
+
+        clock.advance(Announcer.REREAD_INTERVAL);
+        a.sync(vips, serving, true);
+        assertThat(metrics.drifts()).isEqualTo(1); // read back again, nothing differed
+    }
 }
