@@ -32,8 +32,12 @@ lab_tor_ports() {
 	for host in "${LAB_LB_HOSTS[@]}" "${LAB_BACKENDS[@]}"; do echo "$(lab_port "$host")"; done
 }
 
-lab_ifindex() { lab_in "$1" ip -o link show dev "$2" | awk -F': ' '{ print $1; exit }'; }
-lab_mtu() { lab_in "$1" ip -o link show dev "$2" | sed -n 's/.* mtu \([0-9]*\).*/\1/p'; }
+# "IFINDEX MTU MAC" of a device, from one `ip -o link show`.
+lab_link_facts() {
+	lab_in "$1" ip -o link show dev "$2" |
+		awk '{ for (i = 1; i < NF; i++) { if ($i == "mtu") mtu = $(i + 1); if ($i == "link/ether") mac = $(i + 1) }
+		       sub(/:$/, "", $1); print $1, mtu, mac; exit }'
+}
 
 # Load, pin, attach to every router port (native only: a redirect needs native XDP on both
 # sides), and xdp_pass on the client's and attacker's eth0 so that frames redirected to them
@@ -65,23 +69,19 @@ lab_tor_up() {
 # One line per map entry for lab/tor_maps.py:
 #   port IFINDEX MAC | fdb MAC IFINDEX | route ADDRESS IFINDEX MTU DST_MAC SRC_MAC
 lab_tor_entries() {
-	local host dev ifindex mtu mac router_mac addr dst via
+	local host ifindex mtu mac port_mac router_mac addr dst via
 	declare -A hop_of=()
 	router_mac=$(lab_mac router br0)
 	for host in client attacker; do
-		dev=eth-$host
-		ifindex=$(lab_ifindex router "$dev")
-		mtu=$(lab_mtu router "$dev")
-		mac=$(lab_mac router "$dev")
-		echo "port $ifindex $mac"
+		read -r ifindex mtu port_mac < <(lab_link_facts router "eth-$host")
+		mac=$(lab_mac "$host" eth0)
+		echo "port $ifindex $port_mac"
 		for addr in $(lab_in "$host" ip -o addr show dev eth0 scope global | awk '{ sub(/\/.*/, "", $4); print $4 }'); do
-			hop_of[$addr]="$ifindex $mtu $(lab_mac "$host" eth0) $mac"
+			hop_of[$addr]="$ifindex $mtu $mac $port_mac"
 		done
 	done
 	for host in "${LAB_LB_HOSTS[@]}" "${LAB_BACKENDS[@]}"; do
-		dev=$(lab_port "$host")
-		ifindex=$(lab_ifindex router "$dev")
-		mtu=$(lab_mtu router "$dev")
+		read -r ifindex mtu _ < <(lab_link_facts router "$(lab_port "$host")")
 		mac=$(lab_mac "$host" eth0)
 		echo "port $ifindex $router_mac"
 		echo "fdb $mac $ifindex"

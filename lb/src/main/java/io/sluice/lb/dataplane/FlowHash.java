@@ -1,5 +1,8 @@
 package io.sluice.lb.dataplane;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
 /**
  * The flow hash the XDP program computes (bpf-xdp/include/hash.h, ABI 7): multiply-xor over the
  * five little-endian u64 words of struct sluice_flow_key (an IPv4 key: words 0, 2 and 4, the
@@ -51,14 +54,16 @@ public final class FlowHash {
             throw new IllegalArgumentException(
                     "a flow key is " + FLOW_KEY_BYTES + " bytes, got " + flowKey40.length);
         }
+        // The key's u64 words as the program loads them: little-endian (x86, bpfel).
+        ByteBuffer words = ByteBuffer.wrap(flowKey40).order(ByteOrder.LITTLE_ENDIAN);
         long h = Integer.toUnsignedLong(SEED);
         if (flowKey40[FlowKey.OFFSET_FAMILY] == DataplaneAbi.AF_INET) {
             for (int word : IPV4_WORDS) {
-                h = mix(h, littleEndianLong(flowKey40, word * Long.BYTES));
+                h = mix(h, words.getLong(word * Long.BYTES));
             }
         } else {
             for (int word = 0; word < WORDS; word++) {
-                h = mix(h, littleEndianLong(flowKey40, word * Long.BYTES));
+                h = mix(h, words.getLong(word * Long.BYTES));
             }
         }
         return finish(h);
@@ -78,13 +83,5 @@ public final class FlowHash {
         h *= DataplaneAbi.FLOW_HASH_FINAL_MULT;
         h ^= h >>> DataplaneAbi.FLOW_HASH_FINAL_SHIFT;
         return (int) h;
-    }
-
-    private static long littleEndianLong(byte[] b, int offset) {
-        long v = 0;
-        for (int i = Long.BYTES - 1; i >= 0; i--) {
-            v = (v << Byte.SIZE) | (b[offset + i] & 0xff);
-        }
-        return v;
     }
 }
