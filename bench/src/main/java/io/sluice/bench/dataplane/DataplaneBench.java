@@ -27,6 +27,10 @@ public final class DataplaneBench {
     private static final String NEW_FLOW_4IN4 = "new flow, 4in4 (miss + Maglev + insert evicting the oldest way)";
     private static final String NEW_FLOW_SYN_4IN4 =
             "new flow, 4in4, TCP SYN (miss + Maglev + insert evicting)";
+    private static final String NEW_FLOW_SYN_AGAIN_4IN4 =
+            "new flow, 4in4, the same TCP SYN again (Maglev + rewrite in place, its bucket in cache)";
+    /** A region the CPU's own cache holds (its L2 is 512 KB here), for the memory probe's second row. */
+    private static final long CACHED_REGION_BYTES = 256 * 1024;
     /**
      * New-flow warm-up: 4 inserts per slot of the flow cache, so every bucket is full (a bucket
      * with fewer than 4 of ~16 expected keys is vanishingly rare) and every timed insert evicts,
@@ -62,6 +66,11 @@ public final class DataplaneBench {
             report.wrapped(options, wrapperAlone, timings);
             if (options.times(NEW_FLOW_4IN4)) {
                 report.flowCacheOccupancy(occupiedAfterNewFlows, balancer.flowSlots());
+            }
+            if (options.times(NEW_FLOW_SYN_4IN4) || options.times(NEW_FLOW_4IN4)) {
+                report.memoryLatency(balancer.flowTableBytes(),
+                        new MemoryLatencyProbe(balancer.flowTableBytes()).measure(options.runs()),
+                        CACHED_REGION_BYTES, new MemoryLatencyProbe(CACHED_REGION_BYTES).measure(options.runs()));
             }
             if (!options.wholeRun()) {
                 return;
@@ -105,6 +114,11 @@ public final class DataplaneBench {
                 new Scenario(NEW_FLOW_SYN_4IN4, Frames.tcpSyn(CLIENT4, ProgrammedBalancer.VIP_4IN4, CLIENT_PORT,
                         SERVICE_PORT), lb, XdpAction.TX, () -> balancer.reasonCount(Reason.FLOW_MISS))
                         .withHeadBaseline(wrapper.pushIpv4()).withWarmup(newFlowWarmup(balancer)),
+                // What a repeated test-run packet measures: the same SYN every iteration, so the
+                // bucket it reads and rewrites stays in cache (a retransmitted SYN takes this path).
+                new Scenario(NEW_FLOW_SYN_AGAIN_4IN4, Frames.tcpSyn(CLIENT4, ProgrammedBalancer.VIP_4IN4, CLIENT_PORT,
+                        SERVICE_PORT).sameFlow(), lb, XdpAction.TX, () -> balancer.reasonCount(Reason.FLOW_SYN_REPLACED))
+                        .withHeadBaseline(wrapper.pushIpv4()),
                 new Scenario("established flow, 6in6", tcp(CLIENT6, ProgrammedBalancer.VIP_6IN6).sameFlow(), lb,
                         XdpAction.TX, () -> balancer.reasonCount(Reason.FLOW_HIT)).withHeadBaseline(wrapper.pushIpv6()),
                 new Scenario("established flow, 4in6", tcp(CLIENT4, ProgrammedBalancer.VIP_4IN6).sameFlow(), lb,

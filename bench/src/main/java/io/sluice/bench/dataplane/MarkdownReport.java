@@ -35,6 +35,13 @@ final class MarkdownReport {
                 + "full means every timed insert evicted.%n%n", occupied, slots);
     }
 
+    void memoryLatency(long tableBytes, Summary table, long cachedBytes, Summary cached) {
+        out.printf("This CPU's memory, for the new-flow rows (user space, one load that depends on the one before, "
+                + "at a random cache line): of a region the flow table's size (%.1f MB) %s ns; of %d KB (in the CPU's "
+                + "cache) %s ns (min / median / max of the runs).%n%n", tableBytes / 1e6, table.format(),
+                cachedBytes / 1024, cached.format());
+    }
+
     void singleRuns(int runs, List<Map.Entry<String, Summary>> rows) {
         out.printf("Without the wrapper: %,d runs of repeat=1 per path (each sample includes the kernel's "
                 + "clock reads and dispatch around one run).%n%n", runs);

@@ -6,6 +6,7 @@ import io.sluice.lb.dataplane.BackendEntry;
 import io.sluice.lb.dataplane.BpfObjectFiles;
 import io.sluice.lb.dataplane.DataplaneAbi;
 import io.sluice.lb.dataplane.DataplaneMaps;
+import io.sluice.lb.dataplane.FlowBucket;
 import io.sluice.lb.dataplane.LbConfigEntry;
 import io.sluice.lb.dataplane.PackedSlot;
 import io.sluice.lb.dataplane.Protocol;
@@ -103,6 +104,11 @@ final class ProgrammedBalancer implements AutoCloseable {
     /** Slots of the flow cache (flows it can hold). */
     long flowSlots() {
         return maps.flowLayout().slots();
+    }
+
+    /** Bytes of the flow cache's buckets: what a new flow's random bucket is drawn from. */
+    long flowTableBytes() {
+        return (long) maps.flowLayout().buckets() * FlowBucket.SIZE;
     }
 
     /** Occupied flow-cache slots. */
