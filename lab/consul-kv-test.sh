@@ -8,6 +8,8 @@
 #   - the document changes (be3 added): one reconcile (cause=consul_kv), traffic follows;
 #   - bad documents (schema error, YAML error, the key deleted) are rejected whole with a logged
 #     reason: no reconcile, the table fingerprint stays, traffic still on the three backends;
+#   - a document refused against the host's file (an IPv6 backend, no encap.source_v6) is applied
+#     by the reload that adds encap.source_v6 (cause=reload), traffic on its backends;
 #   - an admin API edit of a backend is refused, naming the KV key; the file is not touched;
 #   - `sluice fleet check` agrees with a second host on the same document, and names a host
 #     still on the previous document after the document changed;
@@ -81,7 +83,9 @@ wait_log() { # count pattern: wait (bounded) until the log has at least count li
 	return 1
 }
 
-write_config() { # the host's own settings only: the VIPs live in KV
+write_config() { # [without-v6]: the host's own settings only (the VIPs live in KV); without-v6 leaves out encap.source_v6
+	local encap="source_v4: $LAB_ENCAP_SRC_V4, source_v6: \"$LAB_ENCAP_SRC_V6\""
+	[[ ${1:-} == without-v6 ]] && encap="source_v4: $LAB_ENCAP_SRC_V4"
 	cat >"$CONFIG" <<-EOF
 	# written by lab/consul-kv-test.sh for $(lab_ns "$LB")
 	interface: eth0
@@ -89,7 +93,7 @@ write_config() { # the host's own settings only: the VIPs live in KV
 	xdp_mode: native
 	gateway_mac: "$(lab_mac router br0)"
 	mtu: $LAB_FABRIC_MTU
-	encap: { source_v4: $LAB_ENCAP_SRC_V4, source_v6: "$LAB_ENCAP_SRC_V6" }
+	encap: { $encap }
 	status_file: $STATUS
 	metrics: { listen: "off" }
 	admin: { socket: $(lab_admin_socket "$LB") }
@@ -230,6 +234,28 @@ main() {
 		pass "status-shows-rejection" "$(grep 'last document rejected' <<<"$shown" | cut -c1-160)"
 	else
 		fail "status-shows-rejection" "$(head -n 5 <<<"$shown")"
+	fi
+
+	# A document refused against this host's file is tried again when a reload changes the file:
+	# an IPv6 backend needs encap.source_v6, which the file lacks until the operator adds it.
+	write_config without-v6
+	kill -HUP "$(lab_pid "sluiced-$LB")"
+	wait_log 1 "event=reconciled cause=reload" || true
+	put_document "$(document be1 be2 be3 | sed "s/address: $(lab_v4 be3)}/address: \"$(lab_v6 be3)\"}/")"
+	index=$(modify_index)
+	wait_log 1 "event=consul_kv_rejected key=$KEY modify_index=$index kind=schema" || true
+	write_config
+	kill -HUP "$(lab_pid "sluiced-$LB")"
+	if wait_log 1 "event=consul_kv_applied key=$KEY modify_index=$index from=consul vips=1 cause=reload" \
+		&& wait_log 2 "event=reconciled cause=reload" && wait_status_index "$index"; then
+		out=$(traffic)
+		if all_on "$out" be1 be2 be3; then
+			pass "refused-document-retried-on-reload" "ModifyIndex $index refused (no encap.source_v6), applied by the reload that added it: $(per_backend "$out")"
+		else
+			fail "refused-document-retried-on-reload" "traffic: $(per_backend "$out"), $(json "$out" 's["failures"]')"
+		fi
+	else
+		fail "refused-document-retried-on-reload" "$(grep 'consul_kv_\|cause=reload\|reload_rejected' "$LOG" | tail -n 4 | sed 's/.*event=/event=/' | cut -c1-160 | tr '\n' '|')"
 	fi
 
 	# The API does not edit what KV owns.

@@ -45,6 +45,16 @@ public final class SharedConfig implements AutoCloseable {
     public record Result(Outcome outcome, SluiceConfig config) {
     }
 
+    /**
+     * A local file with a document laid in ({@link #merge}): {@code document} is the one used, null for a
+     * file without consul.kv. The daemon hands it back to {@link #applied} once the merge is running.
+     */
+    public record Merge(SluiceConfig config, SharedDocument document) {
+        public static Merge fileOnly(SluiceConfig local) {
+            return new Merge(local, null);
+        }
+    }
+
     private final KvConfig kv;
     private final KvWatch watch;
     private final KvCache cache;
@@ -52,6 +62,12 @@ public final class SharedConfig implements AutoCloseable {
     private final ConsulMetrics metrics;
     private final Clock clock;
     private SharedDocument inForce;
+    /**
+     * The newest version when the schema checks refused it against this host's file: a change of the
+     * file (encap.source_v6 for IPv6 backends, say) can make it valid, so the next reload tries it
+     * first. Null when the newest version is in force or was refused for anything the file cannot cure.
+     */
+    private SharedDocument pending;
     private String lastRejected;
     private Instant lastRejectedAt;
 
@@ -136,6 +152,7 @@ public final class SharedConfig implements AutoCloseable {
 
     /** Takes a document (or its refusal) from the watch, on the daemon's thread. */
     public Result accept(KvUpdate update, SluiceConfig local) {
+        pending = null; // whatever this update is, it is the key's newest version now
         if (update instanceof KvUpdate.Refused r) {
             return reject(r.kind(), r.reason(), r.modifyIndex());
         }
@@ -145,17 +162,54 @@ public final class SharedConfig implements AutoCloseable {
             merged = ConfigLoader.withShared(local, document.text());
         } catch (ConfigException e) {
             boolean yaml = e.errors().stream().allMatch(x -> x.field().equals(ConfigLoader.YAML_FIELD));
+            if (!yaml) {
+                pending = document;
+            }
             return reject(yaml ? "yaml" : "schema", e.errors().stream().map(ConfigError::toString)
                     .collect(Collectors.joining("; ")), document.modifyIndex());
         }
+        takeInForce(document, merged, "consul_kv");
+        return new Result(Outcome.APPLY, merged);
+    }
+
+    /**
+     * A changed local file (reload, admin API) with a document laid in, validated whole: the pending
+     * one (the newest version, refused against the file as it was) if the file now makes it valid,
+     * else the one in force.
+     */
+    public Merge merge(SluiceConfig local) throws ConfigException {
+        if (pending != null) {
+            try {
+                return new Merge(ConfigLoader.withShared(local, pending.text()), pending);
+            } catch (ConfigException stillRefused) {
+                // the change did not cure it: the document in force, as before the change
+            }
+        }
+        if (inForce == null) {
+            throw new ConfigException(java.util.List.of(new ConfigError("consul.kv",
+                    "no shared document in force yet")));
+        }
+        return new Merge(ConfigLoader.withShared(local, inForce.text()), inForce);
+    }
+
+    /** The daemon runs on a merge now: a pending document it used is the one in force from here on. */
+    public void applied(Merge merge) {
+        if (merge.document() != null && merge.document() == pending) {
+            pending = null;
+            takeInForce(merge.document(), merge.config(), "reload");
+        }
+    }
+
+    /** Counts, logs (a new version) and caches (a new version from Consul) the document now in force. */
+    private void takeInForce(SharedDocument document, SluiceConfig merged, String cause) {
         boolean newVersion = !document.sameVersion(inForce);
         inForce = document;
         lastRejected = null;
         lastRejectedAt = null;
         kvMetrics.applied(document.modifyIndex());
         if (newVersion) {
-            log.info("event=consul_kv_applied key={} modify_index={} from={} vips={}", kv.key(),
-                    document.modifyIndex(), document.from(), merged.vips().size());
+            log.info("event=consul_kv_applied key={} modify_index={} from={} vips={} cause={}", kv.key(),
+                    document.modifyIndex(), document.from(), merged.vips().size(), cause);
         }
         if (document.from().equals(SharedDocument.FROM_CONSUL) && newVersion) {
             try {
@@ -165,16 +219,6 @@ public final class SharedConfig implements AutoCloseable {
                         clean(e.getMessage()));
             }
         }
-        return new Result(Outcome.APPLY, merged);
-    }
-
-    /** A changed local file (reload, admin API) with the document in force, validated whole. */
-    public SluiceConfig merge(SluiceConfig local) throws ConfigException {
-        if (inForce == null) {
-            throw new ConfigException(java.util.List.of(new ConfigError("consul.kv",
-                    "no shared document in force yet")));
-        }
-        return ConfigLoader.withShared(local, inForce.text());
     }
 
     /** The document in force (empty before the first). */

@@ -388,19 +388,30 @@ final class Daemon {
         reconcile(reconciler, "consul_kv");
     }
 
-    /** The file as it is now, with the shared document in force laid in when consul.kv is set. */
-    private SluiceConfig desired(SluiceConfig local) throws ConfigException {
-        return shared == null || local.consul().kv().isEmpty() ? local : shared.merge(local);
+    /** The file as it is now, with the shared document laid in when consul.kv is set (SharedConfig.merge). */
+    private SharedConfig.Merge desired(SluiceConfig local) throws ConfigException {
+        return shared == null || local.consul().kv().isEmpty() ? SharedConfig.Merge.fileOnly(local)
+                : shared.merge(local);
+    }
+
+    /** The merge runs now: a shared document it retried is the one in force (status, admin API). */
+    private void mergeApplied(SharedConfig.Merge merge) {
+        if (shared != null) {
+            shared.applied(merge);
+            admin.shared(shared.key(), shared.inForce().orElse(null));
+        }
     }
 
     /** Validates the whole new config first: an invalid one changes nothing that is running. */
     private void reload(Reconciler reconciler, HealthSupervisor health) {
         SluiceConfig local;
+        SharedConfig.Merge merge;
         SluiceConfig candidate;
         LbConfigEntry candidateSettings;
         try {
             local = ConfigLoader.load(configFile);
-            candidate = desired(local);
+            merge = desired(local);
+            candidate = merge.config();
             candidateSettings = desiredStates.settings(candidate);
         } catch (ConfigException | RuntimeException e) {
             log.error("event=reload_rejected file={} reason=\"{}\" running_config=kept", configFile, e.getMessage());
@@ -422,6 +433,7 @@ final class Daemon {
         fileConfig = candidate;
         config = consul.apply(candidate);
         settings = candidateSettings;
+        mergeApplied(merge);
         health.apply(config, healthBook, false, clock.instant());
         reconcile(reconciler, "reload");
     }
@@ -429,9 +441,11 @@ final class Daemon {
     /** An admin API change: same rules as a reload, and the file is written only once it is accepted. */
     private ConfigChange.Outcome applyChange(ConfigChange change, Reconciler reconciler, HealthSupervisor health) {
         SluiceConfig local = change.candidate();
+        SharedConfig.Merge merge;
         SluiceConfig candidate;
         try {
-            candidate = desired(local);
+            merge = desired(local);
+            candidate = merge.config();
         } catch (ConfigException e) {
             log.error("event=change_rejected cause={} reason=\"{}\" running_config=kept", change.cause(),
                     e.getMessage());
@@ -457,6 +471,7 @@ final class Daemon {
         fileConfig = candidate;
         config = consul.apply(candidate);
         settings = candidateSettings;
+        mergeApplied(merge);
         admin.publish(localConfig, config);
         health.apply(config, healthBook, false, clock.instant());
         reconcile(reconciler, change.cause());

@@ -65,7 +65,11 @@ class SharedConfigKvTest {
     }
 
     private SluiceConfig local(URI agent) throws Exception {
-        return ConfigLoader.parse("""
+        return ConfigLoader.parse(localText(agent));
+    }
+
+    private String localText(URI agent) {
+        return """
                 interface: eth0
                 gateway_mac: "02:00:00:00:00:01"
                 encap: {source_v4: 172.16.0.0/16}
@@ -76,7 +80,7 @@ class SharedConfigKvTest {
                   wait: 1m
                   max_response_bytes: %d
                   kv: {prefix: %s, cache_file: %s, max_document_bytes: %d}
-                """.formatted(agent, MAX_RESPONSE_BYTES, prefix, dir.resolve("kv-cache.json"), MAX_DOCUMENT_BYTES));
+                """.formatted(agent, MAX_RESPONSE_BYTES, prefix, dir.resolve("kv-cache.json"), MAX_DOCUMENT_BYTES);
     }
 
     private SharedConfig open(SluiceConfig local) {
@@ -190,6 +194,60 @@ class SharedConfigKvTest {
         assertThat(shared.status().lastRejected()).as("cleared by a good one").isNull();
     }
 
+    @Test
+    void aDocumentRefusedAgainstTheFileIsRetriedWhenAChangedFileMakesItValid() throws Exception {
+        target.kvPut(key, document("10.0.2.1"));
+        SluiceConfig local = local(target.address());
+        SharedConfig shared = open(local);
+        shared.initial(local);
+        long good = shared.status().modifyIndex();
+        double appliedBefore = kvMetrics.appliedCount();
+
+        // IPv6 backends need this host's encap.source_v6, which the file does not have yet.
+        target.kvPut(key, document("10.0.2.1", "2001:db8::5"));
+        assertThat(shared.accept(next(), local).outcome()).isEqualTo(SharedConfig.Outcome.REJECTED);
+        assertThat(shared.status().lastRejected()).startsWith("schema:").contains("source_v6");
+
+        // A reload of the same file: still refused, so the document in force is laid in, unchanged.
+        SharedConfig.Merge same = shared.merge(local);
+        assertThat(backends(same.config())).containsExactly("10.0.2.1");
+        shared.applied(same);
+        assertThat(shared.status().modifyIndex()).isEqualTo(good);
+        assertThat(shared.status().lastRejected()).as("still refused").startsWith("schema:");
+
+        // The operator adds encap.source_v6 and reloads: the refused document is the one laid in ...
+        SluiceConfig fixed = ConfigLoader.parse(localText(target.address()).replace("encap: {source_v4: 172.16.0.0/16}",
+                "encap: {source_v4: 172.16.0.0/16, source_v6: \"2001:db8:ffff::/96\"}"));
+        SharedConfig.Merge retried = shared.merge(fixed);
+        assertThat(backends(retried.config())).containsExactly("10.0.2.1", "2001:db8:0:0:0:0:0:5");
+        // ... and in force once the daemon runs on it: status, metric, cache.
+        shared.applied(retried);
+        assertThat(shared.status().modifyIndex()).isGreaterThan(good);
+        assertThat(shared.status().lastRejected()).as("cleared").isNull();
+        assertThat(kvMetrics.appliedCount()).isEqualTo(appliedBefore + 1);
+        assertThat(Files.readString(dir.resolve("kv-cache.json"))).contains("2001:db8::5");
+        assertThat(backends(shared.merge(fixed).config())).containsExactly("10.0.2.1", "2001:db8:0:0:0:0:0:5");
+    }
+
+    @Test
+    void aRefusedDocumentIsNotRetriedOnceANewerVersionReplacedIt() throws Exception {
+        target.kvPut(key, document("10.0.2.1"));
+        SluiceConfig local = local(target.address());
+        SharedConfig shared = open(local);
+        shared.initial(local);
+
+        target.kvPut(key, document("10.0.2.1", "2001:db8::5"));
+        assertThat(shared.accept(next(), local).outcome()).isEqualTo(SharedConfig.Outcome.REJECTED);
+        target.kvDelete(key, false);
+        assertThat(shared.accept(next(), local).outcome()).isEqualTo(SharedConfig.Outcome.REJECTED);
+
+        SluiceConfig fixed = ConfigLoader.parse(localText(target.address()).replace(
+                "encap: {source_v4: 172.16.0.0/16}",
+                "encap: {source_v4: 172.16.0.0/16, source_v6: \"2001:db8:ffff::/96\"}"));
+        assertThat(backends(shared.merge(fixed).config())).as("the key's newest version is gone: the one in force")
+                .containsExactly("10.0.2.1");
+    }
+
     private static String schemaDocument() {
         return """
                 vips:
@@ -212,7 +270,7 @@ class SharedConfigKvTest {
         assertThat(kvMetrics.rejectedCount(kind)).as("counted as " + kind).isEqualTo(before + 1);
         assertThat(shared.status().lastRejected()).startsWith(kind + ":");
         assertThat(shared.status().modifyIndex()).as("the last good one stays in force").isEqualTo(good);
-        assertThat(backends(shared.merge(local))).containsExactly("10.0.2.1");
+        assertThat(backends(shared.merge(local).config())).containsExactly("10.0.2.1");
         assertThat(Files.readString(dir.resolve("kv-cache.json"))).contains("10.0.2.1").doesNotContain("10.0.2.7");
     }
 
@@ -229,7 +287,7 @@ class SharedConfigKvTest {
             target.agentDouble().stop();
             await("the failed calls are counted", () -> metrics.callErrors("kv") >= 2);
             assertThat(sink.poll(300, TimeUnit.MILLISECONDS)).as("nothing posted while unreachable").isNull();
-            assertThat(backends(shared.merge(local))).containsExactly("10.0.2.1", "10.0.2.2");
+            assertThat(backends(shared.merge(local).config())).containsExactly("10.0.2.1", "10.0.2.2");
         } else {
             down = unreachable();
         }
