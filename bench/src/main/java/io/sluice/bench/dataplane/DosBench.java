@@ -153,6 +153,10 @@ final class DosBench {
                 bench.time(new Scenario("new flow, 4in4" + suffix + " (table full, every insert evicts)",
                         tcp(ProgrammedBalancer.CLIENT4), lb, XdpAction.TX, () -> balancer.reasonCount(Reason.FLOW_MISS))
                         .withHeadBaseline(wrapper.pushIpv4()).withWarmup(DataplaneBench.newFlowWarmup(balancer))),
+                bench.time(new Scenario("new flow, 4in4, the same TCP SYN again" + suffix + " (its bucket in cache)",
+                        Frames.tcpSyn(ProgrammedBalancer.CLIENT4, ProgrammedBalancer.VIP_4IN4, CLIENT_PORT,
+                                ProgrammedBalancer.SERVICE_PORT).sameFlow(), lb, XdpAction.TX,
+                        () -> balancer.reasonCount(Reason.FLOW_SYN_REPLACED)).withHeadBaseline(wrapper.pushIpv4())),
                 bench.time(new Scenario("established flow, 6in6" + suffix,
                         Frames.tcp(client6, ProgrammedBalancer.VIP_6IN6, CLIENT_PORT, ProgrammedBalancer.SERVICE_PORT)
                                 .sameFlow(), lb, XdpAction.TX, () -> balancer.reasonCount(Reason.FLOW_HIT))
