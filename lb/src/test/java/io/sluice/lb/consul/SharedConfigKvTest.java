@@ -68,6 +68,12 @@ class SharedConfigKvTest {
         return ConfigLoader.parse(localText(agent));
     }
 
+    /** The same host once the operator added encap.source_v6 (IPv6 backends need it). */
+    private SluiceConfig localWithSourceV6(URI agent) throws Exception {
+        return ConfigLoader.parse(localText(agent).replace("encap: {source_v4: 172.16.0.0/16}",
+                "encap: {source_v4: 172.16.0.0/16, source_v6: \"2001:db8:ffff::/96\"}"));
+    }
+
     private String localText(URI agent) {
         return """
                 interface: eth0
@@ -87,6 +93,14 @@ class SharedConfigKvTest {
         SharedConfig shared = SharedConfig.of(local.consul(), new ConsulClient(local.consul().address().orElseThrow(),
                 target.token(), local.consul().maxResponseBytes()), metrics, kvMetrics, sink::add);
         opened.add(shared);
+        return shared;
+    }
+
+    /** A host started on this document, the first version of the key. */
+    private SharedConfig startedOn(SluiceConfig local, String document) throws Exception {
+        target.kvPut(key, document);
+        SharedConfig shared = open(local);
+        shared.initial(local);
         return shared;
     }
 
@@ -160,10 +174,8 @@ class SharedConfigKvTest {
 
     @Test
     void everyKindOfBadDocumentIsRejectedWholeAndTheLastGoodStays() throws Exception {
-        target.kvPut(key, document("10.0.2.1"));
         SluiceConfig local = local(target.address());
-        SharedConfig shared = open(local);
-        shared.initial(local);
+        SharedConfig shared = startedOn(local, document("10.0.2.1"));
         long good = shared.status().modifyIndex();
 
         String yaml = "vips: [\n  {name: web, address: 10.100.0.1";
@@ -196,10 +208,8 @@ class SharedConfigKvTest {
 
     @Test
     void aDocumentRefusedAgainstTheFileIsRetriedWhenAChangedFileMakesItValid() throws Exception {
-        target.kvPut(key, document("10.0.2.1"));
         SluiceConfig local = local(target.address());
-        SharedConfig shared = open(local);
-        shared.initial(local);
+        SharedConfig shared = startedOn(local, document("10.0.2.1"));
         long good = shared.status().modifyIndex();
         double appliedBefore = kvMetrics.appliedCount();
 
@@ -216,8 +226,7 @@ class SharedConfigKvTest {
         assertThat(shared.status().lastRejected()).as("still refused").startsWith("schema:");
 
         // The operator adds encap.source_v6 and reloads: the refused document is the one laid in ...
-        SluiceConfig fixed = ConfigLoader.parse(localText(target.address()).replace("encap: {source_v4: 172.16.0.0/16}",
-                "encap: {source_v4: 172.16.0.0/16, source_v6: \"2001:db8:ffff::/96\"}"));
+        SluiceConfig fixed = localWithSourceV6(target.address());
         SharedConfig.Merge retried = shared.merge(fixed);
         assertThat(backends(retried.config())).containsExactly("10.0.2.1", "2001:db8:0:0:0:0:0:5");
         // ... and in force once the daemon runs on it: status, metric, cache.
@@ -231,19 +240,15 @@ class SharedConfigKvTest {
 
     @Test
     void aRefusedDocumentIsNotRetriedOnceANewerVersionReplacedIt() throws Exception {
-        target.kvPut(key, document("10.0.2.1"));
         SluiceConfig local = local(target.address());
-        SharedConfig shared = open(local);
-        shared.initial(local);
+        SharedConfig shared = startedOn(local, document("10.0.2.1"));
 
         target.kvPut(key, document("10.0.2.1", "2001:db8::5"));
         assertThat(shared.accept(next(), local).outcome()).isEqualTo(SharedConfig.Outcome.REJECTED);
         target.kvDelete(key, false);
         assertThat(shared.accept(next(), local).outcome()).isEqualTo(SharedConfig.Outcome.REJECTED);
 
-        SluiceConfig fixed = ConfigLoader.parse(localText(target.address()).replace(
-                "encap: {source_v4: 172.16.0.0/16}",
-                "encap: {source_v4: 172.16.0.0/16, source_v6: \"2001:db8:ffff::/96\"}"));
+        SluiceConfig fixed = localWithSourceV6(target.address());
         assertThat(backends(shared.merge(fixed).config())).as("the key's newest version is gone: the one in force")
                 .containsExactly("10.0.2.1");
     }
@@ -340,10 +345,8 @@ class SharedConfigKvTest {
     void anIndexThatGoesBackwardsStartsTheWatchOver() throws Exception {
         assumeTrue(target.isDouble(), "only the double can move the index back");
         ConsulAgentDouble agent = target.agentDouble();
-        target.kvPut(key, document("10.0.2.1"));
         SluiceConfig local = local(target.address());
-        SharedConfig shared = open(local);
-        shared.initial(local);
+        SharedConfig shared = startedOn(local, document("10.0.2.1"));
         await("the watch holds a blocking query", () -> agent.waitingQueries() > 0);
         int seen = agent.requests().size();
 
