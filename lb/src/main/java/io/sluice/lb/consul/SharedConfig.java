@@ -152,7 +152,11 @@ public final class SharedConfig implements AutoCloseable {
 
     /** Takes a document (or its refusal) from the watch, on the daemon's thread. */
     public Result accept(KvUpdate update, SluiceConfig local) {
-        pending = null; // whatever this update is, it is the key's newest version now
+        boolean fromCache = update instanceof KvUpdate.Document d
+                && !d.document().from().equals(SharedDocument.FROM_CONSUL);
+        if (!fromCache) {
+            pending = null; // an answer from Consul is the key's newest version: it replaces any pending one
+        }
         if (update instanceof KvUpdate.Refused r) {
             return reject(r.kind(), r.reason(), r.modifyIndex());
         }
@@ -192,11 +196,15 @@ public final class SharedConfig implements AutoCloseable {
         return new Merge(ConfigLoader.withShared(local, inForce.text()), inForce);
     }
 
-    /** The daemon runs on a merge now: a pending document it used is the one in force from here on. */
-    public void applied(Merge merge) {
+    /**
+     * The daemon runs on a merge now: a pending document it used is the one in force from here on.
+     *
+     * @param cause what changed the file (reload, or the admin API change's cause), for the log line
+     */
+    public void applied(Merge merge, String cause) {
         if (merge.document() != null && merge.document() == pending) {
             pending = null;
-            takeInForce(merge.document(), merge.config(), "reload");
+            takeInForce(merge.document(), merge.config(), cause);
         }
     }
 

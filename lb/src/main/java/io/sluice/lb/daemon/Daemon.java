@@ -395,9 +395,9 @@ final class Daemon {
     }
 
     /** The merge runs now: a shared document it retried is the one in force (status, admin API). */
-    private void mergeApplied(SharedConfig.Merge merge) {
+    private void mergeApplied(SharedConfig.Merge merge, String cause) {
         if (shared != null) {
-            shared.applied(merge);
+            shared.applied(merge, cause);
             admin.shared(shared.key(), shared.inForce().orElse(null));
         }
     }
@@ -433,7 +433,7 @@ final class Daemon {
         fileConfig = candidate;
         config = consul.apply(candidate);
         settings = candidateSettings;
-        mergeApplied(merge);
+        mergeApplied(merge, "reload");
         health.apply(config, healthBook, false, clock.instant());
         reconcile(reconciler, "reload");
     }
@@ -471,7 +471,7 @@ final class Daemon {
         fileConfig = candidate;
         config = consul.apply(candidate);
         settings = candidateSettings;
-        mergeApplied(merge);
+        mergeApplied(merge, change.cause());
         admin.publish(localConfig, config);
         health.apply(config, healthBook, false, clock.instant());
         reconcile(reconciler, change.cause());

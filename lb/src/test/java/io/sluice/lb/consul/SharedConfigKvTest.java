@@ -221,7 +221,7 @@ class SharedConfigKvTest {
         // A reload of the same file: still refused, so the document in force is laid in, unchanged.
         SharedConfig.Merge same = shared.merge(local);
         assertThat(backends(same.config())).containsExactly("10.0.2.1");
-        shared.applied(same);
+        shared.applied(same, "reload");
         assertThat(shared.status().modifyIndex()).isEqualTo(good);
         assertThat(shared.status().lastRejected()).as("still refused").startsWith("schema:");
 
@@ -230,12 +230,30 @@ class SharedConfigKvTest {
         SharedConfig.Merge retried = shared.merge(fixed);
         assertThat(backends(retried.config())).containsExactly("10.0.2.1", "2001:db8:0:0:0:0:0:5");
         // ... and in force once the daemon runs on it: status, metric, cache.
-        shared.applied(retried);
+        shared.applied(retried, "reload");
         assertThat(shared.status().modifyIndex()).isGreaterThan(good);
         assertThat(shared.status().lastRejected()).as("cleared").isNull();
         assertThat(kvMetrics.appliedCount()).isEqualTo(appliedBefore + 1);
         assertThat(Files.readString(dir.resolve("kv-cache.json"))).contains("2001:db8::5");
         assertThat(backends(shared.merge(fixed).config())).containsExactly("10.0.2.1", "2001:db8:0:0:0:0:0:5");
+    }
+
+    @Test
+    void aDocumentRefusedAtStartupIsRetriedOverTheCachedOneItStartedOn() throws Exception {
+        SluiceConfig local = local(target.address());
+        startedOn(local, document("10.0.2.1")).close(); // leaves 10.0.2.1 in the cache
+
+        // Restarted while the key holds a version this file refuses: the cached copy is served ...
+        target.kvPut(key, document("10.0.2.1", "2001:db8::5"));
+        SharedConfig restarted = open(local);
+        assertThat(backends(restarted.initial(local))).containsExactly("10.0.2.1");
+        assertThat(restarted.status().loadedFrom()).isEqualTo("cache");
+
+        // ... and the refused version from Consul is the one a reload that cures it applies.
+        SharedConfig.Merge retried = restarted.merge(localWithSourceV6(target.address()));
+        assertThat(backends(retried.config())).containsExactly("10.0.2.1", "2001:db8:0:0:0:0:0:5");
+        restarted.applied(retried, "reload");
+        assertThat(restarted.status().loadedFrom()).isEqualTo("consul");
     }
 
     @Test
