@@ -16,7 +16,7 @@ import java.nio.file.Path;
  */
 public final class LoadedBalancer implements AutoCloseable {
     /**
-     * The flow cache is not touched by these benchmarks; a small one keeps the load fast and the
+     * The flow cache is not touched by the map-writing benchmarks; a small one keeps the load fast and the
      * memory low (the production default is 262,144 flows per CPU, 50 MB per CPU, in one shared table).
      */
     private static final int FLOWS_PER_CPU = 1024;
@@ -25,9 +25,14 @@ public final class LoadedBalancer implements AutoCloseable {
     private final DataplaneMaps maps;
 
     public LoadedBalancer() {
+        this(FLOWS_PER_CPU);
+    }
+
+    /** With a flow cache for {@code flowsPerCpu} flows per CPU (the benchmarks that read it). */
+    public LoadedBalancer(int flowsPerCpu) {
         requireRoot();
         object = BpfObject.open(BpfObjectFiles.balancer())
-                .setMaxEntries(DataplaneAbi.MAP_FLOWS, DataplaneAbi.flowBuckets(FLOWS_PER_CPU))
+                .setMaxEntries(DataplaneAbi.MAP_FLOWS, DataplaneAbi.flowBuckets(flowsPerCpu))
                 .load();
         maps = DataplaneMaps.of(object);
     }

@@ -270,61 +270,97 @@ public final class BpfMap implements AutoCloseable {
      * Kernels or maps without batch support fall back to iterating one key at a time.
      */
     public int lookupAll(byte[] keysOut, byte[] valuesOut) {
-        if (isPerCpu()) {
-            throw new UnsupportedOperationException("lookupAll of per-CPU " + describe());
-        }
         if (keysOut.length < maxEntries * keySize || valuesOut.length < maxEntries * valueSize) {
             throw new IllegalArgumentException("lookupAll of " + describe() + " needs room for " + maxEntries
                     + " entries");
         }
+        int[] total = {0};
+        scan(Math.max(1, maxEntries), (keys, values, count) -> {
+            int room = Math.min(count, maxEntries - total[0]); // a hash map that grew between two batches
+            System.arraycopy(keys, 0, keysOut, total[0] * keySize, room * keySize);
+            System.arraycopy(values, 0, valuesOut, total[0] * valueSize, room * valueSize);
+            total[0] += room;
+        });
+        return total[0];
+    }
+
+    /** What {@link #scan} hands over: {@code count} entries, packed; the arrays are reused by the next call. */
+    @FunctionalInterface
+    public interface BatchVisitor {
+        void visit(byte[] keys, byte[] values, int count);
+    }
+
+    /**
+     * Visits every entry, up to {@code chunkEntries} at a time, with bpf_map_lookup_batch: one
+     * syscall per chunk and buffers the size of one chunk, reused (reading a 26 MB flow table is
+     * a few dozen calls and no 26 MB copy). Not for per-CPU maps. For a hash map, a chunk must
+     * hold the largest hash bucket (the kernel answers ENOSPC otherwise, reported as an error).
+     * Kernels or maps without batch support fall back to one lookup per key, in chunks alike.
+     */
+    public void scan(int chunkEntries, BatchVisitor visitor) {
+        if (isPerCpu()) {
+            throw new UnsupportedOperationException("batch lookup of per-CPU " + describe());
+        }
+        if (chunkEntries < 1) {
+            throw new IllegalArgumentException("a scan of " + describe() + " needs chunks of at least one entry");
+        }
+        int chunk = Math.min(chunkEntries, Math.max(1, maxEntries));
+        byte[] keysOut = new byte[chunk * keySize];
+        byte[] valuesOut = new byte[chunk * valueSize];
         // The batch token is opaque: the kernel uses a u32 position for arrays and hashes.
         int tokenBytes = Math.max(keySize, Long.BYTES);
         Pointer inBatch = Native.allocate(tokenBytes);
         Pointer outBatch = Native.allocate(tokenBytes);
-        Pointer keys = Native.allocate(Math.max(1, maxEntries * keySize));
-        Pointer values = Native.allocate(Math.max(1, maxEntries * valueSize));
+        Pointer keys = Native.allocate(keysOut.length);
+        Pointer values = Native.allocate(valuesOut.length);
         Pointer opts = Native.allocate(BATCH_OPTS_SIZE);
         opts.putLong(BATCH_OPTS_SZ, BATCH_OPTS_SIZE);
-        int total = 0;
         boolean first = true;
-        while (total < maxEntries) {
-            IntByReference count = new IntByReference(maxEntries - total);
+        while (true) {
+            IntByReference count = new IntByReference(chunk);
             long mark = Native.log().mark();
             int result = Native.libbpf().bpf_map_lookup_batch(liveFd("batch lookup"), first ? null : inBatch,
-                    outBatch, keys.slice((long) total * keySize), values.slice((long) total * valueSize), count,
-                    opts);
+                    outBatch, keys, values, count, opts);
             if (result < 0 && Errors.isNotSupported(-result) && first) {
-                return lookupAllOneByOne(keysOut, valuesOut);
+                scanOneByOne(keysOut, valuesOut, chunk, visitor);
+                return;
             }
             if (result < 0 && -result != Errors.ENOENT) {
                 Native.check(result, mark, "batch lookup", describe());
             }
-            total += count.getValue();
-            if (result < 0) { // ENOENT: the last batch has been returned
-                break;
+            int read = count.getValue();
+            if (read > 0) {
+                keys.get(0, keysOut, 0, read * keySize);
+                values.get(0, valuesOut, 0, read * valueSize);
+                visitor.visit(keysOut, valuesOut, read);
+            }
+            if (result < 0 || read == 0) { // ENOENT: the last batch has been returned
+                return;
             }
             inBatch.transferFrom(0, outBatch, 0, tokenBytes);
             first = false;
         }
-        keys.get(0, keysOut, 0, total * keySize);
-        values.get(0, valuesOut, 0, total * valueSize);
-        return total;
     }
 
-    private int lookupAllOneByOne(byte[] keysOut, byte[] valuesOut) {
+    private void scanOneByOne(byte[] keysOut, byte[] valuesOut, int chunk, BatchVisitor visitor) {
         byte[] key = new byte[keySize];
         byte[] value = new byte[valueSize];
-        int n = 0;
         byte[] previous = null;
+        int n = 0;
         while (nextKey(previous, key)) {
             if (lookup(key, value)) {
                 System.arraycopy(key, 0, keysOut, n * keySize, keySize);
                 System.arraycopy(value, 0, valuesOut, n * valueSize, valueSize);
-                n++;
+                if (++n == chunk) {
+                    visitor.visit(keysOut, valuesOut, n);
+                    n = 0;
+                }
             }
             previous = key.clone();
         }
-        return n;
+        if (n > 0) {
+            visitor.visit(keysOut, valuesOut, n);
+        }
     }
 
     private void updateOneByOne(byte[] keys, byte[] values, int count) {

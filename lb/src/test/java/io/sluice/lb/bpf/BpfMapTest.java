@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -233,6 +235,39 @@ class BpfMapTest {
                 seen.add(key);
             }
             assertThat(seen).hasSize(50);
+        }
+    }
+
+    @Test
+    void scanVisitsEveryEntryOnceInChunksOfAtMostTheGivenSize() {
+        int n = 10_007; // not a multiple of the chunk: the last chunk is short
+        int chunk = 1_000;
+        try (BpfMap array = BpfMap.create(MapType.ARRAY, "bt_scan_arr", U32, U64, n, 0)) {
+            ByteBuffer keys = ByteBuffer.allocate(n * U32).order(ByteOrder.nativeOrder());
+            ByteBuffer values = ByteBuffer.allocate(n * U64).order(ByteOrder.nativeOrder());
+            for (int i = 0; i < n; i++) {
+                keys.putInt(i);
+                values.putLong(i * 5L + 2);
+            }
+            array.updateBatch(keys.array(), values.array(), n);
+
+            Set<Integer> seen = new HashSet<>();
+            List<Integer> chunkSizes = new ArrayList<>();
+            array.scan(chunk, (k, v, count) -> {
+                chunkSizes.add(count);
+                ByteBuffer kb = ByteBuffer.wrap(k).order(ByteOrder.nativeOrder());
+                ByteBuffer vb = ByteBuffer.wrap(v).order(ByteOrder.nativeOrder());
+                for (int i = 0; i < count; i++) {
+                    int key = kb.getInt(i * U32);
+                    assertThat(vb.getLong(i * U64)).isEqualTo(key * 5L + 2);
+                    assertThat(seen.add(key)).as("key %d visited twice", key).isTrue();
+                }
+            });
+            assertThat(seen).hasSize(n);
+            assertThat(chunkSizes).allSatisfy(size -> assertThat(size).isBetween(1, chunk));
+            assertThat(chunkSizes.size()).isGreaterThanOrEqualTo((n + chunk - 1) / chunk);
+            assertThatThrownBy(() -> array.scan(0, (k, v, count) -> { }))
+                    .isInstanceOf(IllegalArgumentException.class);
         }
     }
 
