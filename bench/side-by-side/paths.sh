@@ -57,12 +57,14 @@ sbs_start_nginx() {
 }
 
 # HAProxy as it is usually run in front of TCP services: mode tcp, round robin, no health
-# checks (sluice's are off too), threads = CPUs (HAProxy's default), logging off.
+# checks (sluice's are off too), threads = CPUs (HAProxy's default; SBS_HAPROXY_THREADS sets
+# it, --cpus split gives the LB host one CPU), logging off.
 sbs_haproxy_conf() {
 	local file=$1 be
 	{
 		echo "global"
 		echo "    maxconn 8000"
+		if [[ -n ${SBS_HAPROXY_THREADS:-} ]]; then echo "    nbthread $SBS_HAPROXY_THREADS"; fi
 		echo "defaults"
 		echo "    mode tcp"
 		echo "    timeout connect 5s"

@@ -77,6 +77,34 @@ class SummaryTest(unittest.TestCase):
         self.assertIsNone(rows[("keepalive", "sluice")]["xdp"])
         self.assertIn("| - |", report.table(rows))
 
+    def test_split_mode_lb_host_cpu_is_the_receive_thread_plus_the_lbs_own_process(self):
+        # 100,000 requests each. sluice: 150 ms in lb1's receive thread + 50 ms of sluiced = 2.0 ms
+        # per 1,000; HAProxy: 800 ms receive + 1,200 ms process = 20.0; nftables: receive only.
+        def split(rec, lb_receive_ns, sluiced_ns=0, haproxy_ns=0, net_cpu_ticks=0):
+            rec.update({"cpus": "split", "lb_receive_ns": lb_receive_ns, "tor_receive_ns": 0,
+                        "sluiced_ns": sluiced_ns, "haproxy_ns": haproxy_ns, "host_cpu_ticks": 0,
+                        "net_cpu_ticks": net_cpu_ticks})
+            return rec
+        runs = [split(run(0, "direct", 100_000, 1000), 0, sluiced_ns=7_000_000),
+                split(run(0, "sluice", 100_000, 1000), 150_000_000, sluiced_ns=50_000_000, net_cpu_ticks=400),
+                split(run(0, "haproxy", 100_000, 2000), 800_000_000, sluiced_ns=9_000_000, haproxy_ns=1_200_000_000),
+                split(run(0, "nft", 100_000, 1500), 600_000_000, sluiced_ns=8_000_000, haproxy_ns=3_000_000)]
+        rows = report.summarise(runs, {(0, "keepalive"): idle(0, 0)})
+        self.assertAlmostEqual(rows[("keepalive", "sluice")]["lb_host"], 2.0)
+        self.assertAlmostEqual(rows[("keepalive", "haproxy")]["lb_host"], 20.0)
+        self.assertAlmostEqual(rows[("keepalive", "nft")]["lb_host"], 6.0)
+        self.assertIsNone(rows[("keepalive", "direct")]["lb_host"])
+        self.assertAlmostEqual(rows[("keepalive", "sluice")]["net_busy"], 0.4)
+        text = report.verdicts(rows)
+        self.assertIn("sluice 2.00 ms / 1k vs HAProxy 20.00 ms / 1k = 0.100x (target <= 0.10x): met", text)
+
+    def test_shared_mode_runs_have_no_lb_host_figure(self):
+        rows = report.summarise([run(0, "direct", 100_000, 1000), run(0, "sluice", 100_000, 1200),
+                                 run(0, "haproxy", 100_000, 2000, haproxy_ticks=300)],
+                                {(0, "keepalive"): idle(0, 0)})
+        self.assertIsNone(rows[("keepalive", "sluice")]["lb_host"])
+        self.assertNotIn("kernel work included", report.verdicts(rows))
+
 
 if __name__ == "__main__":
     unittest.main()
