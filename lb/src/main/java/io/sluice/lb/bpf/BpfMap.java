@@ -298,16 +298,38 @@ public final class BpfMap implements AutoCloseable {
      * Kernels or maps without batch support fall back to one lookup per key, in chunks alike.
      */
     public void scan(int chunkEntries, BatchVisitor visitor) {
+        scanBatches(-1, Integer.MAX_VALUE, chunkEntries, visitor);
+    }
+
+    /**
+     * {@link #scan} of the entries {@code first .. first + count - 1} of an array map (an array's
+     * batch position is its key: the batch starts after key {@code first - 1}).
+     */
+    public void scanRange(int first, int count, int chunkEntries, BatchVisitor visitor) {
+        if (type != MapType.ARRAY) {
+            throw new UnsupportedOperationException("a ranged scan needs an array, not " + describe());
+        }
+        if (first < 0 || count < 0 || (long) first + count > maxEntries) {
+            throw new IllegalArgumentException("entries " + first + " .. " + ((long) first + count - 1)
+                    + " are not all in " + describe());
+        }
+        if (count > 0) {
+            scanBatches(first - 1, count, chunkEntries, visitor);
+        }
+    }
+
+    /** Batches after key {@code after} (-1: from the start), {@code limit} entries at most. */
+    private void scanBatches(int after, int limit, int chunkEntries, BatchVisitor visitor) {
         if (isPerCpu()) {
             throw new UnsupportedOperationException("batch lookup of per-CPU " + describe());
         }
         if (chunkEntries < 1) {
             throw new IllegalArgumentException("a scan of " + describe() + " needs chunks of at least one entry");
         }
-        int chunk = Math.min(chunkEntries, Math.max(1, maxEntries));
+        int chunk = Math.min(Math.min(chunkEntries, limit), Math.max(1, maxEntries));
         byte[] keysOut = new byte[chunk * keySize];
         byte[] valuesOut = new byte[chunk * valueSize];
-        // The batch token is opaque: the kernel uses a u32 position for arrays and hashes.
+        // The batch token is opaque to callers: the kernel uses a u32 position for arrays and hashes.
         int tokenBytes = Math.max(keySize, Long.BYTES);
         Pointer inBatch = Native.allocate(tokenBytes);
         Pointer outBatch = Native.allocate(tokenBytes);
@@ -315,13 +337,17 @@ public final class BpfMap implements AutoCloseable {
         Pointer values = Native.allocate(valuesOut.length);
         Pointer opts = Native.allocate(BATCH_OPTS_SIZE);
         opts.putLong(BATCH_OPTS_SZ, BATCH_OPTS_SIZE);
-        boolean first = true;
-        while (true) {
-            IntByReference count = new IntByReference(chunk);
+        boolean first = after < 0;
+        if (!first) {
+            inBatch.putInt(0, after);
+        }
+        int remaining = limit;
+        while (remaining > 0) {
+            IntByReference count = new IntByReference(Math.min(chunk, remaining));
             long mark = Native.log().mark();
             int result = Native.libbpf().bpf_map_lookup_batch(liveFd("batch lookup"), first ? null : inBatch,
                     outBatch, keys, values, count, opts);
-            if (result < 0 && Errors.isNotSupported(-result) && first) {
+            if (result < 0 && Errors.isNotSupported(-result) && first && after < 0) {
                 scanOneByOne(keysOut, valuesOut, chunk, visitor);
                 return;
             }
@@ -337,6 +363,7 @@ public final class BpfMap implements AutoCloseable {
             if (result < 0 || read == 0) { // ENOENT: the last batch has been returned
                 return;
             }
+            remaining -= read;
             inBatch.transferFrom(0, outBatch, 0, tokenBytes);
             first = false;
         }

@@ -19,6 +19,7 @@ import io.sluice.lb.consul.SharedConfig;
 import io.sluice.lb.consul.SharedConfigUnavailable;
 import io.sluice.lb.metrics.ConsulKvMetrics;
 import io.sluice.lb.metrics.ConsulMetrics;
+import io.sluice.lb.dataplane.FlowOccupancy;
 import io.sluice.lb.dataplane.LbConfigEntry;
 import io.sluice.lb.dataplane.VipKey;
 import io.sluice.lb.dos.DosControl;
@@ -73,8 +74,11 @@ final class Daemon {
     private static final Logger log = LoggerFactory.getLogger("sluiced");
     /** How often slow-start ramps advance and the status file's counters are refreshed. */
     private static final Duration REFRESH = Duration.ofSeconds(1);
-    /** The flow-cache occupancy scan reads every bucket: every few refreshes is enough. */
-    private static final int FLOW_SCAN_EVERY_REFRESHES = 5;
+    /**
+     * The flow-count gauge reads one of this many segments of the flow cache per refresh (for the
+     * default table, 4,096 buckets: one batch syscall), so the whole table once every 32 s.
+     */
+    private static final int FLOW_OCCUPANCY_SEGMENTS = 32;
 
     private sealed interface Event permits Reload, Stop, Health, Refresh, Apply, Discovery, Shared, OnDaemon {
     }
@@ -136,7 +140,7 @@ final class Daemon {
     private Set<VipKey> allDown = Set.of();
     private boolean ramping;
     private boolean reconcileFailed;
-    private long refreshes;
+    private final FlowOccupancy flowOccupancy = new FlowOccupancy(FLOW_OCCUPANCY_SEGMENTS);
     private DosService dos;
     private final DosControl dosControl = new DosControl(() -> dos, task -> events.add(new OnDaemon(task)),
             () -> config.dos().blocksFile());
@@ -295,10 +299,8 @@ final class Daemon {
         } catch (RuntimeException e) {
             log.error("event=dos_apply_failed cause=tick error=\"{}\" retry=next_refresh", e.getMessage());
         }
-        if (refreshes++ % FLOW_SCAN_EVERY_REFRESHES == 0) {
-            metrics.flowTableFlows(dataplane.maps().flowCount());
-            metrics.flowTableSlots(dataplane.maps().flowLayout().slots());
-        }
+        metrics.flowTableFlows(flowOccupancy.refresh(FlowOccupancy.of(dataplane.maps())));
+        metrics.flowTableSlots(dataplane.maps().flowLayout().slots());
         if (dataplane.attached() != attached) {
             attached = !attached;
             log.warn("event=dataplane_{} interface={}", attached ? "attached_again" : "detached",

@@ -312,12 +312,16 @@ public final class DataplaneMaps implements AutoCloseable {
 
     /**
      * Occupied slots. Reads the whole table in batches of {@link #FLOW_SCAN_CHUNK} buckets: one
-     * syscall per batch, not one per bucket (the daemon counts every few seconds, and a default
-     * table has 131,072 buckets).
+     * syscall per batch, not one per bucket (a default table has 131,072 buckets).
      */
     public long flowCount() {
+        return flowCount(0, flowBucketCount());
+    }
+
+    /** Occupied slots in buckets {@code first .. first + buckets - 1} (see {@link FlowOccupancy}). */
+    public long flowCount(int first, int buckets) {
         long[] count = {0};
-        scanFlowBuckets((buckets, base) -> count[0] += FlowBucket.occupiedWays(buckets, base));
+        scanFlowBuckets(first, buckets, (bytes, base) -> count[0] += FlowBucket.occupiedWays(bytes, base));
         return count[0];
     }
 
@@ -328,7 +332,7 @@ public final class DataplaneMaps implements AutoCloseable {
      */
     public Map<Integer, Long> flowsByOwner() {
         Map<Integer, Long> owners = new java.util.HashMap<>();
-        scanFlowBuckets((buckets, base) -> {
+        scanFlowBuckets(0, flowBucketCount(), (buckets, base) -> {
             for (int way = 0; way < DataplaneAbi.FLOW_WAYS; way++) {
                 int slot = base + FlowBucket.slotOffset(way);
                 if (!FlowSlot.isEmpty(buckets, slot)) {
@@ -345,10 +349,10 @@ public final class DataplaneMaps implements AutoCloseable {
         void visit(ByteBuffer buckets, int base);
     }
 
-    private void scanFlowBuckets(BucketVisitor visitor) {
-        flows.scan(FLOW_SCAN_CHUNK, (keys, values, count) -> {
+    private void scanFlowBuckets(int first, int count, BucketVisitor visitor) {
+        flows.scanRange(first, count, FLOW_SCAN_CHUNK, (keys, values, read) -> {
             ByteBuffer buckets = ByteBuffer.wrap(values).order(ByteOrder.nativeOrder());
-            for (int i = 0; i < count; i++) {
+            for (int i = 0; i < read; i++) {
                 visitor.visit(buckets, i * FlowBucket.SIZE);
             }
         });

@@ -272,6 +272,58 @@ class BpfMapTest {
     }
 
     @Test
+    void scanRangeVisitsExactlyTheEntriesOfTheRange() {
+        int n = 10_007;
+        try (BpfMap array = BpfMap.create(MapType.ARRAY, "bt_range_arr", U32, U64, n, 0);
+             BpfMap hash = BpfMap.create(MapType.HASH, "bt_range_hash", U32, U64, 16, 0)) {
+            ByteBuffer keys = ByteBuffer.allocate(n * U32).order(ByteOrder.nativeOrder());
+            ByteBuffer values = ByteBuffer.allocate(n * U64).order(ByteOrder.nativeOrder());
+            for (int i = 0; i < n; i++) {
+                keys.putInt(i);
+                values.putLong(i * 5L + 2);
+            }
+            array.updateBatch(keys.array(), values.array(), n);
+
+            assertThat(keysOfRange(array, 3_000, 2_500, 1_000)).containsExactlyElementsOf(range(3_000, 2_500));
+            assertThat(keysOfRange(array, 0, 7, 1_000)).containsExactlyElementsOf(range(0, 7));
+            assertThat(keysOfRange(array, n - 1, 1, 1_000)).containsExactly(n - 1);
+            assertThat(keysOfRange(array, 0, n, 4_096)).containsExactlyElementsOf(range(0, n));
+            assertThat(keysOfRange(array, 500, 0, 1_000)).isEmpty();
+
+            assertThatThrownBy(() -> array.scanRange(n - 1, 2, 1_000, (k, v, count) -> { }))
+                    .isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> array.scanRange(-1, 2, 1_000, (k, v, count) -> { }))
+                    .isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> hash.scanRange(0, 1, 1_000, (k, v, count) -> { }))
+                    .isInstanceOf(UnsupportedOperationException.class);
+        }
+    }
+
+    /** The keys a ranged scan visits, in order; each chunk checked against the chunk size and the values. */
+    private static List<Integer> keysOfRange(BpfMap array, int first, int count, int chunk) {
+        List<Integer> seen = new ArrayList<>();
+        array.scanRange(first, count, chunk, (k, v, read) -> {
+            assertThat(read).isBetween(1, chunk);
+            ByteBuffer kb = ByteBuffer.wrap(k).order(ByteOrder.nativeOrder());
+            ByteBuffer vb = ByteBuffer.wrap(v).order(ByteOrder.nativeOrder());
+            for (int i = 0; i < read; i++) {
+                int key = kb.getInt(i * U32);
+                assertThat(vb.getLong(i * U64)).isEqualTo(key * 5L + 2);
+                seen.add(key);
+            }
+        });
+        return seen;
+    }
+
+    private static List<Integer> range(int first, int count) {
+        List<Integer> keys = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            keys.add(first + i);
+        }
+        return keys;
+    }
+
+    @Test
     void batchUpdateChecksItsBufferSizes() {
         try (BpfMap map = BpfMap.create(MapType.HASH, "bt_batchsz", U32, U64, 8, 0)) {
             assertThatThrownBy(() -> map.updateBatch(new byte[U32 * 2], new byte[U64], 2))

@@ -147,13 +147,45 @@ class DataplaneMapsTest {
         assertThat(maps.lookupFlow(flow)).contains(new FlowEntry(backendId, vipId));
         assertThat(maps.flowCount()).isEqualTo(1);
         assertThat(maps.flowsByOwner()).containsExactly(Map.entry(backendId, 1L));
-        assertThat(maps.flushFlows()).isEqualTo(1);
+        assertRangedCountsSeeOnlyTheirBuckets(maps);
+        assertThat(maps.flushFlows()).isEqualTo(3);
         assertThat(maps.flowsByOwner()).isEmpty();
         assertThat(maps.flowCount()).isZero();
         assertThat(maps.lookupFlow(flow)).isEmpty();
 
         maps.resetVipTraffic(vipId);
         assertThat(maps.vipTraffic(vipId)).isEqualTo(TrafficCounter.ZERO);
+    }
+
+    /**
+     * With the one remembered flow's bucket copied into the first and the last bucket: each range
+     * counts the slots in its own buckets and no others. Leaves three occupied slots.
+     */
+    private static void assertRangedCountsSeeOnlyTheirBuckets(DataplaneMaps maps) {
+        int buckets = maps.flowBucketCount();
+        int held = -1;
+        for (int i = 0; i < buckets && held < 0; i++) {
+            if (!maps.readFlowBucket(i).occupied().isEmpty()) {
+                held = i;
+            }
+        }
+        assertThat(held).isBetween(0, buckets - 1);
+        if (held == 0 || held == buckets - 1) { // keep the three buckets distinct
+            maps.writeFlowBucket(buckets / 2, maps.readFlowBucket(held));
+            maps.writeFlowBucket(held, FlowBucket.empty());
+            held = buckets / 2;
+        }
+        maps.writeFlowBucket(0, maps.readFlowBucket(held));
+        maps.writeFlowBucket(buckets - 1, maps.readFlowBucket(held));
+
+        assertThat(maps.flowCount()).isEqualTo(3);
+        assertThat(maps.flowCount(0, 1)).isEqualTo(1);
+        assertThat(maps.flowCount(buckets - 1, 1)).isEqualTo(1);
+        assertThat(maps.flowCount(held, 1)).isEqualTo(1);
+        assertThat(maps.flowCount(1, held - 1)).isZero();
+        assertThat(maps.flowCount(held + 1, buckets - held - 2)).isZero();
+        assertThat(maps.flowCount(0, held)).isEqualTo(1);
+        assertThat(maps.flowCount(held, buckets - held)).isEqualTo(2);
     }
 
     @Test
