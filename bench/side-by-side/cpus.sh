@@ -106,6 +106,14 @@ sbs_split_sample() {
 	echo "$lb $tor $(sbs_process_ns "$SLUICED_PID") $(sbs_process_ns "$HAPROXY_PID") $(sbs_cpu_busy "$SBS_HOST_CPU") $(sbs_cpu_busy "$SBS_NET_CPU")"
 }
 
+# Both samples whole (a sample taken in a subshell cannot stop the run itself).
+sbs_check_samples() {
+	local sample
+	for sample in "$@"; do
+		[[ $sample =~ ^[0-9]+( [0-9]+){5}$ ]] || lab_die "incomplete CPU sample '$sample' (a receive thread or process gone?)"
+	done
+}
+
 # The JSON fields (each followed by ", ") for the difference of two samples.
 sbs_split_fields() {
 	local a b names=(lb_receive_ns tor_receive_ns sluiced_ns haproxy_ns host_cpu_ticks net_cpu_ticks) i
