@@ -141,6 +141,8 @@ final class Daemon {
     private boolean ramping;
     private boolean reconcileFailed;
     private final FlowOccupancy flowOccupancy = new FlowOccupancy(FLOW_OCCUPANCY_SEGMENTS);
+    /** Reconciles attempted: the status re-reads the maps' VIP and backend ids when it moves. */
+    private long reconciles;
     private DosService dos;
     private final DosControl dosControl = new DosControl(() -> dos, task -> events.add(new OnDaemon(task)),
             () -> config.dos().blocksFile());
@@ -512,6 +514,7 @@ final class Daemon {
         ramping = anyRamping;
         long start = System.nanoTime();
         ReconcileReport report;
+        reconciles++; // even a failed one may have written part of the change
         try {
             report = reconciler.apply(desired);
         } catch (RuntimeException e) {
@@ -583,7 +586,7 @@ final class Daemon {
     private void writeStatus(StatusBuilder status, HealthSupervisor health, AttachedDataplane dataplane) {
         try {
             DaemonStatus now = status.build(config, applied, fingerprints, allDown, healthBook, drains,
-                    health.checks(), health.transport(), dataplane.maps(), clock.instant());
+                    health.checks(), health.transport(), dataplane.maps(), reconciles, clock.instant());
             now = now.withDos(dos.status())
                     .withConfigSource(shared == null ? DaemonStatus.ConfigSource.FILE : shared.status());
             metrics.publish(now);

@@ -9,7 +9,6 @@ import io.sluice.lb.config.BackendConfig;
 import io.sluice.lb.config.HealthCheckConfig;
 import io.sluice.lb.config.SluiceConfig;
 import io.sluice.lb.config.VipConfig;
-import io.sluice.lb.dataplane.BackendEntry;
 import io.sluice.lb.dataplane.DataplaneMaps;
 import io.sluice.lb.dataplane.Reason;
 import io.sluice.lb.dataplane.TrafficCounter;
@@ -45,6 +44,7 @@ final class StatusBuilder {
     private final String interfaceName;
     private final boolean adopted;
     private final Instant startedAt;
+    private final DataplaneIds ids = new DataplaneIds();
 
     StatusBuilder(String interfaceName, boolean adopted, Instant startedAt) {
         this.interfaceName = interfaceName;
@@ -54,23 +54,18 @@ final class StatusBuilder {
 
     DaemonStatus build(SluiceConfig config, DesiredState applied, Map<VipKey, String> fingerprints,
                        Set<VipKey> allDown, HealthBook book, DrainBook drains, List<TargetStatus> checks,
-                       String transport, DataplaneMaps maps, Instant now) {
-        Map<VipKey, VipMeta> vipIds = maps.readVips();
-        // Backend ids are per VIP (owner_vip): (vip id, address) -> backend id.
-        Map<Integer, Map<InetAddress, Integer>> backendIds = new HashMap<>();
-        for (Map.Entry<Integer, BackendEntry> e : maps.readBackends().entrySet()) {
-            backendIds.computeIfAbsent(e.getValue().ownerVip(), k -> new HashMap<>())
-                    .put(e.getValue().address(), e.getKey());
-        }
+                       String transport, DataplaneMaps maps, long mapsGeneration, Instant now) {
+        ids.refresh(mapsGeneration, maps::readVips, maps::readBackends);
+        Map<VipKey, VipMeta> vipIds = ids.vips();
         List<VipStatus> vips = new ArrayList<>();
         for (VipConfig vip : config.vips()) {
             VipKey key = vip.key();
             Map<InetAddress, Integer> effective = effectiveWeights(applied, key);
-            Map<InetAddress, Integer> ids = Optional.ofNullable(vipIds.get(key))
-                    .map(m -> backendIds.getOrDefault(m.vipId(), Map.of())).orElse(Map.of());
+            Map<InetAddress, Integer> backendIds = Optional.ofNullable(vipIds.get(key))
+                    .map(m -> ids.backends(m.vipId())).orElse(Map.of());
             List<BackendStatus> backends = new ArrayList<>();
             for (BackendConfig backend : vip.backends()) {
-                TrafficCounter traffic = Optional.ofNullable(ids.get(backend.address()))
+                TrafficCounter traffic = Optional.ofNullable(backendIds.get(backend.address()))
                         .map(maps::backendTraffic).orElse(TrafficCounter.ZERO);
                 backends.add(backendStatus(key, backend, effective, book, drains, checks, traffic));
             }
