@@ -17,8 +17,8 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * Reading the whole flow cache of the default size (flow_table_size 262,144 per CPU), as the daemon
- * does every few seconds for the flow-count gauge and every second while a backend drains
- * ({@code DataplaneMaps.flowCount}, {@code flowsByOwner}): in batches of 4,096 buckets per
+ * does when a drain ends ({@code DataplaneMaps.flowsByOwner}) and did every 5 s for the flow-count
+ * gauge until it read a 32nd per second ({@code DataplaneMaps.flowCount}): in batches of 4,096 buckets per
  * bpf_map_lookup_batch, against one bpf_map_lookup_elem per bucket (the daemon's way until
  * 2026-11-23, kept here as the baseline). The table is empty: what a scan costs is the copy and the
  * syscalls, whatever the buckets hold. Root only (a real map).
