@@ -14,6 +14,9 @@
 #   reload-under-load   >= 10 s of new connections across two config reloads: zero failures
 #   upgrade-under-load  >= 10 s of new connections across a daemon restart on another balancer
 #                       object (bpf_link program update, maps kept): zero failures
+#   fill-survives-kill  a backend FILLING (undrained, slow start) when the daemon is killed with
+#                       -9 is FILLING again after the restart, from when its fill began, and its
+#                       ramped weight goes on from where it was (not its full share at once)
 #   detach-on-exit      a plain stop leaves XDP attached; --detach-on-exit removes it
 # Everything is torn down on exit. Prints "N passed, M failed" last.
 set -uo pipefail
@@ -37,6 +40,7 @@ QUIET_LONG=60s
 DRAINED_WAIT_S=25
 LOAD_SECONDS=12
 LOAD_MIN_CONNECTIONS=200
+FILL_SLOW_START=60s       # long enough that the ramp is far from over across a restart
 
 # shellcheck source=lab/checks.sh
 source "$LAB_DIR/checks.sh"
@@ -80,10 +84,11 @@ cleanup() {
 # The lab config with a TCP check on HEALTH_PORT (its own server, so a check can fail
 # while the VIP's server and its connections live on), the given quiet period, and
 # drain: true on the named backends (v4 VIP).
-write_config() {
-	local draining=$1 quiet=$2 be
+write_config() { # draining quiet [slow_start]
+	local draining=$1 quiet=$2 slow_start=${3:-} be
 	lab_write_config "$LB" "$CONFIG" "drain_quiet_period: $quiet
-drain_timeout: 120s
+drain_timeout: 120s${slow_start:+
+slow_start: $slow_start}
 health_check:
   type: tcp
   port: $HEALTH_PORT
@@ -148,9 +153,9 @@ new_connections_avoid() { # name backends...
 	fi
 }
 
-drain_state() { # backend address -> its drain state on the web VIP in the status file
+drain_state() { # backend address [field] -> its drain state (or another field) on the web VIP in the status file
 	json "$(cat "$STATUS" 2>/dev/null || echo '{}')" \
-		'([b.get("drain_state") for v in s.get("vips", []) if v["name"] == "web" for b in v["backends"] if b["address"] == "'"$1"'"] or ["none"])[0]'
+		'([b.get("'"${2:-drain_state}"'") for v in s.get("vips", []) if v["name"] == "web" for b in v["backends"] if b["address"] == "'"$1"'"] or ["none"])[0]'
 }
 
 wait_log() { # pattern timeout_s
@@ -328,6 +333,32 @@ check_upgrade_under_load() {
 	fi
 }
 
+check_fill_survives_kill() {
+	local be3 since weight readies state since_after weight_after
+	be3=$(lab_v4 be3)
+	write_config "be3" "$QUIET_SHORT" "$FILL_SLOW_START"
+	reload || { fail "fill-survives-kill" "reload (drain be3) failed"; return; }
+	write_config "" "$QUIET_SHORT" "$FILL_SLOW_START"
+	reload || { fail "fill-survives-kill" "reload (undrain be3) failed"; return; }
+	sleep 4 # into the ramp; the status file is rewritten every second
+	since=$(drain_state "$be3" drain_since)
+	weight=$(drain_state "$be3" effective_weight)
+	readies=$(grep -c 'event=ready' "$LOG")
+	lab_stop "sluiced-$LB" KILL
+	lab_start_daemon "$LB" "$CONFIG"
+	lab_wait_ready "$LB" $((readies + 1)) "$READY_TIMEOUT_S" || { fail "fill-survives-kill" "daemon not ready again"; return; }
+	sleep 1.5
+	state=$(drain_state "$be3")
+	since_after=$(drain_state "$be3" drain_since)
+	weight_after=$(drain_state "$be3" effective_weight)
+	if [[ $state == filling && $since_after == "$since" && $weight =~ ^[0-9]+$ && $weight_after =~ ^[0-9]+$ ]] &&
+		((weight_after >= weight && weight_after < 100)) && grep -qE "backend=$be3 from=[a-z]* to=filling reason=resumed" "$LOG"; then
+		pass "fill-survives-kill" "be3 filling since $since at weight $weight/100 before kill -9; after the restart filling since $since_after at $weight_after/100 ($(grep -E "backend=$be3 .*reason=resumed" "$LOG" | grep "$LAB_VIP_V4" | tail -n 1 | grep -o 'from=.*'))"
+	else
+		fail "fill-survives-kill" "before: filling since $since at $weight/100; after: $state since $since_after at $weight_after/100; $(grep "backend=$be3" "$LOG" | grep drain_state | tail -n 2 | tr '\n' ' ')"
+	fi
+}
+
 check_detach_on_exit() {
 	local xdp pins cmd
 	lab_stop "sluiced-$LB"
@@ -363,6 +394,7 @@ main() {
 		check_two_drains_and_health_down
 		check_reload_under_load
 		check_upgrade_under_load
+		check_fill_survives_kill
 		check_detach_on_exit
 	else
 		fail "setup" "$setup_error"

@@ -27,6 +27,7 @@ import io.sluice.lb.dos.DosService;
 import io.sluice.lb.drain.DataplaneBackends;
 import io.sluice.lb.drain.DrainBook;
 import io.sluice.lb.drain.DrainTransition;
+import io.sluice.lb.drain.PreviousFills;
 import io.sluice.lb.net.AddressText;
 import io.sluice.lb.net.Bpffs;
 import io.sluice.lb.net.NetworkInterfaces;
@@ -212,7 +213,8 @@ final class Daemon {
              AdminEndpoint adminServer = AdminEndpoint.start(config.admin(), admin, metrics, dosControl, host)) {
             installSignalHandlers(); // early: a reload or stop during startup waits in the queue
             Set<BackendRef> serving = DataplaneBackends.read(dataplane.maps()).refs();
-            drains = new DrainBook(serving);
+            // A backend the previous daemon had filling goes on filling (its status file says since when).
+            drains = new DrainBook(serving, PreviousFills.read(config.statusFile(), config.pinDir()));
             Reconciler reconciler = new Reconciler(dataplane.maps());
             dos = new DosService(dataplane.dosMaps(), () -> vipIds(dataplane.maps()), dataplane.maps()::reasonCounts,
                     clock, metrics.registry());

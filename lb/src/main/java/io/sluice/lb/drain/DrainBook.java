@@ -37,7 +37,10 @@ import java.util.function.ToLongFunction;
  *
  * <p>A daemon that starts (or restarts) finds backends in the config: drain: true ones still in the
  * data plane resume DRAINING (the drain clock restarts), those no longer in it are DRAINED (reason
- * startup); all others are ACTIVE, so a restart changes no table. Owned by the daemon's thread.
+ * startup); one that was FILLING when the previous daemon last wrote its status, is still in the
+ * data plane and still within its fill period resumes FILLING from when it began (reason resumed:
+ * its slow start goes on where it was, and the buckets it takes keep their previous owners); all
+ * others are ACTIVE, so a restart changes no table. Owned by the daemon's thread.
  */
 public final class DrainBook {
     private static final class Entry {
@@ -59,11 +62,21 @@ public final class DrainBook {
 
     private final Map<BackendRef, Entry> entries = new HashMap<>();
     private final Set<BackendRef> inDataplaneAtStart;
+    private final Map<BackendRef, Instant> fillingAtStart;
     private boolean started;
 
     /** @param inDataplaneAtStart the backends the maps held when the daemon started (adopted data plane) */
     public DrainBook(Set<BackendRef> inDataplaneAtStart) {
+        this(inDataplaneAtStart, Map.of());
+    }
+
+    /**
+     * @param inDataplaneAtStart the backends the maps held when the daemon started (adopted data plane)
+     * @param fillingAtStart     backends the previous daemon had FILLING, and since when (its status file)
+     */
+    public DrainBook(Set<BackendRef> inDataplaneAtStart, Map<BackendRef, Instant> fillingAtStart) {
         this.inDataplaneAtStart = Set.copyOf(inDataplaneAtStart);
+        this.fillingAtStart = Map.copyOf(fillingAtStart);
     }
 
     public DrainState state(BackendRef ref) {
@@ -135,7 +148,14 @@ public final class DrainBook {
         if (e == null) {
             DrainState first;
             String reason;
-            if (!started) {
+            Instant since = now;
+            Instant filling = fillingAtStart.get(ref);
+            if (!started && !backend.drain() && filling != null && inDataplaneAtStart.contains(ref)
+                    && !filling.isAfter(now) && now.isBefore(filling.plus(fillPeriod(vip)))) {
+                first = DrainState.FILLING;
+                reason = "resumed";
+                since = filling;
+            } else if (!started) {
                 first = !backend.drain() ? DrainState.ACTIVE
                         : inDataplaneAtStart.contains(ref) ? DrainState.DRAINING : DrainState.DRAINED;
                 reason = "startup";
@@ -143,7 +163,7 @@ public final class DrainBook {
                 first = backend.drain() ? DrainState.DRAINED : DrainState.FILLING;
                 reason = "joined";
             }
-            e = new Entry(first, now);
+            e = new Entry(first, since);
             e.detail = reason;
             if (first == DrainState.DRAINING) {
                 startDrain(e, now);

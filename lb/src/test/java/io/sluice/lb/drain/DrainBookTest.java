@@ -72,6 +72,49 @@ class DrainBookTest {
     }
 
     @Test
+    void aFillTheLastDaemonRecordedResumesFromWhenItBeganIfTheDataPlaneStillHoldsTheBackend() {
+        Duration slowStart = Duration.ofSeconds(30);
+        VipConfig vip = vip(slowStart, false, false);
+        Instant began = T0.minusSeconds(12);
+        DrainBook book = new DrainBook(Set.of(ref(vip, BE1), ref(vip, BE2)), Map.of(ref(vip, BE1), began));
+
+        List<DrainTransition> changes = book.observe(List.of(vip), health, T0);
+
+        assertThat(book.state(ref(vip, BE1))).isEqualTo(DrainState.FILLING);
+        assertThat(book.fillingSince(ref(vip, BE1))).hasValue(began);
+        assertThat(book.state(ref(vip, BE2))).isEqualTo(DrainState.ACTIVE);
+        assertThat(changes).singleElement().satisfies(t -> {
+            assertThat(t.to()).isEqualTo(DrainState.FILLING);
+            assertThat(t.reason()).isEqualTo("resumed");
+        });
+        // The fill ends when it would have without the restart: 30 s after it began.
+        assertThat(book.observe(List.of(vip), health, began.plusSeconds(29))).isEmpty();
+        assertThat(book.observe(List.of(vip), health, began.plusSeconds(30)))
+                .singleElement().satisfies(t -> assertThat(t.to()).isEqualTo(DrainState.ACTIVE));
+    }
+
+    @Test
+    void aRecordedFillIsNotResumedWhenOverNotInTheDataPlaneInTheFutureOrDrainedByTheConfig() {
+        VipConfig vip = vip(Duration.ofSeconds(30), false, false);
+        BackendRef be1 = ref(vip, BE1);
+        assertThat(startState(vip, Set.of(be1), T0.minusSeconds(30))).isEqualTo(DrainState.ACTIVE); // over
+        assertThat(startState(vip, Set.of(), T0.minusSeconds(5))).isEqualTo(DrainState.ACTIVE); // not adopted
+        assertThat(startState(vip, Set.of(be1), T0.plusSeconds(5))).isEqualTo(DrainState.ACTIVE); // clock moved back
+        VipConfig draining = vip(Duration.ofSeconds(30), true, false);
+        assertThat(startState(draining, Set.of(be1), T0.minusSeconds(5))).isEqualTo(DrainState.DRAINING);
+        // Without a slow start a fill still lasts the minimum fill period.
+        VipConfig plain = vip(Duration.ZERO, false, false);
+        assertThat(startState(plain, Set.of(be1), T0.minusSeconds(9))).isEqualTo(DrainState.FILLING);
+        assertThat(startState(plain, Set.of(be1), T0.minusSeconds(10))).isEqualTo(DrainState.ACTIVE);
+    }
+
+    private DrainState startState(VipConfig vip, Set<BackendRef> inDataplane, Instant fillBegan) {
+        DrainBook book = new DrainBook(inDataplane, Map.of(ref(vip, BE1), fillBegan));
+        book.observe(List.of(vip), health, T0);
+        return book.state(ref(vip, BE1));
+    }
+
+    @Test
     void drainEndsQuietOnceThePacketCounterStandsStillForTheQuietPeriod() {
         DrainBook book = new DrainBook(Set.of());
         book.observe(List.of(vip(Duration.ZERO, false, false)), health, T0);
