@@ -242,15 +242,7 @@ class BpfMapTest {
     void scanVisitsEveryEntryOnceInChunksOfAtMostTheGivenSize() {
         int n = 10_007; // not a multiple of the chunk: the last chunk is short
         int chunk = 1_000;
-        try (BpfMap array = BpfMap.create(MapType.ARRAY, "bt_scan_arr", U32, U64, n, 0)) {
-            ByteBuffer keys = ByteBuffer.allocate(n * U32).order(ByteOrder.nativeOrder());
-            ByteBuffer values = ByteBuffer.allocate(n * U64).order(ByteOrder.nativeOrder());
-            for (int i = 0; i < n; i++) {
-                keys.putInt(i);
-                values.putLong(i * 5L + 2);
-            }
-            array.updateBatch(keys.array(), values.array(), n);
-
+        try (BpfMap array = filledArray("bt_scan_arr", n)) {
             Set<Integer> seen = new HashSet<>();
             List<Integer> chunkSizes = new ArrayList<>();
             array.scan(chunk, (k, v, count) -> {
@@ -274,16 +266,8 @@ class BpfMapTest {
     @Test
     void scanRangeVisitsExactlyTheEntriesOfTheRange() {
         int n = 10_007;
-        try (BpfMap array = BpfMap.create(MapType.ARRAY, "bt_range_arr", U32, U64, n, 0);
+        try (BpfMap array = filledArray("bt_range_arr", n);
              BpfMap hash = BpfMap.create(MapType.HASH, "bt_range_hash", U32, U64, 16, 0)) {
-            ByteBuffer keys = ByteBuffer.allocate(n * U32).order(ByteOrder.nativeOrder());
-            ByteBuffer values = ByteBuffer.allocate(n * U64).order(ByteOrder.nativeOrder());
-            for (int i = 0; i < n; i++) {
-                keys.putInt(i);
-                values.putLong(i * 5L + 2);
-            }
-            array.updateBatch(keys.array(), values.array(), n);
-
             assertThat(keysOfRange(array, 3_000, 2_500, 1_000)).containsExactlyElementsOf(range(3_000, 2_500));
             assertThat(keysOfRange(array, 0, 7, 1_000)).containsExactlyElementsOf(range(0, 7));
             assertThat(keysOfRange(array, n - 1, 1, 1_000)).containsExactly(n - 1);
@@ -297,6 +281,19 @@ class BpfMapTest {
             assertThatThrownBy(() -> hash.scanRange(0, 1, 1_000, (k, v, count) -> { }))
                     .isInstanceOf(UnsupportedOperationException.class);
         }
+    }
+
+    /** An array of {@code n} u64 values: key i holds i * 5 + 2 (what the scan tests check). */
+    private static BpfMap filledArray(String name, int n) {
+        BpfMap array = BpfMap.create(MapType.ARRAY, name, U32, U64, n, 0);
+        ByteBuffer keys = ByteBuffer.allocate(n * U32).order(ByteOrder.nativeOrder());
+        ByteBuffer values = ByteBuffer.allocate(n * U64).order(ByteOrder.nativeOrder());
+        for (int i = 0; i < n; i++) {
+            keys.putInt(i);
+            values.putLong(i * 5L + 2);
+        }
+        array.updateBatch(keys.array(), values.array(), n);
+        return array;
     }
 
     /** The keys a ranged scan visits, in order; each chunk checked against the chunk size and the values. */
