@@ -23,8 +23,8 @@
 SBS_HOST_CPU=${SBS_HOST_CPU:-0}
 SBS_NET_CPU=${SBS_NET_CPU:-1}
 
-# PIDs of the kernel's threaded-NAPI threads, one per line.
-sbs_napi_pids() { ps -e -o pid=,comm= | awk '$2 ~ /^napi\// { print $1 }' | sort -n; }
+# PIDs of the kernel's threaded-NAPI threads, one per line, sorted as text (for comm).
+sbs_napi_pids() { ps -e -o pid=,comm= | awk '$2 ~ /^napi\// { print $1 }' | sort; }
 
 # Thread one device's receive; prints the PID(s) of the thread(s) it got. `ip netns exec`
 # (not lab_in): it mounts the namespace's own sysfs, where the device is.
