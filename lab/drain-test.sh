@@ -336,6 +336,12 @@ check_upgrade_under_load() {
 check_fill_survives_kill() {
 	local be3 since weight readies state since_after weight_after
 	be3=$(lab_v4 be3)
+	# The upgrade check's daemon was started as it was (under nohup it ignores SIGHUP, and this
+	# check reloads): start one the usual way first.
+	readies=$(grep -c 'event=ready' "$LOG")
+	lab_stop "sluiced-$LB"
+	lab_start_daemon "$LB" "$CONFIG"
+	lab_wait_ready "$LB" $((readies + 1)) "$READY_TIMEOUT_S" || { fail "fill-survives-kill" "daemon not ready after a plain restart"; return; }
 	write_config "be3" "$QUIET_SHORT" "$FILL_SLOW_START"
 	reload || { fail "fill-survives-kill" "reload (drain be3) failed"; return; }
 	write_config "" "$QUIET_SHORT" "$FILL_SLOW_START"
