@@ -303,7 +303,8 @@ public final class BpfMap implements AutoCloseable {
 
     /**
      * {@link #scan} of the entries {@code first .. first + count - 1} of an array map (an array's
-     * batch position is its key: the batch starts after key {@code first - 1}).
+     * batch position is its key: the batch starts after key {@code first - 1}). Without the
+     * one-by-one fallback: a kernel without batch lookups on arrays (before 5.6) is an error here.
      */
     public void scanRange(int first, int count, int chunkEntries, BatchVisitor visitor) {
         if (type != MapType.ARRAY) {
@@ -347,7 +348,7 @@ public final class BpfMap implements AutoCloseable {
             long mark = Native.log().mark();
             int result = Native.libbpf().bpf_map_lookup_batch(liveFd("batch lookup"), first ? null : inBatch,
                     outBatch, keys, values, count, opts);
-            if (result < 0 && Errors.isNotSupported(-result) && first && after < 0) {
+            if (result < 0 && Errors.isNotSupported(-result) && first) { // true only for a whole-map scan
                 scanOneByOne(keysOut, valuesOut, chunk, visitor);
                 return;
             }
