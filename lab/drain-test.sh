@@ -17,6 +17,8 @@
 #   fill-survives-kill  a backend FILLING (undrained, slow start) when the daemon is killed with
 #                       -9 is FILLING again after the restart, from when its fill began, and its
 #                       ramped weight goes on from where it was (not its full share at once)
+#   drain-survives-kill a backend DRAINING when the daemon is killed with -9 is DRAINING again
+#                       after the restart on the same clock (its timeout counts from then)
 #   detach-on-exit      a plain stop leaves XDP attached; --detach-on-exit removes it
 # Everything is torn down on exit. Prints "N passed, M failed" last.
 set -uo pipefail
@@ -365,6 +367,29 @@ check_fill_survives_kill() {
 	fi
 }
 
+check_drain_survives_kill() {
+	local be3 since readies state since_after
+	be3=$(lab_v4 be3)
+	write_config "be3" "$QUIET_LONG"
+	reload || { fail "drain-survives-kill" "reload (drain be3) failed"; return; }
+	sleep 2 # the status file is rewritten every second
+	since=$(drain_state "$be3" drain_since)
+	readies=$(grep -c 'event=ready' "$LOG")
+	lab_stop "sluiced-$LB" KILL
+	sleep 1 # so a restarted clock would read a later second
+	lab_start_daemon "$LB" "$CONFIG"
+	lab_wait_ready "$LB" $((readies + 1)) "$READY_TIMEOUT_S" || { fail "drain-survives-kill" "daemon not ready again"; return; }
+	sleep 1.5
+	state=$(drain_state "$be3")
+	since_after=$(drain_state "$be3" drain_since)
+	if [[ $state == draining && $since != none && $since_after == "$since" ]] &&
+		grep -qE "backend=$be3 from=[a-z]* to=draining reason=resumed" "$LOG"; then
+		pass "drain-survives-kill" "be3 draining since $since before kill -9, draining since $since_after after the restart (reason=resumed)"
+	else
+		fail "drain-survives-kill" "before: draining since $since; after: $state since $since_after; $(grep "backend=$be3" "$LOG" | grep drain_state | tail -n 2 | tr '\n' ' ')"
+	fi
+}
+
 check_detach_on_exit() {
 	local xdp pins cmd
 	lab_stop "sluiced-$LB"
@@ -401,6 +426,7 @@ main() {
 		check_reload_under_load
 		check_upgrade_under_load
 		check_fill_survives_kill
+		check_drain_survives_kill
 		check_detach_on_exit
 	else
 		fail "setup" "$setup_error"

@@ -27,7 +27,7 @@ import io.sluice.lb.dos.DosService;
 import io.sluice.lb.drain.DataplaneBackends;
 import io.sluice.lb.drain.DrainBook;
 import io.sluice.lb.drain.DrainTransition;
-import io.sluice.lb.drain.PreviousFills;
+import io.sluice.lb.drain.PreviousDrains;
 import io.sluice.lb.net.AddressText;
 import io.sluice.lb.net.Bpffs;
 import io.sluice.lb.net.NetworkInterfaces;
@@ -214,7 +214,7 @@ final class Daemon {
             installSignalHandlers(); // early: a reload or stop during startup waits in the queue
             Set<BackendRef> serving = DataplaneBackends.read(dataplane.maps()).refs();
             // A backend the previous daemon had filling goes on filling (its status file says since when).
-            drains = new DrainBook(serving, PreviousFills.read(config.statusFile(), config.pinDir()));
+            drains = new DrainBook(serving, PreviousDrains.read(config.statusFile(), config.pinDir()));
             Reconciler reconciler = new Reconciler(dataplane.maps());
             dos = new DosService(dataplane.dosMaps(), () -> vipIds(dataplane.maps()), dataplane.maps()::reasonCounts,
                     clock, metrics.registry());

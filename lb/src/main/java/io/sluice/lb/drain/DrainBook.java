@@ -36,11 +36,14 @@ import java.util.function.ToLongFunction;
  * </ul>
  *
  * <p>A daemon that starts (or restarts) finds backends in the config: drain: true ones still in the
- * data plane resume DRAINING (the drain clock restarts), those no longer in it are DRAINED (reason
- * startup); one that was FILLING when the previous daemon last wrote its status, is still in the
- * data plane and still within its fill period resumes FILLING from when it began (reason resumed:
- * its slow start goes on where it was, and the buckets it takes keep their previous owners); all
- * others are ACTIVE, so a restart changes no table. Owned by the daemon's thread.
+ * data plane resume DRAINING, those no longer in it are DRAINED (reason startup). What the previous
+ * daemon last wrote in its status (PreviousDrains) keeps the clocks: a backend it had DRAINING
+ * resumes DRAINING from when that drain began (reason resumed: the timeout counts from then; the
+ * quiet period from this start, as packets before it were not watched), and one it had FILLING,
+ * still in the data plane and within its fill period, resumes FILLING from when the fill began
+ * (reason resumed: its slow start goes on where it was, and the buckets it takes keep their
+ * previous owners). All others are ACTIVE, so a restart changes no table. Owned by the daemon's
+ * thread.
  */
 public final class DrainBook {
     private static final class Entry {
@@ -62,7 +65,7 @@ public final class DrainBook {
 
     private final Map<BackendRef, Entry> entries = new HashMap<>();
     private final Set<BackendRef> inDataplaneAtStart;
-    private final Map<BackendRef, Instant> fillingAtStart;
+    private final Map<BackendRef, PreviousDrains.Recorded> recordedAtStart;
     private boolean started;
 
     /** @param inDataplaneAtStart the backends the maps held when the daemon started (adopted data plane) */
@@ -72,11 +75,12 @@ public final class DrainBook {
 
     /**
      * @param inDataplaneAtStart the backends the maps held when the daemon started (adopted data plane)
-     * @param fillingAtStart     backends the previous daemon had FILLING, and since when (its status file)
+     * @param recordedAtStart    backends the previous daemon had FILLING or DRAINING, and since when
+     *                           (its status file)
      */
-    public DrainBook(Set<BackendRef> inDataplaneAtStart, Map<BackendRef, Instant> fillingAtStart) {
+    public DrainBook(Set<BackendRef> inDataplaneAtStart, Map<BackendRef, PreviousDrains.Recorded> recordedAtStart) {
         this.inDataplaneAtStart = Set.copyOf(inDataplaneAtStart);
-        this.fillingAtStart = Map.copyOf(fillingAtStart);
+        this.recordedAtStart = Map.copyOf(recordedAtStart);
     }
 
     public DrainState state(BackendRef ref) {
@@ -149,12 +153,11 @@ public final class DrainBook {
             DrainState first;
             String reason;
             Instant since = now;
-            Instant filling = fillingAtStart.get(ref);
-            if (!started && !backend.drain() && filling != null && inDataplaneAtStart.contains(ref)
-                    && !filling.isAfter(now) && now.isBefore(filling.plus(fillPeriod(vip)))) {
-                first = DrainState.FILLING;
+            Optional<Instant> resumed = started ? Optional.empty() : resumedSince(ref, vip, backend, now);
+            if (resumed.isPresent()) {
+                first = backend.drain() ? DrainState.DRAINING : DrainState.FILLING;
                 reason = "resumed";
-                since = filling;
+                since = resumed.get();
             } else if (!started) {
                 first = !backend.drain() ? DrainState.ACTIVE
                         : inDataplaneAtStart.contains(ref) ? DrainState.DRAINING : DrainState.DRAINED;
@@ -166,7 +169,7 @@ public final class DrainBook {
             e = new Entry(first, since);
             e.detail = reason;
             if (first == DrainState.DRAINING) {
-                startDrain(e, now);
+                startDrain(e, since, now);
             }
             entries.put(ref, e);
             if (started || first != DrainState.ACTIVE) {
@@ -178,7 +181,7 @@ public final class DrainBook {
         if (backend.drain()) {
             if (e.state.takesNewFlows()) {
                 move(ref, e, DrainState.DRAINING, "config", now, changes);
-                startDrain(e, now);
+                startDrain(e, now, now);
             }
             if (e.state == DrainState.DRAINING && down) {
                 endDrain(ref, e, "health_down", now, OptionalLong.empty(), changes);
@@ -195,6 +198,23 @@ public final class DrainBook {
         } else if (e.state == DrainState.FILLING && !now.isBefore(e.since.plus(fillPeriod(vip)))) {
             move(ref, e, DrainState.ACTIVE, "filled", now, changes);
         }
+    }
+
+    /**
+     * When the state the previous daemon recorded for a backend began, if this start resumes it:
+     * a drain the config still asks for, or a fill it does not, of a backend the data plane still
+     * holds, with a start not in the future (a clock set back restarts it instead), and for a fill,
+     * within its fill period.
+     */
+    private Optional<Instant> resumedSince(BackendRef ref, VipConfig vip, BackendConfig backend, Instant now) {
+        PreviousDrains.Recorded recorded = recordedAtStart.get(ref);
+        if (recorded == null || !inDataplaneAtStart.contains(ref) || recorded.since().isAfter(now)) {
+            return Optional.empty();
+        }
+        boolean resumes = backend.drain()
+                ? recorded.state() == DrainState.DRAINING
+                : recorded.state() == DrainState.FILLING && now.isBefore(recorded.since().plus(fillPeriod(vip)));
+        return resumes ? Optional.of(recorded.since()) : Optional.empty();
     }
 
     /**
@@ -240,8 +260,9 @@ public final class DrainBook {
         return changes;
     }
 
-    private static void startDrain(Entry e, Instant now) {
-        e.drainStart = now;
+    /** The timeout counts from {@code began}; the quiet period from {@code now}, when watching starts. */
+    private static void startDrain(Entry e, Instant began, Instant now) {
+        e.drainStart = began;
         e.lastActivity = now;
         e.lastPackets = -1;
     }

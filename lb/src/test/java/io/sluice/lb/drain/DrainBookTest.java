@@ -76,7 +76,7 @@ class DrainBookTest {
         Duration slowStart = Duration.ofSeconds(30);
         VipConfig vip = vip(slowStart, false, false);
         Instant began = T0.minusSeconds(12);
-        DrainBook book = new DrainBook(Set.of(ref(vip, BE1), ref(vip, BE2)), Map.of(ref(vip, BE1), began));
+        DrainBook book = new DrainBook(Set.of(ref(vip, BE1), ref(vip, BE2)), Map.of(ref(vip, BE1), filling(began)));
 
         List<DrainTransition> changes = book.observe(List.of(vip), health, T0);
 
@@ -108,8 +108,81 @@ class DrainBookTest {
         assertThat(startState(plain, Set.of(be1), T0.minusSeconds(10))).isEqualTo(DrainState.ACTIVE);
     }
 
+    private static PreviousDrains.Recorded filling(Instant since) {
+        return new PreviousDrains.Recorded(DrainState.FILLING, since);
+    }
+
+    private static PreviousDrains.Recorded draining(Instant since) {
+        return new PreviousDrains.Recorded(DrainState.DRAINING, since);
+    }
+
+    @Test
+    void aDrainTheLastDaemonRecordedResumesOnItsOwnClockAndTimesOutWhenItWould() {
+        VipConfig vip = vip(Duration.ZERO, true, false);
+        BackendRef be1 = ref(vip, BE1);
+        Instant began = T0.minusSeconds(50);
+        DrainBook resumed = new DrainBook(Set.of(be1, ref(vip, BE2)), Map.of(be1, draining(began)));
+        DrainBook fresh = new DrainBook(Set.of(be1, ref(vip, BE2)));
+
+        assertThat(resumed.observe(List.of(vip), health, T0)).singleElement().satisfies(t -> {
+            assertThat(t.to()).isEqualTo(DrainState.DRAINING);
+            assertThat(t.reason()).isEqualTo("resumed");
+        });
+        fresh.observe(List.of(vip), health, T0);
+        assertThat(resumed.since(be1)).hasValue(began);
+        assertThat(fresh.since(be1)).hasValue(T0);
+
+        // Traffic goes on, so only the 60 s timeout can end it: 60 s after the recorded start.
+        List<DrainTransition> end = List.of();
+        int s = 1;
+        for (; s <= 60 && end.isEmpty(); s++) {
+            packets.put(be1, (long) s * 10);
+            end = sample(resumed, vip, 7, T0.plusSeconds(s));
+            assertThat(sample(fresh, vip, 7, T0.plusSeconds(s))).isEmpty();
+        }
+        assertThat(s - 1).isEqualTo(10);
+        assertThat(end).singleElement().satisfies(t -> {
+            assertThat(t.reason()).isEqualTo("timeout");
+            assertThat(t.drainedFor()).isEqualTo(Duration.ofSeconds(60));
+        });
+    }
+
+    @Test
+    void aResumedDrainStillWaitsAWholeQuietPeriodFromTheStartAndARecordNotResumedRestartsTheClock() {
+        VipConfig vip = vip(Duration.ZERO, true, false);
+        BackendRef be1 = ref(vip, BE1);
+        DrainBook book = new DrainBook(Set.of(be1), Map.of(be1, draining(T0.minusSeconds(30))));
+        book.observe(List.of(vip), health, T0);
+        packets.put(be1, 5L);
+
+        // Packets before this start were not watched: quiet is judged from it (5 s), not from the record.
+        assertThat(sample(book, vip, 0, T0.plusSeconds(4))).isEmpty();
+        assertThat(sample(book, vip, 0, T0.plusSeconds(5))).singleElement()
+                .satisfies(t -> assertThat(t.reason()).isEqualTo("quiet"));
+
+        // Not resumed: a start in the future (clock set back), a fill record for a drained backend,
+        // a backend the data plane no longer holds.
+        assertThat(startSince(vip, Set.of(be1), draining(T0.plusSeconds(5)))).hasValue(T0);
+        assertThat(startSince(vip, Set.of(be1), filling(T0.minusSeconds(5)))).hasValue(T0);
+        DrainBook gone = new DrainBook(Set.of(), Map.of(be1, draining(T0.minusSeconds(5))));
+        gone.observe(List.of(vip), health, T0);
+        assertThat(gone.state(be1)).isEqualTo(DrainState.DRAINED);
+        // A drain record for a backend the config no longer drains: it starts ACTIVE, as before.
+        VipConfig undrained = vip(Duration.ZERO, false, false);
+        DrainBook back = new DrainBook(Set.of(be1), Map.of(be1, draining(T0.minusSeconds(5))));
+        back.observe(List.of(undrained), health, T0);
+        assertThat(back.state(be1)).isEqualTo(DrainState.ACTIVE);
+    }
+
+    private Optional<Instant> startSince(VipConfig vip, Set<BackendRef> inDataplane, PreviousDrains.Recorded recorded) {
+        DrainBook book = new DrainBook(inDataplane, Map.of(ref(vip, BE1), recorded));
+        book.observe(List.of(vip), health, T0);
+        assertThat(book.state(ref(vip, BE1))).isEqualTo(DrainState.DRAINING);
+        return book.since(ref(vip, BE1));
+    }
+
     private DrainState startState(VipConfig vip, Set<BackendRef> inDataplane, Instant fillBegan) {
-        DrainBook book = new DrainBook(inDataplane, Map.of(ref(vip, BE1), fillBegan));
+        DrainBook book = new DrainBook(inDataplane, Map.of(ref(vip, BE1), filling(fillBegan)));
         book.observe(List.of(vip), health, T0);
         return book.state(ref(vip, BE1));
     }

@@ -18,7 +18,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class PreviousFillsTest {
+class PreviousDrainsTest {
     private static final Path PIN_DIR = Path.of("/sys/fs/bpf/sluice");
     private static final String BEGAN = "2026-11-23T22:00:00Z";
 
@@ -35,31 +35,37 @@ class PreviousFillsTest {
                 backend("10.0.2.12", "active", null),
                 backend("10.0.2.13", "draining", BEGAN),
                 backend("not-an-address", "filling", BEGAN),
-                backend("10.0.2.14", "filling", "yesterday")));
+                backend("10.0.2.14", "filling", "yesterday"),
+                backend("10.0.2.15", "drained", BEGAN)));
         VipStatus web6 = new VipStatus("web6", "fd00:100::1", 80, "tcp", 65537, false, "fail_open", 0, 0, 0, List.of(
                 backend("fd00:2::11", "filling", BEGAN)));
         return new DaemonStatus("0.1.0", "eth0", pinDir, true, BEGAN, BEGAN, "io_uring", List.of(web, web6), Map.of());
     }
 
     @Test
-    void theFillingBackendsOfTheSamePinDirAreReadBackThroughTheStatusFile() throws Exception {
+    void theFillingAndDrainingBackendsOfTheSamePinDirAreReadBackThroughTheStatusFile() throws Exception {
         Path file = dir.resolve("status.json");
         StatusFile.write(file, status(PIN_DIR.toString()));
 
-        Map<BackendRef, Instant> fills = PreviousFills.read(file, PIN_DIR);
+        Map<BackendRef, PreviousDrains.Recorded> recorded = PreviousDrains.read(file, PIN_DIR);
 
         VipKey web = new VipKey(InetAddress.getByName("10.100.0.1"), 80, Protocol.TCP);
         VipKey web6 = new VipKey(InetAddress.getByName("fd00:100::1"), 80, Protocol.TCP);
-        assertThat(fills).containsOnly(
-                Map.entry(new BackendRef(web, InetAddress.getByName("10.0.2.11")), Instant.parse(BEGAN)),
-                Map.entry(new BackendRef(web6, InetAddress.getByName("fd00:2::11")), Instant.parse(BEGAN)));
+        Instant began = Instant.parse(BEGAN);
+        assertThat(recorded).containsOnly(
+                Map.entry(new BackendRef(web, InetAddress.getByName("10.0.2.11")),
+                        new PreviousDrains.Recorded(DrainState.FILLING, began)),
+                Map.entry(new BackendRef(web, InetAddress.getByName("10.0.2.13")),
+                        new PreviousDrains.Recorded(DrainState.DRAINING, began)),
+                Map.entry(new BackendRef(web6, InetAddress.getByName("fd00:2::11")),
+                        new PreviousDrains.Recorded(DrainState.FILLING, began)));
     }
 
     @Test
     void anotherPinDirsStatusAMissingFileAndAnUnreadableOneResumeNothing() throws Exception {
-        assertThat(PreviousFills.from(status("/sys/fs/bpf/other"), PIN_DIR)).isEmpty();
-        assertThat(PreviousFills.read(dir.resolve("missing.json"), PIN_DIR)).isEmpty();
+        assertThat(PreviousDrains.from(status("/sys/fs/bpf/other"), PIN_DIR)).isEmpty();
+        assertThat(PreviousDrains.read(dir.resolve("missing.json"), PIN_DIR)).isEmpty();
         Path garbage = Files.writeString(dir.resolve("garbage.json"), "{ not json");
-        assertThat(PreviousFills.read(garbage, PIN_DIR)).isEmpty();
+        assertThat(PreviousDrains.read(garbage, PIN_DIR)).isEmpty();
     }
 }
