@@ -11,6 +11,7 @@ import io.sluice.lb.config.ConfigException;
 import io.sluice.lb.config.ConfigLoader;
 import io.sluice.lb.config.SluiceConfig;
 import io.sluice.lb.config.VipConfig;
+import io.sluice.lb.dataplane.DataplaneIds;
 import io.sluice.lb.dataplane.DataplaneMaps;
 import io.sluice.lb.consul.ConsulBridge;
 import io.sluice.lb.consul.DiscoveryUpdate;
@@ -142,8 +143,9 @@ final class Daemon {
     private boolean ramping;
     private boolean reconcileFailed;
     private final FlowOccupancy flowOccupancy = new FlowOccupancy(FLOW_OCCUPANCY_SEGMENTS);
-    /** Reconciles attempted: the status re-reads the maps' VIP and backend ids when it moves. */
+    /** Reconciles attempted: the maps' VIP and backend ids are read again when it moves. */
     private long reconciles;
+    private final DataplaneIds dataplaneIds = new DataplaneIds();
     private DosService dos;
     private final DosControl dosControl = new DosControl(() -> dos, task -> events.add(new OnDaemon(task)),
             () -> config.dos().blocksFile());
@@ -212,7 +214,7 @@ final class Daemon {
              MetricsServer metricsServer = startMetrics();
              AdminEndpoint adminServer = AdminEndpoint.start(config.admin(), admin, metrics, dosControl, host)) {
             installSignalHandlers(); // early: a reload or stop during startup waits in the queue
-            Set<BackendRef> serving = DataplaneBackends.read(dataplane.maps()).refs();
+            Set<BackendRef> serving = DataplaneBackends.serving(ids(dataplane.maps()));
             // A backend the previous daemon had filling goes on filling (its status file says since when).
             drains = new DrainBook(serving, PreviousDrains.read(config.statusFile(), config.pinDir()));
             Reconciler reconciler = new Reconciler(dataplane.maps());
@@ -292,7 +294,7 @@ final class Daemon {
         }
         if (drains.anyDraining()) {
             List<DrainTransition> ended = DataplaneBackends.sample(drains, config.vips(), dataplane.maps(),
-                    clock.instant());
+                    ids(dataplane.maps()), clock.instant());
             if (!ended.isEmpty()) {
                 logDrain(ended);
                 reconcile(reconciler, "drain");
@@ -585,10 +587,16 @@ final class Daemon {
         }
     }
 
+    /** The maps' VIP and backend ids, read again only after a reconcile. */
+    private DataplaneIds ids(DataplaneMaps maps) {
+        dataplaneIds.refresh(reconciles, maps::readVips, maps::readBackends);
+        return dataplaneIds;
+    }
+
     private void writeStatus(StatusBuilder status, HealthSupervisor health, AttachedDataplane dataplane) {
         try {
             DaemonStatus now = status.build(config, applied, fingerprints, allDown, healthBook, drains,
-                    health.checks(), health.transport(), dataplane.maps(), reconciles, clock.instant());
+                    health.checks(), health.transport(), dataplane.maps(), ids(dataplane.maps()), clock.instant());
             now = now.withDos(dos.status())
                     .withConfigSource(shared == null ? DaemonStatus.ConfigSource.FILE : shared.status());
             metrics.publish(now);

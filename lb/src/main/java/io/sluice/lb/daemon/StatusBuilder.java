@@ -9,6 +9,7 @@ import io.sluice.lb.config.BackendConfig;
 import io.sluice.lb.config.HealthCheckConfig;
 import io.sluice.lb.config.SluiceConfig;
 import io.sluice.lb.config.VipConfig;
+import io.sluice.lb.dataplane.DataplaneIds;
 import io.sluice.lb.dataplane.DataplaneMaps;
 import io.sluice.lb.dataplane.Reason;
 import io.sluice.lb.dataplane.TrafficCounter;
@@ -44,7 +45,6 @@ final class StatusBuilder {
     private final String interfaceName;
     private final boolean adopted;
     private final Instant startedAt;
-    private final DataplaneIds ids = new DataplaneIds();
 
     StatusBuilder(String interfaceName, boolean adopted, Instant startedAt) {
         this.interfaceName = interfaceName;
@@ -54,8 +54,7 @@ final class StatusBuilder {
 
     DaemonStatus build(SluiceConfig config, DesiredState applied, Map<VipKey, String> fingerprints,
                        Set<VipKey> allDown, HealthBook book, DrainBook drains, List<TargetStatus> checks,
-                       String transport, DataplaneMaps maps, long mapsGeneration, Instant now) {
-        ids.refresh(mapsGeneration, maps::readVips, maps::readBackends);
+                       String transport, DataplaneMaps maps, DataplaneIds ids, Instant now) {
         Map<VipKey, VipMeta> vipIds = ids.vips();
         List<VipStatus> vips = new ArrayList<>();
         for (VipConfig vip : config.vips()) {

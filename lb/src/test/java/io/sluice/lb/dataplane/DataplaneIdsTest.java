@@ -1,12 +1,7 @@
-package io.sluice.lb.daemon;
+package io.sluice.lb.dataplane;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sluice.lb.dataplane.BackendEntry;
-import io.sluice.lb.dataplane.DataplaneAbi;
-import io.sluice.lb.dataplane.Protocol;
-import io.sluice.lb.dataplane.VipKey;
-import io.sluice.lb.dataplane.VipMeta;
 import java.net.InetAddress;
 import java.util.HashMap;
 import java.util.Map;
@@ -42,6 +37,8 @@ class DataplaneIdsTest {
         assertThat(ids.backends(3)).containsExactly(Map.entry(be1, 7));
         assertThat(ids.backends(4)).containsExactly(Map.entry(be2, 8));
         assertThat(ids.backends(5)).isEmpty();
+        assertThat(ids.backendId(web, be1)).hasValue(7);
+        assertThat(ids.backendId(web, be2)).isEmpty(); // be2's id 8 is another VIP's
 
         backendMap.put(9, BackendEntry.inUse(be2, 3)); // a reconcile added be2 to web
         refresh(ids, 1);
@@ -49,5 +46,6 @@ class DataplaneIdsTest {
         refresh(ids, 2);
         assertThat(reads).hasValue(2);
         assertThat(ids.backends(3)).containsOnly(Map.entry(be1, 7), Map.entry(be2, 9));
+        assertThat(ids.backendId(web, be2)).hasValue(9);
     }
 }
