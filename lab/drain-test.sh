@@ -19,6 +19,8 @@
 #                       ramped weight goes on from where it was (not its full share at once)
 #   drain-survives-kill a backend DRAINING when the daemon is killed with -9 is DRAINING again
 #                       after the restart on the same clock (its timeout counts from then)
+#   undrain-across-restart  that backend undrained in the config while the daemon is down is
+#                       FILLING after the restart (slow start), not ACTIVE at its full share
 #   detach-on-exit      a plain stop leaves XDP attached; --detach-on-exit removes it
 # Everything is torn down on exit. Prints "N passed, M failed" last.
 set -uo pipefail
@@ -390,6 +392,25 @@ check_drain_survives_kill() {
 	fi
 }
 
+check_undrain_across_restart() {
+	local be3 readies state weight
+	be3=$(lab_v4 be3)
+	readies=$(grep -c 'event=ready' "$LOG")
+	lab_stop "sluiced-$LB" KILL
+	write_config "" "$QUIET_SHORT" "$FILL_SLOW_START"
+	lab_start_daemon "$LB" "$CONFIG"
+	lab_wait_ready "$LB" $((readies + 1)) "$READY_TIMEOUT_S" || { fail "undrain-across-restart" "daemon not ready again"; return; }
+	sleep 1.5
+	state=$(drain_state "$be3")
+	weight=$(drain_state "$be3" effective_weight)
+	if [[ $state == filling && $weight =~ ^[0-9]+$ ]] && ((weight < 100)) &&
+		grep -qE "backend=$be3 from=[a-z]* to=filling reason=undrain" "$LOG"; then
+		pass "undrain-across-restart" "be3 draining, daemon killed, config undrained, restarted: filling at $weight/100 (reason=undrain)"
+	else
+		fail "undrain-across-restart" "after the restart: $state at $weight/100; $(grep "backend=$be3" "$LOG" | grep drain_state | tail -n 2 | tr '\n' ' ')"
+	fi
+}
+
 check_detach_on_exit() {
 	local xdp pins cmd
 	lab_stop "sluiced-$LB"
@@ -427,6 +448,7 @@ main() {
 		check_upgrade_under_load
 		check_fill_survives_kill
 		check_drain_survives_kill
+		check_undrain_across_restart
 		check_detach_on_exit
 	else
 		fail "setup" "$setup_error"

@@ -42,8 +42,9 @@ import java.util.function.ToLongFunction;
  * quiet period from this start, as packets before it were not watched), and one it had FILLING,
  * still in the data plane and within its fill period, resumes FILLING from when the fill began
  * (reason resumed: its slow start goes on where it was, and the buckets it takes keep their
- * previous owners). All others are ACTIVE, so a restart changes no table. Owned by the daemon's
- * thread.
+ * previous owners). One it had DRAINING that the config no longer drains is FILLING from now
+ * (reason undrain), as that undrain would have made it without the restart. All others are
+ * ACTIVE, so a restart changes no table. Owned by the daemon's thread.
  */
 public final class DrainBook {
     private static final class Entry {
@@ -158,6 +159,9 @@ public final class DrainBook {
                 first = backend.drain() ? DrainState.DRAINING : DrainState.FILLING;
                 reason = "resumed";
                 since = resumed.get();
+            } else if (!started && undrainedWhileDown(ref, backend)) {
+                first = DrainState.FILLING;
+                reason = "undrain";
             } else if (!started) {
                 first = !backend.drain() ? DrainState.ACTIVE
                         : inDataplaneAtStart.contains(ref) ? DrainState.DRAINING : DrainState.DRAINED;
@@ -215,6 +219,16 @@ public final class DrainBook {
                 ? recorded.state() == DrainState.DRAINING
                 : recorded.state() == DrainState.FILLING && now.isBefore(recorded.since().plus(fillPeriod(vip)));
         return resumes ? Optional.of(recorded.since()) : Optional.empty();
+    }
+
+    /**
+     * The previous daemon had the backend DRAINING (so it is in service, out of the table) and the
+     * config no longer drains it: it refills from now, as an undrain while running would make it.
+     */
+    private boolean undrainedWhileDown(BackendRef ref, BackendConfig backend) {
+        PreviousDrains.Recorded recorded = recordedAtStart.get(ref);
+        return !backend.drain() && recorded != null && recorded.state() == DrainState.DRAINING
+                && inDataplaneAtStart.contains(ref);
     }
 
     /**

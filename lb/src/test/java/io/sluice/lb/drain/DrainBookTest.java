@@ -167,11 +167,26 @@ class DrainBookTest {
         DrainBook gone = new DrainBook(Set.of(), Map.of(be1, draining(T0.minusSeconds(5))));
         gone.observe(List.of(vip), health, T0);
         assertThat(gone.state(be1)).isEqualTo(DrainState.DRAINED);
-        // A drain record for a backend the config no longer drains: it starts ACTIVE, as before.
-        VipConfig undrained = vip(Duration.ZERO, false, false);
-        DrainBook back = new DrainBook(Set.of(be1), Map.of(be1, draining(T0.minusSeconds(5))));
-        back.observe(List.of(undrained), health, T0);
-        assertThat(back.state(be1)).isEqualTo(DrainState.ACTIVE);
+    }
+
+    @Test
+    void aBackendDrainingWhenTheLastDaemonStoppedAndUndrainedSinceRefillsFromTheStartLikeAnUndrain() {
+        VipConfig undrained = vip(Duration.ofSeconds(30), false, false);
+        BackendRef be1 = ref(undrained, BE1);
+        DrainBook back = new DrainBook(Set.of(be1, ref(undrained, BE2)), Map.of(be1, draining(T0.minusSeconds(5))));
+
+        assertThat(back.observe(List.of(undrained), health, T0)).singleElement().satisfies(t -> {
+            assertThat(t.to()).isEqualTo(DrainState.FILLING);
+            assertThat(t.reason()).isEqualTo("undrain");
+        });
+        assertThat(back.fillingSince(be1)).hasValue(T0);
+        assertThat(back.state(ref(undrained, BE2))).isEqualTo(DrainState.ACTIVE);
+        assertThat(back.observe(List.of(undrained), health, T0.plusSeconds(30)))
+                .singleElement().satisfies(t -> assertThat(t.to()).isEqualTo(DrainState.ACTIVE));
+        // Not in the data plane any more (its drain ended, id freed): no record to refill from.
+        DrainBook gone = new DrainBook(Set.of(), Map.of(be1, draining(T0.minusSeconds(5))));
+        gone.observe(List.of(undrained), health, T0);
+        assertThat(gone.state(be1)).isEqualTo(DrainState.ACTIVE);
     }
 
     private Optional<Instant> startSince(VipConfig vip, Set<BackendRef> inDataplane, PreviousDrains.Recorded recorded) {
