@@ -9,7 +9,7 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 JAR="$ROOT/bench/target/benchmarks.jar"
-ROOT_ONLY='Reconcile|MapWrite|FlowScan'
+ROOT_ONLY='Reconcile|MapWrite|FlowScan|FlowFlush'
 DEFAULT_ARGS=(-f 1 -wi 2 -i 3 -w 1s -r 1s -prof gc)
 
 if [[ ! -f "$JAR" || -n "$(find "$ROOT/bench/src/main" "$ROOT/lb/src/main" "$ROOT/health/src/main" "$ROOT/bpf-xdp" -newer "$JAR" -type f -print -quit)" ]]; then

@@ -1,0 +1,112 @@
+package io.sluice.bench.maps;
+
+import io.sluice.lb.bpf.BpfMap;
+import io.sluice.lb.bpf.UpdateFlags;
+import io.sluice.lb.config.ConfigLimits;
+import io.sluice.lb.dataplane.DataplaneAbi;
+import io.sluice.lb.dataplane.FlowBucket;
+import io.sluice.lb.dataplane.FlowKey;
+import io.sluice.lb.dataplane.FlowSlot;
+import io.sluice.lb.dataplane.Protocol;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * Emptying the flow cache of the default size with a flow in every bucket ({@code sluiced
+ * --flush-flows}, {@code DataplaneMaps.flushFlows}): batch lookups with one batch update per batch
+ * of non-empty buckets, against one lookup and one update per bucket (the daemon's way until
+ * 2026-11-24, kept here as the baseline). Each measured operation is one flush of a table refilled
+ * before it (not timed). Root only (a real map).
+ * Run: bench/jmh.sh FlowFlush -f 1 -wi 3 -i 10
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.SingleShotTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+public class FlowFlushBenchmark {
+    private LoadedBalancer balancer;
+    private BpfMap flows;
+    private int buckets;
+    private byte[] allKeys;
+    private byte[] fullBuckets;
+
+    @Setup
+    public void setUp() throws UnknownHostException {
+        balancer = new LoadedBalancer(ConfigLimits.DEFAULT_FLOW_TABLE_SIZE);
+        flows = balancer.object().map(DataplaneAbi.MAP_FLOWS);
+        buckets = balancer.maps().flowBucketCount();
+        FlowKey key = new FlowKey(InetAddress.getByName("192.0.2.1"), InetAddress.getByName("198.51.100.1"),
+                40000, 80, Protocol.TCP);
+        byte[] bucket = new FlowBucket(List.of(Optional.of(new FlowSlot(key, 1, 1)), Optional.empty(),
+                Optional.empty(), Optional.empty()), 1).encode();
+        ByteBuffer keys = ByteBuffer.allocate(buckets * Integer.BYTES).order(ByteOrder.nativeOrder());
+        fullBuckets = new byte[buckets * FlowBucket.SIZE];
+        for (int i = 0; i < buckets; i++) {
+            keys.putInt(i);
+            System.arraycopy(bucket, 0, fullBuckets, i * FlowBucket.SIZE, FlowBucket.SIZE);
+        }
+        allKeys = keys.array();
+    }
+
+    /** Every bucket holds one flow again before each flush. */
+    @Setup(Level.Iteration)
+    public void fill() {
+        flows.updateBatch(allKeys, fullBuckets, buckets);
+    }
+
+    @TearDown
+    public void tearDown() {
+        if (flows != null) {
+            flows.close();
+        }
+        if (balancer != null) {
+            balancer.close();
+        }
+    }
+
+    /** What the daemon runs. */
+    @Benchmark
+    public long batched() {
+        return requireAll(balancer.maps().flushFlows());
+    }
+
+    /** The same flush, one lookup and one update per bucket. */
+    @Benchmark
+    public long oneBucketAtATime() {
+        long flushed = 0;
+        byte[] key = new byte[Integer.BYTES];
+        ByteBuffer keyBuffer = ByteBuffer.wrap(key).order(ByteOrder.nativeOrder());
+        byte[] value = new byte[FlowBucket.SIZE];
+        byte[] empty = new byte[FlowBucket.SIZE];
+        for (int index = 0; index < buckets; index++) {
+            keyBuffer.putInt(0, index);
+            if (flows.lookup(key, value) && !Arrays.equals(value, empty)) {
+                flushed++;
+                flows.update(key, empty, UpdateFlags.ANY);
+            }
+        }
+        return requireAll(flushed);
+    }
+
+    /** Both ways must have emptied a full table: a flush that misses buckets is not a faster flush. */
+    private long requireAll(long flushed) {
+        if (flushed != buckets) {
+            throw new IllegalStateException("flushed " + flushed + " flows, the table held " + buckets);
+        }
+        return flushed;
+    }
+}
