@@ -15,7 +15,9 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -155,6 +157,40 @@ class DataplaneMapsTest {
 
         maps.resetVipTraffic(vipId);
         assertThat(maps.vipTraffic(vipId)).isEqualTo(TrafficCounter.ZERO);
+    }
+
+    @Test
+    void flushEmptiesTheBucketsOnBothSidesOfABatchBoundaryAndCountsTheirFlows() throws Exception {
+        int batch = 4096; // DataplaneMaps reads and empties the flow cache 4,096 buckets at a time
+        Path dir = BpfTestSupport.newPinDir("flush");
+        try (BpfObject big = BpfObject.open(BpfObjectFiles.balancer()).pinMapsUnder(dir)
+                .setMaxEntries(DataplaneAbi.MAP_FLOWS, DataplaneAbi.flowBuckets(32_768)).load();
+             DataplaneMaps bigMaps = DataplaneMaps.of(big)) {
+            int buckets = bigMaps.flowBucketCount();
+            assertThat(buckets).isGreaterThan(batch);
+            InetAddress client = InetAddress.getByName("192.0.2.7");
+            InetAddress vip = InetAddress.getByName("198.51.100.7");
+            FlowSlot one = new FlowSlot(new FlowKey(client, vip, 1000, 80, Protocol.TCP), 3, 1);
+            FlowSlot two = new FlowSlot(new FlowKey(client, vip, 1001, 80, Protocol.TCP), 4, 1);
+            FlowBucket single = new FlowBucket(List.of(Optional.of(one), Optional.empty(), Optional.empty(),
+                    Optional.empty()), 1);
+            FlowBucket pair = new FlowBucket(List.of(Optional.of(one), Optional.empty(), Optional.of(two),
+                    Optional.empty()), 3);
+            List<Integer> filled = List.of(0, batch - 1, batch, buckets - 1);
+            for (int index : filled) {
+                bigMaps.writeFlowBucket(index, index == batch ? pair : single);
+            }
+            // A bucket with no flow but a moved victim pointer is emptied too, and counts nothing.
+            bigMaps.writeFlowBucket(batch + 1, new FlowBucket(FlowBucket.empty().ways(), 2));
+
+            assertThat(bigMaps.flushFlows()).isEqualTo(5);
+            for (int index : List.of(0, batch - 1, batch, batch + 1, buckets - 1)) {
+                assertThat(bigMaps.readFlowBucket(index)).isEqualTo(FlowBucket.empty());
+            }
+            assertThat(bigMaps.flowCount()).isZero();
+        } finally {
+            BpfTestSupport.removePinDir(dir);
+        }
     }
 
     /**
