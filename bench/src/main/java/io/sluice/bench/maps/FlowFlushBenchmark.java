@@ -3,7 +3,6 @@ package io.sluice.bench.maps;
 import io.sluice.lb.bpf.BpfMap;
 import io.sluice.lb.bpf.UpdateFlags;
 import io.sluice.lb.config.ConfigLimits;
-import io.sluice.lb.dataplane.DataplaneAbi;
 import io.sluice.lb.dataplane.FlowBucket;
 import io.sluice.lb.dataplane.FlowKey;
 import io.sluice.lb.dataplane.FlowSlot;
@@ -47,7 +46,7 @@ public class FlowFlushBenchmark {
     @Setup
     public void setUp() throws UnknownHostException {
         balancer = new LoadedBalancer(ConfigLimits.DEFAULT_FLOW_TABLE_SIZE);
-        flows = balancer.object().map(DataplaneAbi.MAP_FLOWS);
+        flows = balancer.flows();
         buckets = balancer.maps().flowBucketCount();
         FlowKey key = new FlowKey(InetAddress.getByName("192.0.2.1"), InetAddress.getByName("198.51.100.1"),
                 40000, 80, Protocol.TCP);
@@ -70,9 +69,6 @@ public class FlowFlushBenchmark {
 
     @TearDown
     public void tearDown() {
-        if (flows != null) {
-            flows.close();
-        }
         if (balancer != null) {
             balancer.close();
         }

@@ -2,7 +2,6 @@ package io.sluice.bench.maps;
 
 import io.sluice.lb.bpf.BpfMap;
 import io.sluice.lb.config.ConfigLimits;
-import io.sluice.lb.dataplane.DataplaneAbi;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.concurrent.TimeUnit;
@@ -37,7 +36,7 @@ public class FlowScanBenchmark extends ThreadCpuBenchmark {
     @Setup
     public void setUp() {
         balancer = new LoadedBalancer(ConfigLimits.DEFAULT_FLOW_TABLE_SIZE);
-        flows = balancer.object().map(DataplaneAbi.MAP_FLOWS);
+        flows = balancer.flows();
         key = new byte[Integer.BYTES];
         keyBuffer = ByteBuffer.wrap(key).order(ByteOrder.nativeOrder());
         bucket = new byte[flows.valueSize()];
@@ -45,9 +44,6 @@ public class FlowScanBenchmark extends ThreadCpuBenchmark {
 
     @TearDown
     public void tearDown() {
-        if (flows != null) {
-            flows.close();
-        }
         if (balancer != null) {
             balancer.close();
         }

@@ -1,5 +1,6 @@
 package io.sluice.bench.maps;
 
+import io.sluice.lb.bpf.BpfMap;
 import io.sluice.lb.bpf.BpfObject;
 import io.sluice.lb.dataplane.BpfObjectFiles;
 import io.sluice.lb.dataplane.DataplaneAbi;
@@ -23,6 +24,7 @@ public final class LoadedBalancer implements AutoCloseable {
 
     private final BpfObject object;
     private final DataplaneMaps maps;
+    private BpfMap flows;
 
     public LoadedBalancer() {
         this(FLOWS_PER_CPU);
@@ -43,6 +45,14 @@ public final class LoadedBalancer implements AutoCloseable {
 
     public DataplaneMaps maps() {
         return maps;
+    }
+
+    /** The flow cache's map itself, for benchmarks that read or write it bucket by bucket; closed with this. */
+    public BpfMap flows() {
+        if (flows == null) {
+            flows = object.map(DataplaneAbi.MAP_FLOWS);
+        }
+        return flows;
     }
 
     /** True when this process runs as uid 0 (the effective uid, from /proc/self/status). */
@@ -68,6 +78,9 @@ public final class LoadedBalancer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (flows != null) {
+            flows.close();
+        }
         maps.close();
         object.close();
     }
