@@ -215,7 +215,7 @@ final class Daemon {
              AdminEndpoint adminServer = AdminEndpoint.start(config.admin(), admin, metrics, dosControl, host)) {
             installSignalHandlers(); // early: a reload or stop during startup waits in the queue
             Set<BackendRef> serving = DataplaneBackends.serving(ids(dataplane.maps()));
-            // A backend the previous daemon had filling goes on filling (its status file says since when).
+            // Fills and drains the previous daemon had go on from when they began (its last status file).
             drains = new DrainBook(serving, PreviousDrains.read(config.statusFile(), config.pinDir()));
             Reconciler reconciler = new Reconciler(dataplane.maps());
             dos = new DosService(dataplane.dosMaps(), () -> vipIds(dataplane.maps()), dataplane.maps()::reasonCounts,

@@ -21,7 +21,7 @@ public final class DataplaneIds {
 
     /** Reads both maps if {@code mapsGeneration} is not the one last read. */
     public void refresh(long mapsGeneration, Supplier<Map<VipKey, VipMeta>> readVips,
-                 Supplier<Map<Integer, BackendEntry>> readBackends) {
+                        Supplier<Map<Integer, BackendEntry>> readBackends) {
         if (mapsGeneration == generation) {
             return;
         }
