@@ -14,15 +14,7 @@ LAB_BACKENDS=(be1)
 cleanup() { lab_detach_daemon lb1 "$LAB_RUN_DIR/sluiced-lb1.yaml" || true; lab_down || true; }
 trap cleanup EXIT
 lab_up >/dev/null 2>&1
-sbs_tune_client
-sbs_start_nginx
-sbs_start_haproxy
-lab_tor_sync
-LAB_JAR=$(lab_stage_jar); export LAB_JAR
-lab_write_config lb1 "$LAB_RUN_DIR/sluiced-lb1.yaml"
-: >"$LAB_RUN_DIR/sluiced-lb1.log"
-lab_start_daemon lb1 "$LAB_RUN_DIR/sluiced-lb1.yaml"
-lab_wait_ready lb1 1 90 >/dev/null
+sbs_start_paths
 sbs_split_cpus
 tor_defer() { # count timeout_ns
 	for dev in $(lab_tor_ports); do

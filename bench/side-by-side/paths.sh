@@ -130,6 +130,23 @@ sbs_setup_nft() {
 	lab_in router ip route add "$SBS_VIP_NFT/32" via "$(lab_v4 lb1)"
 }
 
+# Every path up in a lab lab_up started: the client tuned, nginx on the backends, HAProxy and
+# nftables on lb1, their VIPs' routes in the ToR's map (XDP router), sluiced on lb1 ready with the
+# lab's config (LAB_JAR exported: the staged copy of the daemon jar).
+sbs_start_paths() {
+	sbs_tune_client
+	sbs_start_nginx
+	sbs_start_haproxy
+	sbs_setup_nft
+	if [[ $LAB_ROUTER == xdp ]]; then lab_tor_sync; fi
+	LAB_JAR=$(lab_stage_jar) || lab_die "could not copy the daemon jar"
+	export LAB_JAR
+	lab_write_config lb1 "$LAB_RUN_DIR/sluiced-lb1.yaml"
+	: >"$LAB_RUN_DIR/sluiced-lb1.log"
+	lab_start_daemon lb1 "$LAB_RUN_DIR/sluiced-lb1.yaml"
+	lab_wait_ready lb1 1 90 || lab_die "sluiced did not become ready: $LAB_RUN_DIR/sluiced-lb1.log"
+}
+
 # The client opens many short connections: a wide port range, and TIME_WAIT reuse.
 sbs_tune_client() {
 	lab_sysctl client net.ipv4.ip_local_port_range "1024 65000"
