@@ -443,7 +443,7 @@ public final class BpfMap implements AutoCloseable {
         return describe();
     }
 
-    private String describe() {
+    String describe() {
         return "map '" + name + "' (" + type + ", id " + id + ")";
     }
 

@@ -44,6 +44,10 @@ final class Native {
         return RUNTIME;
     }
 
+    static LibC.Api libc() {
+        return LIBC;
+    }
+
     static LibbpfLog log() {
         return RECENT;
     }
