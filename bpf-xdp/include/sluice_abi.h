@@ -15,7 +15,7 @@
 #include <linux/types.h>
 
 /* Bumped on any incompatible change of a struct or map below. */
-#define SLUICE_ABI_VERSION 7
+#define SLUICE_ABI_VERSION 8
 
 /*
  * Map sizes. The flow table is one table for all CPUs: by default SLUICE_FLOW_BUCKETS buckets
@@ -120,7 +120,10 @@ struct sluice_backend {
  * The low SLUICE_FLOW_LOG2_BITS bits of max_entries carry log2(B) (B is a multiple of
  * SLUICE_FLOW_MIN_BUCKETS, so they are otherwise zero; the last log2(B) entries are never
  * used). A flow lives in its bucket, in any of its ways, whichever CPU its packets run on.
+ * The map is BPF_F_MMAPABLE (ABI 8): the daemon counts, reads and clears buckets through a
+ * shared mapping of the array (no syscall, no copy), bucket i at byte i x sizeof(bucket).
  */
+#define SLUICE_FLOW_MAP_FLAGS    0x400u   /* BPF_F_MMAPABLE (1 << 10) */
 #define SLUICE_FLOW_LOG2_BITS    5
 #define SLUICE_FLOW_LOG2_MASK    ((1u << SLUICE_FLOW_LOG2_BITS) - 1)
 #define SLUICE_FLOW_MIN_BUCKETS  (1u << SLUICE_FLOW_LOG2_BITS)

@@ -2,6 +2,10 @@ package io.sluice.bench.maps;
 
 import io.sluice.lb.bpf.BpfMap;
 import io.sluice.lb.config.ConfigLimits;
+import io.sluice.lb.dataplane.DataplaneAbi;
+import io.sluice.lb.dataplane.FlowBucket;
+import io.sluice.lb.dataplane.FlowKey;
+import io.sluice.lb.dataplane.FlowSlot;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.concurrent.TimeUnit;
@@ -16,10 +20,11 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * Reading the whole flow cache of the default size (flow_table_size 262,144 per CPU), as the daemon
- * does when a drain ends ({@code DataplaneMaps.flowsByOwner}) and did every 5 s for the flow-count
- * gauge until it read a 32nd per second ({@code DataplaneMaps.flowCount}): in batches of 4,096 buckets per
- * bpf_map_lookup_batch, against one bpf_map_lookup_elem per bucket (the daemon's way until
- * 2026-11-23, kept here as the baseline). The table is empty: what a scan costs is the copy and the
+ * does when a drain ends ({@code DataplaneMaps.flowsByOwner}) and, a 32nd of it per second, for the
+ * flow-count gauge ({@code DataplaneMaps.flowCount}): through the map's shared mapping (ABI 8, one byte
+ * read per slot, no syscall, no copy), against bpf_map_lookup_batch 4,096 buckets at a time (the
+ * daemon's way from 2026-11-23 to ABI 8) and one bpf_map_lookup_elem per bucket (before that); both
+ * kept here as baselines. The table is empty: what a scan costs is the reads, the copies and the
  * syscalls, whatever the buckets hold. Root only (a real map).
  * Run: bench/jmh.sh FlowScan -f 1 -wi 3 -i 5 -prof gc
  */
@@ -27,6 +32,8 @@ import org.openjdk.jmh.annotations.TearDown;
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 public class FlowScanBenchmark extends ThreadCpuBenchmark {
+    private static final int BATCH = 4096;
+    private static final int EMPTY_MARK = FlowBucket.OFFSET_SLOT + FlowSlot.OFFSET_KEY + FlowKey.OFFSET_FAMILY;
     private LoadedBalancer balancer;
     private BpfMap flows;
     private byte[] key;
@@ -49,11 +56,28 @@ public class FlowScanBenchmark extends ThreadCpuBenchmark {
         }
     }
 
-    /** What the daemon runs: DataplaneMaps.flowCount (batched). */
+    /** What the daemon runs: DataplaneMaps.flowCount, through the mapping. */
     @Benchmark
-    public long batched() {
+    public long mapped() {
         op();
         return balancer.maps().flowCount();
+    }
+
+    /** The same count from batch lookups of 4,096 buckets (copied out, then read). */
+    @Benchmark
+    public long batchedSyscalls() {
+        op();
+        long[] occupied = {0};
+        flows.scanRange(0, balancer.maps().flowBucketCount(), BATCH, (keys, values, read) -> {
+            for (int i = 0; i < read; i++) {
+                for (int way = 0; way < DataplaneAbi.FLOW_WAYS; way++) {
+                    if (values[i * FlowBucket.SIZE + way * FlowSlot.SIZE + EMPTY_MARK] != 0) {
+                        occupied[0]++;
+                    }
+                }
+            }
+        });
+        return occupied[0];
     }
 
     /** The same read, one lookup per bucket. */

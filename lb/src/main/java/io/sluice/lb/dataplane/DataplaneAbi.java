@@ -1,6 +1,7 @@
 package io.sluice.lb.dataplane;
 
 import io.sluice.lb.bpf.BpfMap;
+import io.sluice.lb.bpf.MappedArray;
 
 /**
  * The constants of bpf-xdp/include/sluice_abi.h and the names the C side gives its maps
@@ -9,7 +10,7 @@ import io.sluice.lb.bpf.BpfMap;
  */
 public final class DataplaneAbi {
 
-    public static final int ABI_VERSION = 7;
+    public static final int ABI_VERSION = 8;
 
     public static final int MAX_VIPS = 1024;
     public static final int MAX_BACKENDS = 16384;
@@ -31,6 +32,8 @@ public final class DataplaneAbi {
     public static final int FLOW_MIN_BUCKETS = 1 << FLOW_LOG2_BITS;
     /** The flows map's max_entries in the object file: FLOW_BUCKETS (the loader resizes it). */
     public static final int FLOW_MAP_ENTRIES = FLOW_BUCKETS + FLOW_BUCKETS_LOG2;
+    /** The flows map's flags: BPF_F_MMAPABLE, so the daemon reads it through a mapping ({@link FlowCache}). */
+    public static final int FLOW_MAP_FLAGS = MappedArray.F_MMAPABLE;
     /** The largest prime Maglev table size the data plane accepts. */
     public static final int MAGLEV_MAX_SIZE = 655373;
     /** The flow hash (FlowHash, hash.h): its seed, word multiplier, and finaliser's multiplier and shift. */

@@ -31,14 +31,13 @@ public final class DataplaneMaps implements AutoCloseable {
     private static final int U64_BYTES = Long.BYTES;
     private static final int CONFIG_KEY = 0;
     private static final String INNER_MAGLEV_NAME_PREFIX = "maglev_";
-    /** Flow buckets read per batch syscall by the whole-table scans: 4,096 x 200 bytes, 800 KB of buffer. */
-    private static final int FLOW_SCAN_CHUNK = 4096;
 
     private final BpfMap vips;
     private final VipTable vipTable;
     private final BpfMap backends;
     private final BpfMap maglevTables;
     private final BpfMap flows;
+    private final FlowCache flowCache;
     private final BpfMap lbConfig;
     private final BpfMap vipStats;
     private final BpfMap backendStats;
@@ -53,6 +52,7 @@ public final class DataplaneMaps implements AutoCloseable {
             maglevTables = SizedMaps.open(opener, DataplaneAbi.MAP_MAGLEV_TABLES, U32_BYTES, U32_BYTES, opened);
             flows = SizedMaps.open(opener, DataplaneAbi.MAP_FLOWS, U32_BYTES, FlowBucket.SIZE, opened);
             requireType(flows, DataplaneAbi.MAP_FLOWS, MapType.ARRAY);
+            flowCache = new FlowCache(flows);
             lbConfig = SizedMaps.open(opener, DataplaneAbi.MAP_LB_CONFIG, U32_BYTES, LbConfigEntry.SIZE, opened);
             vipStats = SizedMaps.open(opener, DataplaneAbi.MAP_VIP_STATS, U32_BYTES, TrafficCounter.SIZE, opened);
             backendStats = SizedMaps.open(opener, DataplaneAbi.MAP_BACKEND_STATS, U32_BYTES, TrafficCounter.SIZE, opened);
@@ -250,7 +250,7 @@ public final class DataplaneMaps implements AutoCloseable {
 
     /** The flows map's geometry (derived from its max_entries, as the program does). */
     public FlowCacheLayout flowLayout() {
-        return FlowCacheLayout.ofMaxEntries(flows.maxEntries());
+        return flowCache.layout();
     }
 
     /**
@@ -258,46 +258,22 @@ public final class DataplaneMaps implements AutoCloseable {
      * the program would take for a hit (its check holds), if any.
      */
     public Optional<FlowEntry> lookupFlow(FlowKey key) {
-        byte[] encoded = key.encode();
-        int hash = FlowHash.hash(encoded);
-        byte[] value = new byte[FlowBucket.SIZE];
-        if (!flows.lookup(Codec.u32(flowLayout().bucketOf(hash)), value)) {
-            return Optional.empty();
-        }
-        ByteBuffer b = ByteBuffer.wrap(value).order(ByteOrder.nativeOrder());
-        for (int way = 0; way < DataplaneAbi.FLOW_WAYS; way++) {
-            int slot = FlowBucket.slotOffset(way);
-            if (FlowSlot.holds(value, slot, encoded)) {
-                return FlowSlot.checkHolds(b, slot, hash) ? Optional.of(FlowSlot.decodeOrNull(b, slot).entry())
-                        : Optional.empty();
-            }
-        }
-        return Optional.empty();
+        return flowCache.lookup(key);
     }
 
     /** Bucket {@code index} (0 .. flowBucketCount() - 1). For tests and diagnostics. */
     public FlowBucket readFlowBucket(int index) {
-        byte[] value = new byte[FlowBucket.SIZE];
-        if (index < 0 || index >= flowBucketCount() || !flows.lookup(Codec.u32(index), value)) {
-            throw new IllegalArgumentException("no flow bucket " + index + " in " + flows);
-        }
-        return FlowBucket.decode(value);
+        return FlowBucket.decode(flowCache.readBytes(index));
     }
 
     /** Replaces bucket {@code index}. For tests and diagnostics. */
     public void writeFlowBucket(int index, FlowBucket bucket) {
-        if (index < 0 || index >= flowBucketCount()) {
-            throw new IllegalArgumentException("no flow bucket " + index + " in " + flows);
-        }
-        flows.update(Codec.u32(index), bucket.encode(), UpdateFlags.ANY);
+        flowCache.writeBytes(index, bucket.encode());
     }
 
     /** Bucket {@code index} as raw bytes, check members as given (tests of what racing writers leave). */
     void writeFlowBucketBytes(int index, byte[] bucket) {
-        if (index < 0 || index >= flowBucketCount() || bucket.length != FlowBucket.SIZE) {
-            throw new IllegalArgumentException("no flow bucket " + index + " of " + bucket.length + " bytes in " + flows);
-        }
-        flows.update(Codec.u32(index), bucket, UpdateFlags.ANY);
+        flowCache.writeBytes(index, bucket);
     }
 
     /** The bucket count (a power of two). */
@@ -310,82 +286,35 @@ public final class DataplaneMaps implements AutoCloseable {
         return flowLayout().bucketOf(flowHash);
     }
 
-    /**
-     * Occupied slots. Reads the whole table in batches of {@link #FLOW_SCAN_CHUNK} buckets: one
-     * syscall per batch, not one per bucket (a default table has 131,072 buckets).
-     */
+    /** Occupied slots in the whole table (read through the mapping: no syscall, no copy). */
     public long flowCount() {
         return flowCount(0, flowBucketCount());
     }
 
     /** Occupied slots in buckets {@code first .. first + buckets - 1} (see {@link FlowOccupancy}). */
     public long flowCount(int first, int buckets) {
-        long[] count = {0};
-        scanFlowBuckets(first, buckets, (bytes, base) -> count[0] += FlowBucket.occupiedWays(bytes, base));
-        return count[0];
+        return flowCache.count(first, buckets);
     }
 
     /**
      * Flow-cache entries by the backend id that owns them (the low half of the packed id): what a
-     * drain that ends reports as still pointing at the backend. Reads the whole table, like
-     * {@link #flowCount()}.
+     * drain that ends reports as still pointing at the backend. Reads the whole table.
      */
     public Map<Integer, Long> flowsByOwner() {
-        Map<Integer, Long> owners = new java.util.HashMap<>();
-        scanFlowBuckets(0, flowBucketCount(), (buckets, base) -> {
-            for (int way = 0; way < DataplaneAbi.FLOW_WAYS; way++) {
-                int slot = base + FlowBucket.slotOffset(way);
-                if (!FlowSlot.isEmpty(buckets, slot)) {
-                    int owner = PackedSlot.owner(buckets.getInt(slot + FlowSlot.OFFSET_BACKEND_ID));
-                    owners.merge(owner, 1L, Long::sum);
-                }
-            }
-        });
-        return owners;
-    }
-
-    /** One bucket of a batch: {@code buckets} holds it from byte {@code base} on. */
-    private interface BucketVisitor {
-        void visit(ByteBuffer buckets, int base);
-    }
-
-    private void scanFlowBuckets(int first, int count, BucketVisitor visitor) {
-        flows.scanRange(first, count, FLOW_SCAN_CHUNK, (keys, values, read) -> {
-            ByteBuffer buckets = ByteBuffer.wrap(values).order(ByteOrder.nativeOrder());
-            for (int i = 0; i < read; i++) {
-                visitor.visit(buckets, i * FlowBucket.SIZE);
-            }
-        });
+        return flowCache.byOwner();
     }
 
     /**
      * Empties every bucket; returns how many slots were occupied. For tests and operators: a
-     * packet racing the flush may re-insert its flow (same Maglev choice). Reads the table in
-     * batches of {@link #FLOW_SCAN_CHUNK} buckets and empties each batch's non-empty buckets with
-     * one batch update: a few dozen syscalls, not two per bucket.
+     * packet racing the flush may re-insert its flow (same Maglev choice).
      */
     public long flushFlows() {
-        long[] flushed = {0};
-        byte[] dirtyKeys = new byte[FLOW_SCAN_CHUNK * U32_BYTES];
-        byte[] empty = new byte[FLOW_SCAN_CHUNK * FlowBucket.SIZE];
-        flows.scanRange(0, flowBucketCount(), FLOW_SCAN_CHUNK, (keys, values, read) -> {
-            ByteBuffer buckets = ByteBuffer.wrap(values).order(ByteOrder.nativeOrder());
-            int dirty = 0;
-            for (int i = 0; i < read; i++) {
-                if (!isAllZero(values, i * FlowBucket.SIZE, FlowBucket.SIZE)) {
-                    flushed[0] += FlowBucket.occupiedWays(buckets, i * FlowBucket.SIZE);
-                    System.arraycopy(keys, i * U32_BYTES, dirtyKeys, dirty * U32_BYTES, U32_BYTES);
-                    dirty++;
-                }
-            }
-            flows.updateBatch(Arrays.copyOf(dirtyKeys, dirty * U32_BYTES),
-                    Arrays.copyOf(empty, dirty * FlowBucket.SIZE), dirty);
-        });
-        return flushed[0];
+        return flowCache.flush();
     }
 
     @Override
     public void close() {
+        flowCache.close();
         for (BpfMap map : List.of(vips, backends, maglevTables, flows, lbConfig, vipStats, backendStats,
                 reasonStats)) {
             map.close();
@@ -402,11 +331,7 @@ public final class DataplaneMaps implements AutoCloseable {
     }
 
     private static boolean isAllZero(byte[] bytes) {
-        return isAllZero(bytes, 0, bytes.length);
-    }
-
-    private static boolean isAllZero(byte[] bytes, int offset, int length) {
-        for (int i = offset; i < offset + length; i++) {
+        for (int i = 0; i < bytes.length; i++) {
             if (bytes[i] != 0) {
                 return false;
             }

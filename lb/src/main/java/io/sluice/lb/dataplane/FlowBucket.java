@@ -55,17 +55,6 @@ public record FlowBucket(List<Optional<FlowSlot>> ways, int nextVictim) {
         return new FlowBucket(ways, b.getInt(base + OFFSET_NEXT_VICTIM));
     }
 
-    /** Occupied ways of the bucket at {@code base}, without decoding them. */
-    static int occupiedWays(ByteBuffer b, int base) {
-        int n = 0;
-        for (int way = 0; way < DataplaneAbi.FLOW_WAYS; way++) {
-            if (!FlowSlot.isEmpty(b, base + slotOffset(way))) {
-                n++;
-            }
-        }
-        return n;
-    }
-
     static int slotOffset(int way) {
         return OFFSET_SLOT + way * FlowSlot.SIZE;
     }

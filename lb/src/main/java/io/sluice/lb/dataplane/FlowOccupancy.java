@@ -2,8 +2,9 @@ package io.sluice.lb.dataplane;
 
 /**
  * The flow cache's occupancy for the {@code flow_table_flows} gauge, read one segment of the table
- * per call instead of the whole table: the whole read costs the daemon tens of milliseconds of CPU
- * (the kernel copies an array out one element at a time), a segment a fraction of that. The
+ * per call instead of the whole table: even through the table's mapping (no syscall, no copy), a
+ * whole read touches every cache line of it (26 MB by default), which would push the data plane's
+ * own lines out of the CPU's caches every second; a segment touches a 32nd of that. The
  * figure is the sum of each segment's latest count, so it is never older than one sweep of
  * {@code segments} calls. The first call, and the first after the table's size changed, reads
  * every segment: the gauge never reports a partly read table. One owner thread (the daemon's

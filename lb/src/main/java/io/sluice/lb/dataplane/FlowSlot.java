@@ -21,7 +21,7 @@ public record FlowSlot(FlowKey key, int backendId, int vipId) {
     private static final int U16_MASK = 0xffff;
 
     /** An empty slot has family 0 in its key; the program never writes a key without a family. */
-    private static final int EMPTY_MARK_AT = OFFSET_KEY + FlowKey.OFFSET_FAMILY;
+    static final int EMPTY_MARK_AT = OFFSET_KEY + FlowKey.OFFSET_FAMILY;
 
     public FlowSlot {
         Objects.requireNonNull(key, "key");

@@ -183,9 +183,10 @@ class DataplaneAbiBtfTest {
     }
 
     @Test
-    void flowCacheIsAPlainArrayOfTheDefaultBucketCount() {
+    void flowCacheIsAnMmapableArrayOfTheDefaultBucketCount() {
         JsonNode flows = balancer.mapDefinition(DataplaneAbi.MAP_FLOWS).orElseThrow();
         assertThat(balancer.memberUint(flows, "type")).isEqualTo(BPF_MAP_TYPE_ARRAY);
+        assertThat(balancer.memberUint(flows, "map_flags")).isEqualTo(DataplaneAbi.FLOW_MAP_FLAGS);
         assertThat(balancer.memberUint(flows, "max_entries")).isEqualTo(DataplaneAbi.FLOW_MAP_ENTRIES);
         assertThat(DataplaneAbi.flowMapEntries(DataplaneAbi.FLOW_TABLE_SIZE, 1)).isEqualTo(DataplaneAbi.FLOW_MAP_ENTRIES);
         assertThat(FlowCacheLayout.ofMaxEntries(DataplaneAbi.FLOW_MAP_ENTRIES))

@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.sluice.lb.bpf.BpfException;
+import io.sluice.lb.bpf.BpfMap;
 import io.sluice.lb.bpf.BpfObject;
 import io.sluice.lb.bpf.BpfProgram;
 import io.sluice.lb.bpf.BpfTestSupport;
+import io.sluice.lb.bpf.MapType;
 import io.sluice.lb.bpf.TestRunResult;
 import io.sluice.lb.bpf.XdpAction;
 import java.net.Inet4Address;
@@ -160,12 +162,13 @@ class DataplaneMapsTest {
     }
 
     @Test
-    void flushEmptiesTheBucketsOnBothSidesOfABatchBoundaryAndCountsTheirFlows() throws Exception {
-        int batch = 4096; // DataplaneMaps reads and empties the flow cache 4,096 buckets at a time
+    void flushEmptiesTheBucketsFromFirstToLastAndCountsTheirFlowsInTheKernelsCopyToo() throws Exception {
+        int batch = 4096; // an earlier DataplaneMaps emptied the flow cache 4,096 buckets at a time
         Path dir = BpfTestSupport.newPinDir("flush");
         try (BpfObject big = BpfObject.open(BpfObjectFiles.balancer()).pinMapsUnder(dir)
                 .setMaxEntries(DataplaneAbi.MAP_FLOWS, DataplaneAbi.flowBuckets(32_768)).load();
-             DataplaneMaps bigMaps = DataplaneMaps.of(big)) {
+             DataplaneMaps bigMaps = DataplaneMaps.of(big);
+             BpfMap flows = big.map(DataplaneAbi.MAP_FLOWS)) {
             int buckets = bigMaps.flowBucketCount();
             assertThat(buckets).isGreaterThan(batch);
             InetAddress client = InetAddress.getByName("192.0.2.7");
@@ -184,8 +187,12 @@ class DataplaneMapsTest {
             bigMaps.writeFlowBucket(batch + 1, new FlowBucket(FlowBucket.empty().ways(), 2));
 
             assertThat(bigMaps.flushFlows()).isEqualTo(5);
+            byte[] kernelCopy = new byte[FlowBucket.SIZE];
             for (int index : List.of(0, batch - 1, batch, batch + 1, buckets - 1)) {
                 assertThat(bigMaps.readFlowBucket(index)).isEqualTo(FlowBucket.empty());
+                // The mapping is the map's memory, not a private copy: a syscall lookup sees the flush.
+                assertThat(flows.lookup(Codec.u32(index), kernelCopy)).isTrue();
+                assertThat(FlowBucket.decode(kernelCopy)).isEqualTo(FlowBucket.empty());
             }
             assertThat(bigMaps.flowCount()).isZero();
         } finally {
@@ -222,6 +229,30 @@ class DataplaneMapsTest {
         assertThat(maps.flowCount(held + 1, buckets - held - 2)).isZero();
         assertThat(maps.flowCount(0, held)).isEqualTo(1);
         assertThat(maps.flowCount(held, buckets - held)).isEqualTo(2);
+    }
+
+    @Test
+    void aFlowsMapPinnedByABuildBeforeAbi8IsRefusedOnAdoption() {
+        Path dir = BpfTestSupport.newPinDir("oldflows");
+        try (BpfObject pinned = BpfObject.open(BpfObjectFiles.balancer()).pinMapsUnder(dir)
+                .setMaxEntries(DataplaneAbi.MAP_FLOWS, DataplaneAbi.flowBuckets(SMALL_FLOW_TABLE)).load()) {
+            // What ABI 7 pinned: the same array, same sizes, without BPF_F_MMAPABLE.
+            try (BpfMap current = pinned.map(DataplaneAbi.MAP_FLOWS);
+                 BpfMap old = BpfMap.create(MapType.ARRAY, DataplaneAbi.MAP_FLOWS, current.keySize(),
+                    current.valueSize(), current.maxEntries(), 0)) {
+                Path pin = dir.resolve(DataplaneAbi.MAP_FLOWS);
+                java.nio.file.Files.delete(pin);
+                old.pin(pin);
+            }
+            assertThatThrownBy(() -> DataplaneMaps.openPinned(dir))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("not mmapable")
+                    .hasMessageContaining("detach the old data plane");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } finally {
+            BpfTestSupport.removePinDir(dir);
+        }
     }
 
     @Test

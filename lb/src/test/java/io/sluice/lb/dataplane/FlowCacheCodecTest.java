@@ -46,7 +46,6 @@ class FlowCacheCodecTest {
         assertThat(bytes).hasSize(FlowBucket.SIZE);
         assertThat(FlowBucket.decode(bytes)).isEqualTo(bucket);
         assertThat(FlowBucket.decode(bytes).occupied()).containsExactly(first, third);
-        assertThat(FlowBucket.occupiedWays(ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder()), 0)).isEqualTo(2);
         assertThat(ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder()).getInt(FlowBucket.OFFSET_NEXT_VICTIM))
                 .isEqualTo(2);
         assertThat(FlowBucket.decode(new byte[FlowBucket.SIZE])).isEqualTo(FlowBucket.empty());
