@@ -2,7 +2,8 @@
 # What an idle sluiced costs: CPU per second of a daemon with no traffic, on the lab's lb1 with the
 # lab's config (two VIPs, three backends each, the default flow table). With two or more jars, the
 # daemons take turns in the same lab (alternated, `--rounds` times), so a before/after is measured
-# side by side: each is started afresh, given --settle seconds, then measured in --windows windows of
+# side by side: each is started afresh (the data plane detached before it, so it attaches its own
+# program and maps, whatever ABI the jar before it spoke), given --settle seconds, then measured in --windows windows of
 # --window seconds each (run time of all its threads, /proc/PID/task/*/schedstat).
 #
 #   bench/daemon-idle.sh                                   # the built jar (lb/target)
@@ -69,6 +70,8 @@ echo "machine: $(nproc) CPUs, kernel $(uname -r), load average at start $(cut -d
 for ((round = 1; round <= ROUNDS; round++)); do
 	for jar in "${JARS[@]}"; do
 		lab_stop sluiced-lb1
+		# Each daemon attaches afresh: jars of two ABI versions cannot adopt each other's pins.
+		lab_detach_daemon lb1 "$CONFIG"
 		readies=$(grep -c 'event=ready' "$LAB_RUN_DIR/sluiced-lb1.log" || true)
 		export LAB_JAR=$jar
 		lab_start_daemon lb1 "$CONFIG"
