@@ -52,11 +52,11 @@ public final class DataplaneMaps implements AutoCloseable {
             maglevTables = SizedMaps.open(opener, DataplaneAbi.MAP_MAGLEV_TABLES, U32_BYTES, U32_BYTES, opened);
             flows = SizedMaps.open(opener, DataplaneAbi.MAP_FLOWS, U32_BYTES, FlowBucket.SIZE, opened);
             requireType(flows, DataplaneAbi.MAP_FLOWS, MapType.ARRAY);
-            flowCache = new FlowCache(flows);
             lbConfig = SizedMaps.open(opener, DataplaneAbi.MAP_LB_CONFIG, U32_BYTES, LbConfigEntry.SIZE, opened);
             vipStats = SizedMaps.open(opener, DataplaneAbi.MAP_VIP_STATS, U32_BYTES, TrafficCounter.SIZE, opened);
             backendStats = SizedMaps.open(opener, DataplaneAbi.MAP_BACKEND_STATS, U32_BYTES, TrafficCounter.SIZE, opened);
             reasonStats = SizedMaps.open(opener, DataplaneAbi.MAP_REASON_STATS, U32_BYTES, U64_BYTES, opened);
+            flowCache = new FlowCache(flows); // last: nothing after it can fail and leave the mapping behind
         } catch (RuntimeException e) {
             opened.forEach(BpfMap::close);
             throw e;
