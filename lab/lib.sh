@@ -481,7 +481,7 @@ lab_write_config() {
 
 # The command that runs sluiced, one word per line: $SLUICED when set (the
 # installed /usr/sbin/sluiced: the package drives the lab), else java -jar on the
-# build's jar.
+# build's jar with the package's JVM options.
 lab_sluiced_command() {
 	local jar
 	if [[ -n ${SLUICED:-} ]]; then
@@ -489,7 +489,8 @@ lab_sluiced_command() {
 		return 0
 	fi
 	jar=$(lab_jar) || return 1
-	printf '%s\n' java -jar "$jar"
+	# The package's JVM options (packaging/jvm.options), so the lab runs what ships.
+	printf '%s\n' java "@$LAB_REPO_DIR/packaging/jvm.options" -jar "$jar"
 }
 
 # Run the sluice CLI: $SLUICE_CLI when set (the installed /usr/bin/sluice), else the

@@ -85,6 +85,7 @@ for f in "$BPF_DIR"/*.o; do
 	put 0644 "$f" "usr/lib/sluice/bpf/$(basename "$f")"
 done
 put 0755 "$PACKAGING_DIR/bin/sluiced" usr/sbin/sluiced
+put 0644 "$PACKAGING_DIR/jvm.options" usr/lib/sluice/jvm.options
 put 0755 "$PACKAGING_DIR/bin/sluice" usr/bin/sluice
 put 0644 "$PACKAGING_DIR/sluice.yaml" etc/sluice/sluice.yaml
 put 0644 "$REPO_DIR/systemd/sluiced.service" lib/systemd/system/sluiced.service

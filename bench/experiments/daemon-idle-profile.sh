@@ -4,6 +4,8 @@
 # waits SETTLE seconds (default 120), then for 30 s records each thread's CPU
 # (/proc/PID/task/*/schedstat) and a perf profile of the process, stops the daemon and prints
 # CPU per thread, samples per thread and the top symbols. Output in bench/target/daemon-idle-profile/.
+# The JVM runs with the package's options (packaging/jvm.options), then PROFILE_JAVA_OPTS (e.g.
+# "-XX:+UsePerfData -XX:-UseSerialGC -XX:+UseG1GC" for the JVM's defaults before those options).
 # Run as root from the repository: bash bench/experiments/daemon-idle-profile.sh [SETTLE] (about 3 minutes).
 set -euo pipefail
 export LAB_PREFIX=dip
@@ -19,7 +21,8 @@ trap cleanup EXIT
 lab_up
 lab_write_config lb1 "$CONFIG"
 : >"$LAB_RUN_DIR/sluiced-lb1.log"
-printf '#!/bin/sh\nexec java -XX:+UnlockDiagnosticVMOptions -XX:+DumpPerfMapAtExit -jar %s "$@"\n' "$(lab_jar)" >"$OUT/sluiced"
+printf '#!/bin/sh\nexec java @%s -XX:+UnlockDiagnosticVMOptions -XX:+DumpPerfMapAtExit ${PROFILE_JAVA_OPTS:-} -jar %s "$@"\n' \
+	"$PWD/packaging/jvm.options" "$(lab_jar)" >"$OUT/sluiced"
 chmod +x "$OUT/sluiced"
 SLUICED="$PWD/$OUT/sluiced" lab_start_daemon lb1 "$CONFIG"
 lab_wait_ready lb1 1 120

@@ -31,7 +31,7 @@ check installed-size "Installed-Size is set ($(field Installed-Size) KiB)" \
 	test "$(field Installed-Size)" -gt 1000
 
 files=$(dpkg-deb -c "$DEB" | awk '{print $6}' | sed 's:^\./:/:')
-for path in /usr/lib/sluice/sluice-lb.jar /usr/lib/sluice/bpf/balancer.o /usr/lib/sluice/bpf/decap.o \
+for path in /usr/lib/sluice/sluice-lb.jar /usr/lib/sluice/jvm.options /usr/lib/sluice/bpf/balancer.o /usr/lib/sluice/bpf/decap.o \
 	/usr/lib/sluice/bpf/xdp_pass.o /usr/bin/sluice /usr/sbin/sluiced /etc/sluice/sluice.yaml \
 	/lib/systemd/system/sluiced.service /usr/share/man/man8/sluiced.8.gz /usr/share/man/man1/sluice.1.gz \
 	/usr/share/doc/sluice/copyright /usr/share/doc/sluice/changelog.Debian.gz \
