@@ -233,6 +233,8 @@ main() {
 
 	fleet_fingerprints
 
+	# The restart below must find the table this daemon leaves: no backend still in slow start.
+	lab_wait_fills_done web 30 "$LB" || fail "restart-with-agent-down" "precondition: no backend of web still in slow start after 30 s"
 	lab_stop "sluiced-$LB"
 	local services
 	services=$(agent GET /v1/agent/services)

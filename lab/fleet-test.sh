@@ -374,30 +374,14 @@ check_second_chance_across_hosts() {
 	wait_nexthops "$LAB_VIP_V4" "lb1 lb2" >/dev/null
 }
 
-# Bounded: until every backend of web runs at its configured weight on both hosts (the check
-# before this one undrains be2, whose slow start then ramps for a few seconds on each host).
-wait_tables_settled() {
-	local deadline=$((SECONDS + 30)) lb settled
-	while ((SECONDS < deadline)); do
-		settled=1
-		for lb in lb1 lb2; do
-			api "$lb" GET /v1/vips/web/backends 2>/dev/null | "$LAB_PYTHON" -c '
-import json, sys
-sys.exit(0 if all(b["effective_weight"] == b["weight"] for b in json.load(sys.stdin)) else 1)' || settled=0
-		done
-		((settled)) && return 0
-		sleep 0.5
-	done
-	return 1
-}
-
 check_crash_withdraw() {
 	local pid start took load back streams verdict
 	lab_running sluiced-lb1 && wait_nexthops "$LAB_VIP_V4" "lb1 lb2" >/dev/null ||
 		{ fail "crash-withdraw" "precondition: lb1 running and announced (router: $(lab_vip_nexthops "$LAB_VIP_V4"))"; return; }
-	# A crash in the middle of a slow start is another test: here the two hosts' tables are equal.
-	wait_tables_settled ||
-		{ fail "crash-withdraw" "precondition: web's backends at their weights on lb1 and lb2 within 30 s"; return; }
+	# A crash in the middle of a slow start is another test (the check before undrains be2): here
+	# the two hosts' tables are equal.
+	lab_wait_fills_done web 30 lb1 lb2 ||
+		{ fail "crash-withdraw" "precondition: no backend of web still in slow start on lb1 and lb2 after 30 s"; return; }
 	start_streams "$STREAM_SECONDS"
 	start_load 300 0.03
 	sleep 2

@@ -508,6 +508,29 @@ lab_sluice_cli() {
 # The admin API socket of an LB host's daemon (one per host and per LAB_PREFIX).
 lab_admin_socket() { printf '%s/admin-%s.sock' "$LAB_RUN_DIR" "$1"; }
 
+# Wait (bounded) until no backend of the VIP named NAME is in slow start on each LB host given, as
+# its daemon's status file says (every backend, discovered ones too; rewritten every second). A
+# check that restarts or crashes a daemon and expects the tables it leaves to be the ones it finds
+# needs them settled first: a restart during a fill resumes the ramp, whose next step swaps a table.
+lab_wait_fills_done() { # vip-name timeout_s lb...
+	local vip=$1 timeout_s=$2 lb settled deadline
+	shift 2
+	deadline=$((SECONDS + timeout_s))
+	while ((SECONDS < deadline)); do
+		settled=1
+		for lb in "$@"; do
+			"$LAB_PYTHON" -c '
+import json, sys
+vips = [v for v in json.load(open(sys.argv[1]))["vips"] if v["name"] == sys.argv[2]]
+sys.exit(0 if vips and all(b["drain_state"] != "filling" for v in vips for b in v["backends"]) else 1)' \
+				"$LAB_RUN_DIR/status-$lb.json" "$vip" 2>/dev/null || settled=0
+		done
+		((settled)) && return 0
+		sleep 0.5
+	done
+	return 1
+}
+
 # The sluice CLI talking to one LB host's daemon: lab_sluice lb1 vip list
 lab_sluice() {
 	local lb=$1
