@@ -78,6 +78,10 @@ public final class MappedArray implements AutoCloseable {
         return live().getByte(at(index, offset, Byte.BYTES));
     }
 
+    public short getShort(int index, int offset) {
+        return live().getShort(at(index, offset, Short.BYTES));
+    }
+
     public int getInt(int index, int offset) {
         return live().getInt(at(index, offset, Integer.BYTES));
     }

@@ -33,6 +33,8 @@ class MappedArrayTest {
             assertThat(mapped.getInt(999, 0)).isEqualTo(7);
             assertThat(mapped.getInt(999, 8)).isEqualTo(9);
             assertThat(mapped.getByte(999, 4)).isEqualTo((byte) 8);
+            assertThat(mapped.getShort(999, 8))
+                    .isEqualTo(ByteBuffer.wrap(value(7, 8, 9)).order(ByteOrder.nativeOrder()).getShort(8));
             byte[] read = new byte[VALUE];
             mapped.read(999, read);
             assertThat(read).isEqualTo(value(7, 8, 9));
