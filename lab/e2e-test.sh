@@ -171,11 +171,11 @@ c = json.loads(sys.argv[1])
 fwd_metric, fwd_maps = get("sluice_packets_total", reason="tx_forwarded"), c["reasons"].get("TX_FORWARDED", 0)
 web = get("sluice_vip_packets_total", vip="web")
 up = [get("sluice_backend_up", vip="web", backend=b) for b in sys.argv[2].split()]
-flows, slots = get("sluice_flow_table_flows"), get("sluice_flow_table_slots")
+flows, slots = get("sluice_flow_table_flows", family="ipv4"), get("sluice_flow_table_slots", family="ipv4")
 ok = (fwd_metric == fwd_maps and web is not None and web >= 3 * int(sys.argv[3]) and up == [1.0] * len(up)
       and slots is not None and flows is not None and 0 < flows <= slots)
 print(("ok " if ok else "bad ") + "tx_forwarded metric %s = maps %s; web packets %s (>= 3 x %s); backends up %s;"
-      " flow table %s of %s slots; %d samples" % (fwd_metric, fwd_maps, web, sys.argv[3], up, flows, slots, len(samples)))
+      " IPv4 flow table %s of %s slots; %d samples" % (fwd_metric, fwd_maps, web, sys.argv[3], up, flows, slots, len(samples)))
 ' "$counters" "$(for be in "${LAB_BACKENDS[@]}"; do lab_v4 "$be"; echo -n " "; done)" "$V4_CONNECTIONS" 2>&1)
 	if [[ $verdict == ok* ]]; then
 		pass "metrics" "${verdict#ok }"

@@ -245,14 +245,14 @@ static __always_inline int dos_vip_accepts_port(const struct sluice_dos_vip *vip
 }
 
 /* A TCP SYN (without ACK), or a UDP packet whose flow the flow cache does not know. */
-static __always_inline int dos_new_flow(const struct packet *pkt, int tcp_flags)
+static __always_inline int dos_new_flow(const struct packet *pkt, __u32 vip_id, int tcp_flags)
 {
-	struct sluice_flow_bucket *bucket;
+	struct flow_place place = {};
 
 	if (pkt->flow.proto == IPPROTO_TCP)
 		return (tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN;
-	bucket = flow_bucket(flow_hash(&pkt->flow));
-	return !bucket || !flow_find(bucket, &pkt->flow);
+	flow_locate(&pkt->flow, vip_id, flow_hash(&pkt->flow), &place);
+	return !place.found;
 }
 
 static __always_inline enum sluice_reason dos_source_rates(const struct packet *pkt,
@@ -351,7 +351,7 @@ static __always_inline enum sluice_reason dos_check_vip(struct xdp_md *ctx, cons
 
 	now = bpf_ktime_get_ns();
 	if ((flags & SLUICE_DOS_F_VIP_CEILINGS) || cfg->source_flows.interval_ns)
-		new_flow = dos_new_flow(pkt, tcp_flags);
+		new_flow = dos_new_flow(pkt, vip_id, tcp_flags);
 	if (flags & SLUICE_DOS_F_TRACK_SOURCES) {
 		enum sluice_reason r = dos_source_rates(pkt, cfg, new_flow, now);
 

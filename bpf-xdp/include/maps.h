@@ -44,15 +44,24 @@ struct {
 
 _Static_assert(SLUICE_FLOW_MAP_FLAGS == BPF_F_MMAPABLE, "the ABI's flows map flag is the kernel's");
 
-/* Set-associative flow cache, one table for every CPU (see sluice_abi.h): lookups are
- * inlined array loads, no lock. Mmapable: the daemon reads it without copying it out. */
+/* The flow cache, one table per address family, each one table for every CPU (see
+ * sluice_abi.h): lookups are inlined array loads, no lock. Mmapable: the daemon reads them
+ * without copying them out. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SLUICE_FLOW_MAP_ENTRIES);
+	__uint(map_flags, SLUICE_FLOW_MAP_FLAGS);
+	__type(key, __u32);
+	__type(value, struct sluice_flow4_bucket);
+} flows4 SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, SLUICE_FLOW_MAP_ENTRIES);
 	__uint(map_flags, SLUICE_FLOW_MAP_FLAGS);
 	__type(key, __u32);
 	__type(value, struct sluice_flow_bucket);
-} flows SEC(".maps");
+} flows6 SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

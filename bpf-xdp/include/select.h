@@ -72,27 +72,24 @@ static __always_inline struct sluice_backend *select_backend(const struct packet
 							     __u32 *backend_id, __u32 *packed,
 							     enum sluice_reason *drop_reason)
 {
-	struct sluice_flow_bucket *bucket = flow_bucket(hash);
 	const struct sluice_flow_key *key = &pkt->flow;
-	struct sluice_flow_slot *slot = NULL;
+	struct flow_place place = {};
 	struct sluice_backend *backend;
 	enum sluice_reason picked;
 
-	if (bucket) {
-		slot = flow_find(bucket, key);
-		/*
-		 * A SYN starts a new flow: it follows the table, never a remembered entry (a reused
-		 * 5-tuple's entry may name a draining backend or one that no longer owns the bucket,
-		 * and the flow's later packets on other LB hosts would follow the table). It
-		 * replaces the entry, so no packet of the new connection meets the old one.
-		 */
-		if (slot && !pkt->opens_flow && flow_slot_backend(slot, vip_id, hash, packed)) {
-			*backend_id = slot_owner(*packed);
-			backend = backend_in_use(*backend_id);
-			if (backend) {
-				count_reason(SLUICE_FLOW_HIT);
-				return backend;
-			}
+	flow_locate(key, vip_id, hash, &place);
+	/*
+	 * A SYN starts a new flow: it follows the table, never a remembered entry (a reused
+	 * 5-tuple's entry may name a draining backend or one that no longer owns the bucket,
+	 * and the flow's later packets on other LB hosts would follow the table). It
+	 * replaces the entry, so no packet of the new connection meets the old one.
+	 */
+	if (place.found && !pkt->opens_flow && flow_place_backend(&place, vip_id, hash, packed)) {
+		*backend_id = slot_owner(*packed);
+		backend = backend_in_use(*backend_id);
+		if (backend) {
+			count_reason(SLUICE_FLOW_HIT);
+			return backend;
 		}
 	}
 
@@ -114,15 +111,11 @@ static __always_inline struct sluice_backend *select_backend(const struct packet
 	 */
 	if (pkt->opens_flow) {
 		*packed = *backend_id;
-		if (slot)
+		if (place.found)
 			count_reason(SLUICE_FLOW_SYN_REPLACED);
 	}
 
-	if (bucket) {
-		if (!slot)
-			slot = flow_victim(bucket);
-		flow_store(slot, key, *packed, vip_id, hash);
-	}
+	flow_remember(&place, key, *packed, vip_id, hash);
 	count_reason(SLUICE_FLOW_MISS);
 	count_new_flow(&vip_stats, vip_id);
 	count_new_flow(&backend_stats, *backend_id);

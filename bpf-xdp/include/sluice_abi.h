@@ -15,11 +15,12 @@
 #include <linux/types.h>
 
 /* Bumped on any incompatible change of a struct or map below. */
-#define SLUICE_ABI_VERSION 8
+#define SLUICE_ABI_VERSION 9
 
 /*
- * Map sizes. The flow table is one table for all CPUs: by default SLUICE_FLOW_BUCKETS buckets
- * of SLUICE_FLOW_WAYS flows each; the daemon sets the bucket count at load time (flows map).
+ * Map sizes. The flow cache is two tables (flows4, flows6), each one table for all CPUs: by
+ * default SLUICE_FLOW_BUCKETS buckets of SLUICE_FLOW_WAYS flows each; the daemon sets the
+ * bucket count of both at load time.
  */
 #define SLUICE_MAX_VIPS          1024
 #define SLUICE_MAX_BACKENDS      16384
@@ -112,16 +113,18 @@ struct sluice_backend {
 };
 
 /*
- * flows map: BPF_MAP_TYPE_ARRAY, u32 index -> struct sluice_flow_bucket, one table shared by
- * every CPU, B buckets (B a power of two, at least SLUICE_FLOW_MIN_BUCKETS):
+ * The flow cache: two BPF_MAP_TYPE_ARRAYs, u32 index -> bucket, each one table shared by every
+ * CPU: flows4 (struct sluice_flow4_bucket) for IPv4 flows, flows6 (struct sluice_flow_bucket,
+ * the whole 5-tuple in each slot) for IPv6 flows. Both have B buckets (B a power of two, at
+ * least SLUICE_FLOW_MIN_BUCKETS):
  *
  *   index = flow hash & (B - 1),   max_entries = B + log2(B)
  *
  * The low SLUICE_FLOW_LOG2_BITS bits of max_entries carry log2(B) (B is a multiple of
  * SLUICE_FLOW_MIN_BUCKETS, so they are otherwise zero; the last log2(B) entries are never
  * used). A flow lives in its bucket, in any of its ways, whichever CPU its packets run on.
- * The map is BPF_F_MMAPABLE (ABI 8): the daemon counts, reads and clears buckets through a
- * shared mapping of the array (no syscall, no copy), bucket i at byte i x sizeof(bucket).
+ * Both maps are BPF_F_MMAPABLE (since ABI 8): the daemon counts, reads and clears buckets
+ * through a shared mapping of the array (no syscall, no copy), bucket i at byte i x sizeof(bucket).
  */
 #define SLUICE_FLOW_MAP_FLAGS    0x400u   /* BPF_F_MMAPABLE (1 << 10) */
 #define SLUICE_FLOW_LOG2_BITS    5
@@ -129,6 +132,7 @@ struct sluice_backend {
 #define SLUICE_FLOW_MIN_BUCKETS  (1u << SLUICE_FLOW_LOG2_BITS)
 #define SLUICE_FLOW_MAP_ENTRIES  (SLUICE_FLOW_BUCKETS + SLUICE_FLOW_BUCKETS_LOG2)
 
+/* A flow as the parser reads it: the hashed bytes, and the key of a flows6 slot. */
 struct sluice_flow_key {
 	__be32 src[4];
 	__be32 dst[4];
@@ -140,7 +144,7 @@ struct sluice_flow_key {
 };
 
 /*
- * One remembered flow; family 0 marks an empty slot (a real key never has it). CPUs write
+ * One remembered IPv6 flow; family 0 marks an empty slot (a real key never has it). CPUs write
  * slots without a lock: `check` ties the backend to the key (SLUICE_FLOW_CHECK of the flow
  * hash and backend_id), so a slot two CPUs wrote at once reads as a miss, never as another
  * flow's backend.
@@ -152,11 +156,39 @@ struct sluice_flow_slot {
 	__u16 check;         /* ((flow hash >> 16) ^ backend_id) & 0xffff */
 };
 
-/* Ways filled in order; once full, next_victim is replaced (FIFO) and advances. */
+/* flows6: ways filled in order; once full, next_victim is replaced (FIFO) and advances. */
 struct sluice_flow_bucket {
 	struct sluice_flow_slot slot[SLUICE_FLOW_WAYS];
 	__u32 next_victim;
 	__u32 pad;           /* keeps the size a multiple of 8: slot keys stay u64-aligned */
+};
+
+/*
+ * An IPv4 flow in flows4 (ABI 9): the VIP's id stands for the destination address, port and
+ * protocol, so a key is the client's address and port and that id: 8 bytes, compared as one
+ * u64. vip_tag = vip id | SLUICE_FLOW4_TAG_IN_USE; 0 marks an empty way.
+ */
+#define SLUICE_FLOW4_TAG_IN_USE   0x8000
+#define SLUICE_FLOW4_TAG_VIP_MASK 0x7fff
+
+struct sluice_flow4_key {
+	__be32 src;
+	__be16 sport;
+	__u16  vip_tag;
+};
+
+/*
+ * flows4 bucket: one 64-byte cache line (the array's values start page-aligned), the ways'
+ * members side by side. Way i is key[i], backend_id[i] (packed like a table slot) and check[i]
+ * (as in sluice_flow_slot: it covers the bytes the key leaves out, the destination among them,
+ * as the flow hash does). Ways fill in order; once full, next_victim is replaced (FIFO).
+ */
+struct sluice_flow4_bucket {
+	struct sluice_flow4_key key[SLUICE_FLOW_WAYS];
+	__u32 backend_id[SLUICE_FLOW_WAYS];
+	__u16 check[SLUICE_FLOW_WAYS];
+	__u16 next_victim;
+	__u16 pad[3];        /* the line's last bytes, always zero */
 };
 
 /* lb_config map: a one-entry array, key 0 */

@@ -6,7 +6,8 @@ import io.sluice.lb.dataplane.BackendEntry;
 import io.sluice.lb.dataplane.BpfObjectFiles;
 import io.sluice.lb.dataplane.DataplaneAbi;
 import io.sluice.lb.dataplane.DataplaneMaps;
-import io.sluice.lb.dataplane.FlowBucket;
+import io.sluice.lb.dataplane.Flow4Bucket;
+import io.sluice.lb.dataplane.FlowFamily;
 import io.sluice.lb.dataplane.LbConfigEntry;
 import io.sluice.lb.dataplane.PackedSlot;
 import io.sluice.lb.dataplane.Protocol;
@@ -62,9 +63,7 @@ final class ProgrammedBalancer implements AutoCloseable {
     private final DataplaneMaps maps;
 
     ProgrammedBalancer(int flowsPerCpu) {
-        object = BpfObject.open(BpfObjectFiles.balancer())
-                .setMaxEntries(DataplaneAbi.MAP_FLOWS, DataplaneAbi.flowBuckets(flowsPerCpu))
-                .load();
+        object = DataplaneAbi.sizeFlowCache(BpfObject.open(BpfObjectFiles.balancer()), flowsPerCpu).load();
         program = object.program(DataplaneAbi.PROG_BALANCER);
         maps = DataplaneMaps.of(object);
         maps.writeConfig(new LbConfigEntry(GATEWAY_MAC, MTU, (Inet4Address) address("10.0.0.0"), ENCAP_SRC4_VARY,
@@ -101,19 +100,19 @@ final class ProgrammedBalancer implements AutoCloseable {
         return maps;
     }
 
-    /** Slots of the flow cache (flows it can hold). */
+    /** Slots of the IPv4 flow table (flows it can hold): the new-flow rows' flows are IPv4. */
     long flowSlots() {
         return maps.flowLayout().slots();
     }
 
-    /** Bytes of the flow cache's buckets: what a new flow's random bucket is drawn from. */
+    /** Bytes of the IPv4 flow table's buckets: what a new IPv4 flow's random bucket is drawn from. */
     long flowTableBytes() {
-        return (long) maps.flowLayout().buckets() * FlowBucket.SIZE;
+        return (long) maps.flowLayout().buckets() * Flow4Bucket.SIZE;
     }
 
-    /** Occupied flow-cache slots. */
+    /** Occupied ways of the IPv4 flow table. */
     long flowCount() {
-        return maps.flowCount();
+        return maps.flowCount(FlowFamily.IPV4, 0, maps.flowBucketCount());
     }
 
     long reasonCount(Reason reason) {

@@ -26,12 +26,13 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * Emptying the flow cache of the default size with a flow in every bucket ({@code sluiced
- * --flush-flows}, {@code DataplaneMaps.flushFlows}): through the map's shared mapping (ABI 8),
- * against batch lookups with one batch update per batch of non-empty buckets (the daemon's way from
- * 2026-11-24 to ABI 8) and one lookup and one update per bucket (before that), both kept here as
- * baselines. Each measured operation is one flush of a table refilled before it (not timed). Root
- * only (a real map).
+ * Emptying the flow cache of the default size with a flow in every bucket of flows6 (the 200-byte
+ * buckets of the one table ABI 5-8 had; flows4 stays empty) ({@code sluiced --flush-flows},
+ * {@code DataplaneMaps.flushFlows}, which reads both tables): through the maps' shared mappings (ABI
+ * 8), against batch lookups of flows6 with one batch update per batch of non-empty buckets (the
+ * daemon's way from 2026-11-24 to ABI 8) and one lookup and one update per bucket (before that),
+ * both kept here as baselines. Each measured operation is one flush of a table refilled before it
+ * (not timed). Root only (a real map).
  * Run: bench/jmh.sh FlowFlush -f 1 -wi 3 -i 10 -prof gc
  */
 @State(Scope.Benchmark)
@@ -48,9 +49,9 @@ public class FlowFlushBenchmark {
     @Setup
     public void setUp() throws UnknownHostException {
         balancer = new LoadedBalancer(ConfigLimits.DEFAULT_FLOW_TABLE_SIZE);
-        flows = balancer.flows();
+        flows = balancer.flows6();
         buckets = balancer.maps().flowBucketCount();
-        FlowKey key = new FlowKey(InetAddress.getByName("192.0.2.1"), InetAddress.getByName("198.51.100.1"),
+        FlowKey key = new FlowKey(InetAddress.getByName("2001:db8::1"), InetAddress.getByName("2001:db8:100::1"),
                 40000, 80, Protocol.TCP);
         byte[] bucket = new FlowBucket(List.of(Optional.of(new FlowSlot(key, 1, 1)), Optional.empty(),
                 Optional.empty(), Optional.empty()), 1).encode();

@@ -4,6 +4,7 @@ import io.sluice.lb.bpf.BpfMap;
 import io.sluice.lb.config.ConfigLimits;
 import io.sluice.lb.dataplane.DataplaneAbi;
 import io.sluice.lb.dataplane.FlowBucket;
+import io.sluice.lb.dataplane.FlowFamily;
 import io.sluice.lb.dataplane.FlowKey;
 import io.sluice.lb.dataplane.FlowSlot;
 import java.nio.ByteBuffer;
@@ -21,11 +22,13 @@ import org.openjdk.jmh.annotations.TearDown;
 /**
  * Reading the whole flow cache of the default size (flow_table_size 262,144 per CPU), as the daemon
  * does when a drain ends ({@code DataplaneMaps.flowsByOwner}) and, a 32nd of it per second, for the
- * flow-count gauge ({@code DataplaneMaps.flowCount}): through the map's shared mapping (ABI 8, one byte
- * read per slot, no syscall, no copy), against bpf_map_lookup_batch 4,096 buckets at a time (the
- * daemon's way from 2026-11-23 to ABI 8) and one bpf_map_lookup_elem per bucket (before that); both
- * kept here as baselines. The table is empty: what a scan costs is the reads, the copies and the
- * syscalls, whatever the buckets hold. Root only (a real map).
+ * flow-count gauge ({@code DataplaneMaps.flowCount}): through the maps' shared mappings (ABI 8, one
+ * mark read per way, no syscall, no copy). {@code mapped} reads flows6 (200-byte buckets, the one
+ * table of ABI 5-8), the table the baselines read: bpf_map_lookup_batch 4,096 buckets at a time (the
+ * daemon's way from 2026-11-23 to ABI 8) and one bpf_map_lookup_elem per bucket (before that).
+ * {@code mappedBothTables} is what the daemon runs since ABI 9: flows6 and flows4 (64-byte buckets).
+ * The tables are empty: what a scan costs is the reads, the copies and the syscalls, whatever the
+ * buckets hold. Root only (a real map).
  * Run: bench/jmh.sh FlowScan -f 1 -wi 3 -i 5 -prof gc
  */
 @State(Scope.Benchmark)
@@ -34,6 +37,7 @@ import org.openjdk.jmh.annotations.TearDown;
 public class FlowScanBenchmark extends ThreadCpuBenchmark {
     private static final int BATCH = 4096;
     private static final int EMPTY_MARK = FlowBucket.OFFSET_SLOT + FlowSlot.OFFSET_KEY + FlowKey.OFFSET_FAMILY;
+    private int buckets;
     private LoadedBalancer balancer;
     private BpfMap flows;
     private byte[] key;
@@ -43,7 +47,8 @@ public class FlowScanBenchmark extends ThreadCpuBenchmark {
     @Setup
     public void setUp() {
         balancer = new LoadedBalancer(ConfigLimits.DEFAULT_FLOW_TABLE_SIZE);
-        flows = balancer.flows();
+        flows = balancer.flows6();
+        buckets = balancer.maps().flowBucketCount();
         key = new byte[Integer.BYTES];
         keyBuffer = ByteBuffer.wrap(key).order(ByteOrder.nativeOrder());
         bucket = new byte[flows.valueSize()];
@@ -56,9 +61,16 @@ public class FlowScanBenchmark extends ThreadCpuBenchmark {
         }
     }
 
-    /** What the daemon runs: DataplaneMaps.flowCount, through the mapping. */
+    /** DataplaneMaps.flowCount's read of flows6, through the mapping. */
     @Benchmark
     public long mapped() {
+        op();
+        return balancer.maps().flowCount(FlowFamily.IPV6, 0, buckets);
+    }
+
+    /** What the daemon runs: DataplaneMaps.flowCount, both tables through their mappings. */
+    @Benchmark
+    public long mappedBothTables() {
         op();
         return balancer.maps().flowCount();
     }
@@ -68,7 +80,7 @@ public class FlowScanBenchmark extends ThreadCpuBenchmark {
     public long batchedSyscalls() {
         op();
         long[] occupied = {0};
-        flows.scanRange(0, balancer.maps().flowBucketCount(), BATCH, (keys, values, read) -> {
+        flows.scanRange(0, buckets, BATCH, (keys, values, read) -> {
             for (int i = 0; i < read; i++) {
                 for (int way = 0; way < DataplaneAbi.FLOW_WAYS; way++) {
                     if (values[i * FlowBucket.SIZE + way * FlowSlot.SIZE + EMPTY_MARK] != 0) {

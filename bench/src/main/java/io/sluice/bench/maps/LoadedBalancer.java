@@ -33,9 +33,7 @@ public final class LoadedBalancer implements AutoCloseable {
     /** With a flow cache for {@code flowsPerCpu} flows per CPU (the benchmarks that read it). */
     public LoadedBalancer(int flowsPerCpu) {
         requireRoot();
-        object = BpfObject.open(BpfObjectFiles.balancer())
-                .setMaxEntries(DataplaneAbi.MAP_FLOWS, DataplaneAbi.flowBuckets(flowsPerCpu))
-                .load();
+        object = DataplaneAbi.sizeFlowCache(BpfObject.open(BpfObjectFiles.balancer()), flowsPerCpu).load();
         maps = DataplaneMaps.of(object);
     }
 
@@ -47,10 +45,13 @@ public final class LoadedBalancer implements AutoCloseable {
         return maps;
     }
 
-    /** The flow cache's map itself, for benchmarks that read or write it bucket by bucket; closed with this. */
-    public BpfMap flows() {
+    /**
+     * The flow cache's IPv6 table (flows6: the 200-byte buckets the one table of ABI 5-8 had), for
+     * benchmarks that read or write it bucket by bucket; closed with this.
+     */
+    public BpfMap flows6() {
         if (flows == null) {
-            flows = object.map(DataplaneAbi.MAP_FLOWS);
+            flows = object.map(DataplaneAbi.MAP_FLOWS6);
         }
         return flows;
     }

@@ -92,6 +92,7 @@ public final class AttachedDataplane implements AutoCloseable {
                             link.info().programId());
                 }
             }
+            removeRetiredFlowTable(pinDir);
             return new AttachedDataplane(link, DataplaneMaps.of(object), true, object);
         } catch (RuntimeException e) {
             if (object != null) {
@@ -121,10 +122,8 @@ public final class AttachedDataplane implements AutoCloseable {
     /** This build's balancer with every map reusing its pin (or pinned fresh when there is none). */
     private static BpfObject loadWithPinnedMaps(Path pinDir, int flowTableSize) {
         try {
-            return BpfObject.open(BpfObjectFiles.balancer())
-                    .pinMapsUnder(pinDir)
-                    .setMaxEntries(DataplaneAbi.MAP_FLOWS, DataplaneAbi.flowBuckets(flowTableSize))
-                    .load();
+            return DataplaneAbi.sizeFlowCache(BpfObject.open(BpfObjectFiles.balancer()).pinMapsUnder(pinDir),
+                    flowTableSize).load();
         } catch (BpfException e) {
             throw new IllegalStateException("the maps pinned under " + pinDir + " do not match this build's layout"
                     + " or flow_table_size (" + e.getMessage() + "); refusing to mix them. The running data plane"
@@ -139,6 +138,22 @@ public final class AttachedDataplane implements AutoCloseable {
             return link.info().ifindex() != 0;
         } catch (RuntimeException e) {
             return false;
+        }
+    }
+
+    /**
+     * An upgrade from ABI 5-8 runs on the new flow tables (flows4, flows6) as soon as the program
+     * is replaced; the old table's pin would keep its memory (26 MB by default) for nothing.
+     */
+    private static void removeRetiredFlowTable(Path pinDir) {
+        Path retired = pinDir.resolve(DataplaneAbi.MAP_FLOWS_RETIRED);
+        try {
+            if (Files.deleteIfExists(retired)) {
+                log.info("event=retired_pin_removed pin={} reason=\"the flow table of ABI 5-8; its flows are forgotten\"",
+                        retired);
+            }
+        } catch (IOException e) {
+            log.warn("event=retired_pin_kept pin={} error=\"{}\"", retired, e.getMessage());
         }
     }
 

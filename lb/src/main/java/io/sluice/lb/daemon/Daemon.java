@@ -20,6 +20,7 @@ import io.sluice.lb.consul.SharedConfig;
 import io.sluice.lb.consul.SharedConfigUnavailable;
 import io.sluice.lb.metrics.ConsulKvMetrics;
 import io.sluice.lb.metrics.ConsulMetrics;
+import io.sluice.lb.dataplane.FlowFamily;
 import io.sluice.lb.dataplane.FlowOccupancy;
 import io.sluice.lb.dataplane.LbConfigEntry;
 import io.sluice.lb.dataplane.VipKey;
@@ -142,7 +143,7 @@ final class Daemon {
     private Set<VipKey> allDown = Set.of();
     private boolean ramping;
     private boolean reconcileFailed;
-    private final FlowOccupancy flowOccupancy = new FlowOccupancy(FLOW_OCCUPANCY_SEGMENTS);
+    private final Map<FlowFamily, FlowOccupancy> flowOccupancy = FlowOccupancy.perFamily(FLOW_OCCUPANCY_SEGMENTS);
     /** Reconciles attempted: the maps' VIP and backend ids are read again when it moves. */
     private long reconciles;
     private final DataplaneIds dataplaneIds = new DataplaneIds();
@@ -305,8 +306,10 @@ final class Daemon {
         } catch (RuntimeException e) {
             log.error("event=dos_apply_failed cause=tick error=\"{}\" retry=next_refresh", e.getMessage());
         }
-        metrics.flowTableFlows(flowOccupancy.refresh(FlowOccupancy.of(dataplane.maps())));
-        metrics.flowTableSlots(dataplane.maps().flowLayout().slots());
+        flowOccupancy.forEach((family, occupancy) -> {
+            metrics.flowTableFlows(family.label(), occupancy.refresh(FlowOccupancy.of(dataplane.maps(), family)));
+            metrics.flowTableSlots(family.label(), dataplane.maps().flowLayout().slots());
+        });
         if (dataplane.attached() != attached) {
             attached = !attached;
             log.warn("event=dataplane_{} interface={}", attached ? "attached_again" : "detached",

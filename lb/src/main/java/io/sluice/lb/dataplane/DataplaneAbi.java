@@ -1,6 +1,7 @@
 package io.sluice.lb.dataplane;
 
 import io.sluice.lb.bpf.BpfMap;
+import io.sluice.lb.bpf.BpfObject;
 import io.sluice.lb.bpf.MappedArray;
 
 /**
@@ -10,7 +11,7 @@ import io.sluice.lb.bpf.MappedArray;
  */
 public final class DataplaneAbi {
 
-    public static final int ABI_VERSION = 8;
+    public static final int ABI_VERSION = 9;
 
     public static final int MAX_VIPS = 1024;
     public static final int MAX_BACKENDS = 16384;
@@ -30,10 +31,13 @@ public final class DataplaneAbi {
     public static final int FLOW_LOG2_MASK = (1 << FLOW_LOG2_BITS) - 1;
     /** Fewest buckets: the bucket count is then a multiple of 2^FLOW_LOG2_BITS. */
     public static final int FLOW_MIN_BUCKETS = 1 << FLOW_LOG2_BITS;
-    /** The flows map's max_entries in the object file: FLOW_BUCKETS (the loader resizes it). */
+    /** Each flow map's max_entries in the object file: FLOW_BUCKETS + log2 (the loader resizes it). */
     public static final int FLOW_MAP_ENTRIES = FLOW_BUCKETS + FLOW_BUCKETS_LOG2;
-    /** The flows map's flags: BPF_F_MMAPABLE, so the daemon reads it through a mapping ({@link FlowCache}). */
+    /** The flow maps' flags: BPF_F_MMAPABLE, so the daemon reads them through a mapping ({@link FlowCache}). */
     public static final int FLOW_MAP_FLAGS = MappedArray.F_MMAPABLE;
+    /** An IPv4 flow key's vip_tag: the VIP's id with this bit set; 0 marks an empty way (ABI 9). */
+    public static final int FLOW4_TAG_IN_USE = 0x8000;
+    public static final int FLOW4_TAG_VIP_MASK = 0x7fff;
     /** The largest prime Maglev table size the data plane accepts. */
     public static final int MAGLEV_MAX_SIZE = 655373;
     /** The flow hash (FlowHash, hash.h): its seed, word multiplier, and finaliser's multiplier and shift. */
@@ -65,7 +69,11 @@ public final class DataplaneAbi {
     public static final String MAP_VIPS = "vips";
     public static final String MAP_BACKENDS = "backends";
     public static final String MAP_MAGLEV_TABLES = "maglev_tables";
-    public static final String MAP_FLOWS = "flows";
+    /** The flow cache: IPv4 flows (one cache line per bucket) and IPv6 flows (whole keys), since ABI 9. */
+    public static final String MAP_FLOWS4 = "flows4";
+    public static final String MAP_FLOWS6 = "flows6";
+    /** The one flow table of ABI 5-8 (IPv4 and IPv6 alike): a pin of it left by an older data plane is removed. */
+    public static final String MAP_FLOWS_RETIRED = "flows";
     public static final String MAP_LB_CONFIG = "lb_config";
     public static final String MAP_VIP_STATS = "vip_stats";
     public static final String MAP_BACKEND_STATS = "backend_stats";
@@ -82,7 +90,16 @@ public final class DataplaneAbi {
     private DataplaneAbi() {}
 
     /**
-     * The flows map's max_entries for {@code flowsPerCpu} flows per possible CPU, in the one table
+     * Sizes both flow maps of an opened, not yet loaded balancer object for {@code flowsPerCpu}
+     * flows per possible CPU each ({@link #flowBuckets}): every loader of balancer.o calls this.
+     */
+    public static BpfObject sizeFlowCache(BpfObject balancer, int flowsPerCpu) {
+        int entries = flowBuckets(flowsPerCpu);
+        return balancer.setMaxEntries(MAP_FLOWS4, entries).setMaxEntries(MAP_FLOWS6, entries);
+    }
+
+    /**
+     * A flow map's max_entries for {@code flowsPerCpu} flows per possible CPU, in the one table
      * all CPUs share (see {@link FlowCacheLayout}): the operator's flow_table_size is per CPU, so the
      * table's capacity grows with the host as a per-CPU table's would. E.g. 262144 flows per CPU on
      * 2 CPUs -> 131072 buckets (524288 flows).

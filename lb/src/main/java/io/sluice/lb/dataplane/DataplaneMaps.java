@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,8 +37,9 @@ public final class DataplaneMaps implements AutoCloseable {
     private final VipTable vipTable;
     private final BpfMap backends;
     private final BpfMap maglevTables;
-    private final BpfMap flows;
-    private final FlowCache flowCache;
+    private final BpfMap flows4;
+    private final BpfMap flows6;
+    private final Map<FlowFamily, FlowCache> flowCaches = new EnumMap<>(FlowFamily.class);
     private final BpfMap lbConfig;
     private final BpfMap vipStats;
     private final BpfMap backendStats;
@@ -50,14 +52,24 @@ public final class DataplaneMaps implements AutoCloseable {
             vipTable = new VipTable(vips);
             backends = SizedMaps.open(opener, DataplaneAbi.MAP_BACKENDS, U32_BYTES, BackendEntry.SIZE, opened);
             maglevTables = SizedMaps.open(opener, DataplaneAbi.MAP_MAGLEV_TABLES, U32_BYTES, U32_BYTES, opened);
-            flows = SizedMaps.open(opener, DataplaneAbi.MAP_FLOWS, U32_BYTES, FlowBucket.SIZE, opened);
-            requireType(flows, DataplaneAbi.MAP_FLOWS, MapType.ARRAY);
+            flows4 = SizedMaps.open(opener, DataplaneAbi.MAP_FLOWS4, U32_BYTES, Flow4Bucket.SIZE, opened);
+            requireType(flows4, DataplaneAbi.MAP_FLOWS4, MapType.ARRAY);
+            flows6 = SizedMaps.open(opener, DataplaneAbi.MAP_FLOWS6, U32_BYTES, FlowBucket.SIZE, opened);
+            requireType(flows6, DataplaneAbi.MAP_FLOWS6, MapType.ARRAY);
+            if (flows4.maxEntries() != flows6.maxEntries()) {
+                throw new IllegalStateException("maps '" + DataplaneAbi.MAP_FLOWS4 + "' and '" + DataplaneAbi.MAP_FLOWS6
+                        + "' differ in size (" + flows4.maxEntries() + " and " + flows6.maxEntries()
+                        + " entries): the loader sizes both alike (DataplaneAbi.sizeFlowCache)");
+            }
             lbConfig = SizedMaps.open(opener, DataplaneAbi.MAP_LB_CONFIG, U32_BYTES, LbConfigEntry.SIZE, opened);
             vipStats = SizedMaps.open(opener, DataplaneAbi.MAP_VIP_STATS, U32_BYTES, TrafficCounter.SIZE, opened);
             backendStats = SizedMaps.open(opener, DataplaneAbi.MAP_BACKEND_STATS, U32_BYTES, TrafficCounter.SIZE, opened);
             reasonStats = SizedMaps.open(opener, DataplaneAbi.MAP_REASON_STATS, U32_BYTES, U64_BYTES, opened);
-            flowCache = new FlowCache(flows); // last: nothing after it can fail and leave the mapping behind
+            // Last: nothing after them can fail and leave a mapping behind.
+            flowCaches.put(FlowFamily.IPV4, new FlowCache(FlowFamily.IPV4, flows4));
+            flowCaches.put(FlowFamily.IPV6, new FlowCache(FlowFamily.IPV6, flows6));
         } catch (RuntimeException e) {
+            flowCaches.values().forEach(FlowCache::close);
             opened.forEach(BpfMap::close);
             throw e;
         }
@@ -246,37 +258,49 @@ public final class DataplaneMaps implements AutoCloseable {
         return counts;
     }
 
-    // --- flows (set-associative cache, one table for every CPU: see bpf-xdp/README.md)
+    // --- the flow cache: flows4 and flows6, set-associative, one table each for every CPU (bpf-xdp/README.md)
 
-    /** The flows map's geometry (derived from its max_entries, as the program does). */
+    /** The flow tables' geometry, the same for both (derived from max_entries, as the program does). */
     public FlowCacheLayout flowLayout() {
-        return flowCache.layout();
+        return flowCaches.get(FlowFamily.IPV4).layout();
     }
 
     /**
-     * Where the flow cache sends {@code key}: the entry in its bucket (flow hash & (buckets - 1)) that
-     * the program would take for a hit (its check holds), if any.
+     * Where the flow cache sends {@code key}: the entry in its bucket (flow hash & (buckets - 1)) of
+     * its family's table that the program would take for a hit (the key's VIP's id, its check
+     * holds), if any. Empty when the key's destination is no VIP.
      */
     public Optional<FlowEntry> lookupFlow(FlowKey key) {
-        return flowCache.lookup(key);
+        return vipTable.lookup(new VipKey(key.dst(), key.dstPort(), key.protocol()))
+                .flatMap(vip -> flowCaches.get(FlowFamily.of(key)).lookup(key, vip.vipId()));
     }
 
-    /** Bucket {@code index} (0 .. flowBucketCount() - 1). For tests and diagnostics. */
-    public FlowBucket readFlowBucket(int index) {
-        return FlowBucket.decode(flowCache.readBytes(index));
+    /** Bucket {@code index} of flows4 (0 .. flowBucketCount() - 1). For tests and diagnostics. */
+    public Flow4Bucket readFlow4Bucket(int index) {
+        return Flow4Bucket.decode(flowCaches.get(FlowFamily.IPV4).readBytes(index));
     }
 
-    /** Replaces bucket {@code index}. For tests and diagnostics. */
-    public void writeFlowBucket(int index, FlowBucket bucket) {
-        flowCache.writeBytes(index, bucket.encode());
+    /** Replaces bucket {@code index} of flows4. For tests and diagnostics. */
+    public void writeFlow4Bucket(int index, Flow4Bucket bucket) {
+        flowCaches.get(FlowFamily.IPV4).writeBytes(index, bucket.encode());
     }
 
-    /** Bucket {@code index} as raw bytes, check members as given (tests of what racing writers leave). */
-    void writeFlowBucketBytes(int index, byte[] bucket) {
-        flowCache.writeBytes(index, bucket);
+    /** Bucket {@code index} of flows6. For tests and diagnostics. */
+    public FlowBucket readFlow6Bucket(int index) {
+        return FlowBucket.decode(flowCaches.get(FlowFamily.IPV6).readBytes(index));
     }
 
-    /** The bucket count (a power of two). */
+    /** Replaces bucket {@code index} of flows6. For tests and diagnostics. */
+    public void writeFlow6Bucket(int index, FlowBucket bucket) {
+        flowCaches.get(FlowFamily.IPV6).writeBytes(index, bucket.encode());
+    }
+
+    /** A bucket as raw bytes, check members as given (tests of what racing writers leave). */
+    void writeFlowBucketBytes(FlowFamily family, int index, byte[] bucket) {
+        flowCaches.get(family).writeBytes(index, bucket);
+    }
+
+    /** The bucket count of each table (a power of two). */
     public int flowBucketCount() {
         return flowLayout().buckets();
     }
@@ -286,36 +310,46 @@ public final class DataplaneMaps implements AutoCloseable {
         return flowLayout().bucketOf(flowHash);
     }
 
-    /** Occupied slots in the whole table (read through the mapping: no syscall, no copy). */
+    /** Occupied ways in both tables (read through the mappings: no syscall, no copy). */
     public long flowCount() {
-        return flowCount(0, flowBucketCount());
+        long count = 0;
+        for (FlowFamily family : FlowFamily.values()) {
+            count += flowCount(family, 0, flowBucketCount());
+        }
+        return count;
     }
 
-    /** Occupied slots in buckets {@code first .. first + buckets - 1} (see {@link FlowOccupancy}). */
-    public long flowCount(int first, int buckets) {
-        return flowCache.count(first, buckets);
+    /** Occupied ways in buckets {@code first .. first + buckets - 1} of one table (see {@link FlowOccupancy}). */
+    public long flowCount(FlowFamily family, int first, int buckets) {
+        return flowCaches.get(family).count(first, buckets);
     }
 
     /**
      * Flow-cache entries by the backend id that owns them (the low half of the packed id): what a
-     * drain that ends reports as still pointing at the backend. Reads the whole table.
+     * drain that ends reports as still pointing at the backend. Reads both whole tables.
      */
     public Map<Integer, Long> flowsByOwner() {
-        return flowCache.byOwner();
+        Map<Integer, Long> owners = new HashMap<>();
+        flowCaches.values().forEach(cache -> cache.tallyOwners(owners));
+        return owners;
     }
 
     /**
-     * Empties every bucket; returns how many slots were occupied. For tests and operators: a
-     * packet racing the flush may re-insert its flow (same Maglev choice).
+     * Empties every bucket of both tables; returns how many ways were occupied. For tests and
+     * operators: a packet racing the flush may re-insert its flow (same Maglev choice).
      */
     public long flushFlows() {
-        return flowCache.flush();
+        long flushed = 0;
+        for (FlowCache cache : flowCaches.values()) {
+            flushed += cache.flush();
+        }
+        return flushed;
     }
 
     @Override
     public void close() {
-        flowCache.close();
-        for (BpfMap map : List.of(vips, backends, maglevTables, flows, lbConfig, vipStats, backendStats,
+        flowCaches.values().forEach(FlowCache::close);
+        for (BpfMap map : List.of(vips, backends, maglevTables, flows4, flows6, lbConfig, vipStats, backendStats,
                 reasonStats)) {
             map.close();
         }

@@ -1,10 +1,14 @@
 package io.sluice.lb.dataplane;
 
+import java.util.EnumMap;
+import java.util.Map;
+
 /**
- * The flow cache's occupancy for the {@code flow_table_flows} gauge, read one segment of the table
+ * One flow table's occupancy for the {@code flow_table_flows} gauge, read one segment of the table
  * per call instead of the whole table: even through the table's mapping (no syscall, no copy), a
- * whole read touches every cache line of it (26 MB by default), which would push the data plane's
- * own lines out of the CPU's caches every second; a segment touches a 32nd of that. The
+ * whole read touches every cache line of it (by default 8 MB for IPv4, 26 MB for IPv6 on two
+ * CPUs), which would push the data plane's own lines out of the CPU's caches every second; a
+ * segment touches a 32nd of that. The
  * figure is the sum of each segment's latest count, so it is never older than one sweep of
  * {@code segments} calls. The first call, and the first after the table's size changed, reads
  * every segment: the gauge never reports a partly read table. One owner thread (the daemon's
@@ -31,7 +35,17 @@ public final class FlowOccupancy {
         this.counts = new long[segments];
     }
 
-    public static Source of(DataplaneMaps maps) {
+    /** One occupancy per flow table, in FlowFamily order. */
+    public static Map<FlowFamily, FlowOccupancy> perFamily(int segments) {
+        Map<FlowFamily, FlowOccupancy> occupancies = new EnumMap<>(FlowFamily.class);
+        for (FlowFamily family : FlowFamily.values()) {
+            occupancies.put(family, new FlowOccupancy(segments));
+        }
+        return occupancies;
+    }
+
+    /** The table of {@code family} in the daemon's maps. */
+    public static Source of(DataplaneMaps maps, FlowFamily family) {
         return new Source() {
             @Override
             public int buckets() {
@@ -40,7 +54,7 @@ public final class FlowOccupancy {
 
             @Override
             public long occupied(int firstBucket, int count) {
-                return maps.flowCount(firstBucket, count);
+                return maps.flowCount(family, firstBucket, count);
             }
         };
     }

@@ -79,6 +79,12 @@ public final class VipTable {
      * IllegalStateException if both of its buckets are full (not expected below MAX_VIPS: two choices
      * of 4 ways in 1024 buckets).
      */
+    /** The VIP's metadata, as the program's search finds it (whatever the check: the daemon is the only writer). */
+    public Optional<VipMeta> lookup(VipKey key) {
+        byte[] encodedKey = key.encode();
+        return find(encodedKey, hash(encodedKey)).map(Slot::meta);
+    }
+
     public void put(VipKey key, VipMeta meta) {
         byte[] encodedKey = key.encode();
         int hash = hash(encodedKey);

@@ -16,6 +16,7 @@ import io.sluice.lb.status.DaemonStatus.BackendStatus;
 import io.sluice.lb.status.DaemonStatus.VipStatus;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.ToLongFunction;
@@ -41,8 +42,9 @@ public final class SluiceMetrics {
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final AtomicReference<DaemonStatus> latest = new AtomicReference<>();
-    private final AtomicLong flowTableFlows = new AtomicLong();
-    private final AtomicLong flowTableSlots = new AtomicLong();
+    /** By the flow table's family label ("ipv4", "ipv6"): set by the event loop, read by scrapes. */
+    private final Map<String, Long> flowTableFlows = new ConcurrentSkipListMap<>();
+    private final Map<String, Long> flowTableSlots = new ConcurrentSkipListMap<>();
     private final Counter reconciles;
     private final Histogram reconcileDuration;
     private final Counter reconcileErrors;
@@ -91,11 +93,15 @@ public final class SluiceMetrics {
                     }
                 }).register(registry);
         GaugeWithCallback.builder().name("sluice_flow_table_flows")
-                .help("Flows remembered in the flow cache, all CPUs (refreshed every few seconds).")
-                .callback(cb -> cb.call(flowTableFlows.get())).register(registry);
+                .help("Flows remembered in the flow cache's table for one address family, all CPUs"
+                        + " (refreshed every few seconds).")
+                .labelNames("family").callback(cb -> flowTableFlows.forEach((family, n) -> cb.call(n, family)))
+                .register(registry);
         GaugeWithCallback.builder().name("sluice_flow_table_slots")
-                .help("Flows the flow cache can hold, all CPUs: occupancy = sluice_flow_table_flows / this.")
-                .callback(cb -> cb.call(flowTableSlots.get())).register(registry);
+                .help("Flows the flow cache's table for one address family can hold, all CPUs:"
+                        + " occupancy = sluice_flow_table_flows / this.")
+                .labelNames("family").callback(cb -> flowTableSlots.forEach((family, n) -> cb.call(n, family)))
+                .register(registry);
 
         GaugeWithCallback.builder().name("sluice_backend_drain_state")
                 .help("1 for the backend's drain state (active, filling, draining, drained), 0 for the others.")
@@ -136,13 +142,14 @@ public final class SluiceMetrics {
         latest.set(status);
     }
 
-    public void flowTableFlows(long flows) {
-        flowTableFlows.set(flows);
+    /** Flows remembered in the table of {@code family} ("ipv4", "ipv6"). */
+    public void flowTableFlows(String family, long flows) {
+        flowTableFlows.put(family, flows);
     }
 
-    /** The flow cache's capacity in flows (buckets x ways x CPUs). */
-    public void flowTableSlots(long slots) {
-        flowTableSlots.set(slots);
+    /** The capacity in flows of the table of {@code family} (buckets x ways). */
+    public void flowTableSlots(String family, long slots) {
+        flowTableSlots.put(family, slots);
     }
 
     public void reconciled(String cause, Duration took) {

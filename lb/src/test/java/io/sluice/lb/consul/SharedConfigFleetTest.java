@@ -86,8 +86,8 @@ class SharedConfigFleetTest {
             shared = SharedConfig.of(local.consul(), new ConsulClient(target.address(), target.token(), 1 << 20),
                     new ConsulMetrics(registry), new ConsulKvMetrics(registry), updates::add);
             pinDir = BpfTestSupport.newPinDir("kvfleet-" + name);
-            object = BpfObject.open(BpfObjectFiles.balancer()).pinMapsUnder(pinDir)
-                    .setMaxEntries(DataplaneAbi.MAP_FLOWS, SMALL_FLOW_TABLE).load();
+            object = DataplaneAbi.sizeFlowCache(BpfObject.open(BpfObjectFiles.balancer()).pinMapsUnder(pinDir),
+                    SMALL_FLOW_TABLE).load();
             maps = DataplaneMaps.of(object);
             reconciler = new Reconciler(maps);
         }

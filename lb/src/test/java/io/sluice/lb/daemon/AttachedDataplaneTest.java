@@ -5,11 +5,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.sluice.lb.bpf.BpfLink;
+import io.sluice.lb.bpf.BpfMap;
 import io.sluice.lb.bpf.BpfObject;
 import io.sluice.lb.bpf.BpfProgram;
 import io.sluice.lb.bpf.BpfTestSupport;
+import io.sluice.lb.bpf.MapType;
+import io.sluice.lb.bpf.MappedArray;
 import io.sluice.lb.bpf.XdpMode;
 import io.sluice.lb.dataplane.BpfObjectFiles;
+import io.sluice.lb.dataplane.DataplaneAbi;
+import io.sluice.lb.dataplane.FlowBucket;
 import io.sluice.lb.dataplane.Protocol;
 import io.sluice.lb.dataplane.VipKey;
 import io.sluice.lb.dataplane.VipMeta;
@@ -76,6 +81,12 @@ class AttachedDataplaneTest {
             link.updateProgram(oldProgram);
             assertThat(link.info().programId()).isEqualTo(oldProgram.id());
         }
+        // ... and it pinned the one flow table of ABI 5-8, which this build no longer uses.
+        Path retired = pinDir.resolve(DataplaneAbi.MAP_FLOWS_RETIRED);
+        try (BpfMap oldFlows = BpfMap.create(MapType.ARRAY, DataplaneAbi.MAP_FLOWS_RETIRED, Integer.BYTES,
+                FlowBucket.SIZE, DataplaneAbi.FLOW_MIN_BUCKETS, MappedArray.F_MMAPABLE)) {
+            oldFlows.pin(retired);
+        }
 
         int upgradedProgramId;
         try (AttachedDataplane upgraded = attach()) {
@@ -85,6 +96,8 @@ class AttachedDataplaneTest {
                 assertThat(running.tag()).as("this build's program runs again").isEqualTo(buildTag);
             }
             assertThat(upgraded.maps().readVips()).as("maps kept").containsKey(marker);
+            assertThat(Files.exists(retired)).as("the retired flow table's pin removed").isFalse();
+            assertThat(pinDir.resolve(DataplaneAbi.MAP_FLOWS4)).exists();
             upgradedProgramId = upgraded.link().info().programId();
         }
 

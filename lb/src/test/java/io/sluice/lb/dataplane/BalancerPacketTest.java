@@ -369,12 +369,11 @@ class BalancerPacketTest {
         rig.run(ack);
         maps.swapMaglevTable(VIP_TCP4, filled(SMALL_TABLE, ID_BACKEND4_B));
         int bucket = maps.bucketOf(FlowHash.hash(flow4(CLIENT_PORT)));
-        byte[] torn = maps.readFlowBucket(bucket).encode();
+        byte[] torn = maps.readFlow4Bucket(bucket).encode();
         int way = 0;
-        ByteBuffer.wrap(torn).order(ByteOrder.nativeOrder())
-                .putInt(FlowBucket.slotOffset(way) + FlowSlot.OFFSET_BACKEND_ID, ID_BACKEND6_A);
-        // As raw bytes: FlowBucket.encode would compute the check for the new backend.
-        maps.writeFlowBucketBytes(bucket, torn);
+        ByteBuffer.wrap(torn).order(ByteOrder.nativeOrder()).putInt(Flow4Bucket.backendOffset(way), ID_BACKEND6_A);
+        // As raw bytes: the check stays the one stored for the earlier backend.
+        maps.writeFlowBucketBytes(FlowFamily.IPV4, bucket, torn);
         assertThat(maps.lookupFlow(flow4(CLIENT_PORT))).as("the Java view requires the check too").isEmpty();
 
         TestRunResult result = rig.run(ack);
@@ -404,7 +403,7 @@ class BalancerPacketTest {
     }
 
     @Test
-    void slotOfAReusedVipIdIsAMissAndIsOverwritten() {
+    void aVipGivenAnotherIdMissesItsFlowsOldEntries() {
         standardSetup(ID_BACKEND4_A);
         byte[] packet = fromClient4().tcp(CLIENT_PORT, HTTP).tcpFlags(PacketBuilder.TCP_FLAG_ACK).build();
         rig.run(packet);
@@ -418,7 +417,61 @@ class BalancerPacketTest {
         assertThat(count(Reason.FLOW_HIT)).isZero();
         assertThat(count(Reason.FLOW_MISS)).isEqualTo(2);
         assertThat(maps.lookupFlow(flow4(CLIENT_PORT))).contains(new FlowEntry(ID_BACKEND4_B, reusedId));
+        // The key carries the VIP id: the old id's entry is another key, left until its way is reused.
+        assertThat(maps.flowCount()).isEqualTo(2);
+        assertThat(Frame.parse(rig.run(packet).data()).ipv4().dst()).isEqualTo(ip(BACKEND4_B));
+        assertThat(count(Reason.FLOW_HIT)).isEqualTo(1);
+    }
+
+    @Test
+    void aVipIdReusedByAnotherVipFindsTheOldKeyButNotItsCheckAndOverwritesIt() throws Exception {
+        // Another VIP gets the old one's id, and the client's flow to it lands in the old flow's
+        // bucket: same client address, port and VIP id, so the same IPv4 key. Only the check, made
+        // from the whole 5-tuple, tells them apart.
+        standardSetup(ID_BACKEND4_A);
+        rig.run(fromClient4().tcp(CLIENT_PORT, HTTP).tcpFlags(PacketBuilder.TCP_FLAG_ACK).build());
+        int bucket = maps.bucketOf(FlowHash.hash(flow4(CLIENT_PORT)));
+        int hash = FlowHash.hash(flow4(CLIENT_PORT));
+        String otherVip = "198.51.100.2";
+        int port = IntStream.rangeClosed(1, 0xffff).filter(p -> {
+            int h = FlowHash.hash(new FlowKey(ip(CLIENT4), ip(otherVip), CLIENT_PORT, p, Protocol.TCP));
+            return maps.bucketOf(h) == bucket && FlowSlot.check(h, ID_BACKEND4_A) != FlowSlot.check(hash, ID_BACKEND4_A);
+        }).findFirst().orElseThrow();
+        maps.deleteVip(new VipKey(ip(VIP4), HTTP, Protocol.TCP));
+        maps.putVip(new VipKey(ip(otherVip), port, Protocol.TCP), new VipMeta(VIP_TCP4, 0));
+        maps.swapMaglevTable(VIP_TCP4, filled(SMALL_TABLE, ID_BACKEND4_B));
+
+        TestRunResult result = rig.run(PacketBuilder.ethernet(CLIENT_MAC, LB_MAC).ipv4(CLIENT4, otherVip)
+                .tcp(CLIENT_PORT, port).tcpFlags(PacketBuilder.TCP_FLAG_ACK).build());
+
+        assertThat(Frame.parse(result.data()).ipv4().dst()).isEqualTo(ip(BACKEND4_B));
+        assertThat(count(Reason.FLOW_HIT)).isZero();
+        assertThat(count(Reason.FLOW_MISS)).isEqualTo(2);
+        assertThat(maps.readFlow4Bucket(bucket).occupied()).as("overwritten in place").singleElement()
+                .extracting(Flow4Slot::backendId).isEqualTo(ID_BACKEND4_B);
         assertThat(maps.flowCount()).isEqualTo(1);
+    }
+
+    @Test
+    void ipv6FlowsLiveInTheirOwnTableAndStayOnTheirBackendAfterATableChange() {
+        standardSetup(ID_BACKEND6_A);
+        byte[] ack = fromClient6().tcp(CLIENT_PORT, HTTP).tcpFlags(PacketBuilder.TCP_FLAG_ACK).build();
+        rig.run(ack);
+        int bucket = maps.bucketOf(FlowHash.hash(flow6(CLIENT_PORT)));
+        assertThat(maps.readFlow6Bucket(bucket).occupied()).singleElement()
+                .isEqualTo(new FlowSlot(flow6(CLIENT_PORT), ID_BACKEND6_A, VIP_TCP6));
+        assertThat(maps.flowCount(FlowFamily.IPV4, 0, maps.flowBucketCount())).isZero();
+        maps.swapMaglevTable(VIP_TCP6, filled(SMALL_TABLE, ID_BACKEND4_A));
+
+        TestRunResult remembered = rig.run(ack);
+        TestRunResult fresh = rig.run(fromClient6().tcp(CLIENT_PORT + 1, HTTP).tcpFlags(PacketBuilder.TCP_FLAG_ACK)
+                .build());
+
+        assertThat(Frame.parse(remembered.data()).ipv6().dst()).isEqualTo(ip(BACKEND6_A));
+        assertThat(Frame.parse(fresh.data()).ipv4().dst()).as("6in4 to the new owner").isEqualTo(ip(BACKEND4_A));
+        assertThat(count(Reason.FLOW_HIT)).isEqualTo(1);
+        assertThat(maps.lookupFlow(flow6(CLIENT_PORT))).contains(new FlowEntry(ID_BACKEND6_A, VIP_TCP6));
+        assertThat(maps.flowCount(FlowFamily.IPV6, 0, maps.flowBucketCount())).isEqualTo(2);
     }
 
     @Test
@@ -436,7 +489,7 @@ class BalancerPacketTest {
             assertThat(maps.lookupFlow(flow4(ports[i]))).as("port %d", ports[i])
                     .contains(new FlowEntry(ID_BACKEND4_A, VIP_TCP4));
         }
-        FlowBucket seen = maps.readFlowBucket(bucket);
+        Flow4Bucket seen = maps.readFlow4Bucket(bucket);
         assertThat(seen.occupied()).extracting(slot -> slot.key().srcPort())
                 .containsExactly(ports[4], ports[1], ports[2], ports[3]);
         assertThat(seen.nextVictim()).isEqualTo(1);
@@ -493,6 +546,10 @@ class BalancerPacketTest {
 
     private static FlowKey flow4(int sourcePort) {
         return new FlowKey(ip(CLIENT4), ip(VIP4), sourcePort, HTTP, Protocol.TCP);
+    }
+
+    private static FlowKey flow6(int sourcePort) {
+        return new FlowKey(ip(CLIENT6), ip(VIP6), sourcePort, HTTP, Protocol.TCP);
     }
 
     @Test

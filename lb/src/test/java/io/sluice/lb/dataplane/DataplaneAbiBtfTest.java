@@ -47,6 +47,8 @@ class DataplaneAbiBtfTest {
             Map.entry("sluice_flow_key", FlowKey.class),
             Map.entry("sluice_flow_slot", FlowSlot.class),
             Map.entry("sluice_flow_bucket", FlowBucket.class),
+            Map.entry("sluice_flow4_key", Flow4Key.class),
+            Map.entry("sluice_flow4_bucket", Flow4Bucket.class),
             Map.entry("sluice_config", LbConfigEntry.class),
             Map.entry("sluice_traffic", TrafficCounter.class),
             Map.entry("sluice_dos_rate", DosRate.class),
@@ -129,7 +131,8 @@ class DataplaneAbiBtfTest {
     void mapsAreTypedWithTheMirroredStructs() {
         assertMap(balancer, DataplaneAbi.MAP_VIPS, "__u32", "sluice_vip_bucket");
         assertMap(balancer, DataplaneAbi.MAP_BACKENDS, "__u32", "sluice_backend");
-        assertMap(balancer, DataplaneAbi.MAP_FLOWS, "__u32", "sluice_flow_bucket");
+        assertMap(balancer, DataplaneAbi.MAP_FLOWS4, "__u32", "sluice_flow4_bucket");
+        assertMap(balancer, DataplaneAbi.MAP_FLOWS6, "__u32", "sluice_flow_bucket");
         assertMap(balancer, DataplaneAbi.MAP_LB_CONFIG, "__u32", "sluice_config");
         assertMap(balancer, DataplaneAbi.MAP_VIP_STATS, "__u32", "sluice_traffic");
         assertMap(balancer, DataplaneAbi.MAP_BACKEND_STATS, "__u32", "sluice_traffic");
@@ -183,20 +186,26 @@ class DataplaneAbiBtfTest {
     }
 
     @Test
-    void flowCacheIsAnMmapableArrayOfTheDefaultBucketCount() {
-        JsonNode flows = balancer.mapDefinition(DataplaneAbi.MAP_FLOWS).orElseThrow();
-        assertThat(balancer.memberUint(flows, "type")).isEqualTo(BPF_MAP_TYPE_ARRAY);
-        assertThat(balancer.memberUint(flows, "map_flags")).isEqualTo(DataplaneAbi.FLOW_MAP_FLAGS);
-        assertThat(balancer.memberUint(flows, "max_entries")).isEqualTo(DataplaneAbi.FLOW_MAP_ENTRIES);
+    void flowTablesAreMmapableArraysOfTheDefaultBucketCount() {
+        for (FlowFamily family : FlowFamily.values()) {
+            JsonNode flows = balancer.mapDefinition(family.mapName()).orElseThrow();
+            assertThat(balancer.memberUint(flows, "type")).as(family.mapName()).isEqualTo(BPF_MAP_TYPE_ARRAY);
+            assertThat(balancer.memberUint(flows, "map_flags")).isEqualTo(DataplaneAbi.FLOW_MAP_FLAGS);
+            assertThat(balancer.memberUint(flows, "max_entries")).isEqualTo(DataplaneAbi.FLOW_MAP_ENTRIES);
+        }
         assertThat(DataplaneAbi.flowMapEntries(DataplaneAbi.FLOW_TABLE_SIZE, 1)).isEqualTo(DataplaneAbi.FLOW_MAP_ENTRIES);
         assertThat(FlowCacheLayout.ofMaxEntries(DataplaneAbi.FLOW_MAP_ENTRIES))
                 .isEqualTo(new FlowCacheLayout(DataplaneAbi.FLOW_BUCKETS));
         assertThat(1 << DataplaneAbi.FLOW_BUCKETS_LOG2).isEqualTo(DataplaneAbi.FLOW_BUCKETS);
-        // Each way of the bucket is one struct sluice_flow_slot.
+        // Each way of a flows6 bucket is one struct sluice_flow_slot; a flows4 bucket keeps FLOW_WAYS keys.
         JsonNode bucket = balancer.named("STRUCT", "sluice_flow_bucket");
         assertThat(bucket.get("members").get(0).get("name").asText()).isEqualTo("slot");
         assertThat(balancer.sizeOf(bucket.get("members").get(0).get("type_id").asInt()))
                 .isEqualTo(DataplaneAbi.FLOW_WAYS * FlowSlot.SIZE);
+        JsonNode bucket4 = balancer.named("STRUCT", "sluice_flow4_bucket");
+        assertThat(bucket4.get("members").get(0).get("name").asText()).isEqualTo("key");
+        assertThat(balancer.sizeOf(bucket4.get("members").get(0).get("type_id").asInt()))
+                .isEqualTo(DataplaneAbi.FLOW_WAYS * Flow4Key.SIZE);
     }
 
     @Test

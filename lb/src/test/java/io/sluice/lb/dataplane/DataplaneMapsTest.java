@@ -1,5 +1,7 @@
 package io.sluice.lb.dataplane;
 
+import static io.sluice.lb.dataplane.FlowFamily.IPV4;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -46,10 +48,8 @@ class DataplaneMapsTest {
     @BeforeEach
     void load() {
         pinDir = BpfTestSupport.newPinDir("maps");
-        object = BpfObject.open(BpfObjectFiles.balancer())
-                .pinMapsUnder(pinDir)
-                .setMaxEntries(DataplaneAbi.MAP_FLOWS, DataplaneAbi.flowBuckets(SMALL_FLOW_TABLE))
-                .load();
+        object = DataplaneAbi.sizeFlowCache(BpfObject.open(BpfObjectFiles.balancer()).pinMapsUnder(pinDir),
+                SMALL_FLOW_TABLE).load();
         maps = DataplaneMaps.of(object);
     }
 
@@ -162,37 +162,50 @@ class DataplaneMapsTest {
     }
 
     @Test
-    void flushEmptiesTheBucketsFromFirstToLastAndCountsTheirFlowsInTheKernelsCopyToo() throws Exception {
+    void flushEmptiesBothTablesFromFirstToLastBucketAndCountsTheirFlowsInTheKernelsCopyToo() throws Exception {
         int batch = 4096; // an earlier DataplaneMaps emptied the flow cache 4,096 buckets at a time
         Path dir = BpfTestSupport.newPinDir("flush");
-        try (BpfObject big = BpfObject.open(BpfObjectFiles.balancer()).pinMapsUnder(dir)
-                .setMaxEntries(DataplaneAbi.MAP_FLOWS, DataplaneAbi.flowBuckets(32_768)).load();
+        try (BpfObject big = DataplaneAbi.sizeFlowCache(BpfObject.open(BpfObjectFiles.balancer()).pinMapsUnder(dir),
+                    32_768).load();
              DataplaneMaps bigMaps = DataplaneMaps.of(big);
-             BpfMap flows = big.map(DataplaneAbi.MAP_FLOWS)) {
+             BpfMap flows4 = big.map(DataplaneAbi.MAP_FLOWS4);
+             BpfMap flows6 = big.map(DataplaneAbi.MAP_FLOWS6)) {
             int buckets = bigMaps.flowBucketCount();
             assertThat(buckets).isGreaterThan(batch);
             InetAddress client = InetAddress.getByName("192.0.2.7");
             InetAddress vip = InetAddress.getByName("198.51.100.7");
-            FlowSlot one = new FlowSlot(new FlowKey(client, vip, 1000, 80, Protocol.TCP), 3, 1);
-            FlowSlot two = new FlowSlot(new FlowKey(client, vip, 1001, 80, Protocol.TCP), 4, 1);
-            FlowBucket single = new FlowBucket(List.of(Optional.of(one), Optional.empty(), Optional.empty(),
+            Flow4Slot one = Flow4Slot.of(new FlowKey(client, vip, 1000, 80, Protocol.TCP), 3, 1);
+            Flow4Slot two = Flow4Slot.of(new FlowKey(client, vip, 1001, 80, Protocol.TCP), 4, 1);
+            Flow4Bucket single = new Flow4Bucket(List.of(Optional.of(one), Optional.empty(), Optional.empty(),
                     Optional.empty()), 1);
-            FlowBucket pair = new FlowBucket(List.of(Optional.of(one), Optional.empty(), Optional.of(two),
+            Flow4Bucket pair = new Flow4Bucket(List.of(Optional.of(one), Optional.empty(), Optional.of(two),
                     Optional.empty()), 3);
             List<Integer> filled = List.of(0, batch - 1, batch, buckets - 1);
             for (int index : filled) {
-                bigMaps.writeFlowBucket(index, index == batch ? pair : single);
+                bigMaps.writeFlow4Bucket(index, index == batch ? pair : single);
             }
             // A bucket with no flow but a moved victim pointer is emptied too, and counts nothing.
-            bigMaps.writeFlowBucket(batch + 1, new FlowBucket(FlowBucket.empty().ways(), 2));
+            bigMaps.writeFlow4Bucket(batch + 1, new Flow4Bucket(Flow4Bucket.empty().ways(), 2));
+            FlowSlot six = new FlowSlot(new FlowKey(InetAddress.getByName("2001:db8::7"),
+                    InetAddress.getByName("2001:db8:100::7"), 1000, 80, Protocol.TCP), 5, 2);
+            FlowBucket six1 = new FlowBucket(List.of(Optional.empty(), Optional.of(six), Optional.empty(),
+                    Optional.empty()), 0);
+            bigMaps.writeFlow6Bucket(batch, six1);
+            bigMaps.writeFlow6Bucket(buckets - 1, six1);
+            assertThat(bigMaps.flowCount()).isEqualTo(7);
+            assertThat(bigMaps.flowsByOwner()).containsOnly(Map.entry(3, 4L), Map.entry(4, 1L), Map.entry(5, 2L));
 
-            assertThat(bigMaps.flushFlows()).isEqualTo(5);
-            byte[] kernelCopy = new byte[FlowBucket.SIZE];
+            assertThat(bigMaps.flushFlows()).isEqualTo(7);
+            byte[] kernelCopy4 = new byte[Flow4Bucket.SIZE];
+            byte[] kernelCopy6 = new byte[FlowBucket.SIZE];
             for (int index : List.of(0, batch - 1, batch, batch + 1, buckets - 1)) {
-                assertThat(bigMaps.readFlowBucket(index)).isEqualTo(FlowBucket.empty());
+                assertThat(bigMaps.readFlow4Bucket(index)).isEqualTo(Flow4Bucket.empty());
+                assertThat(bigMaps.readFlow6Bucket(index)).isEqualTo(FlowBucket.empty());
                 // The mapping is the map's memory, not a private copy: a syscall lookup sees the flush.
-                assertThat(flows.lookup(Codec.u32(index), kernelCopy)).isTrue();
-                assertThat(FlowBucket.decode(kernelCopy)).isEqualTo(FlowBucket.empty());
+                assertThat(flows4.lookup(Codec.u32(index), kernelCopy4)).isTrue();
+                assertThat(Flow4Bucket.decode(kernelCopy4)).isEqualTo(Flow4Bucket.empty());
+                assertThat(flows6.lookup(Codec.u32(index), kernelCopy6)).isTrue();
+                assertThat(FlowBucket.decode(kernelCopy6)).isEqualTo(FlowBucket.empty());
             }
             assertThat(bigMaps.flowCount()).isZero();
         } finally {
@@ -202,56 +215,59 @@ class DataplaneMapsTest {
 
     /**
      * With the one remembered flow's bucket copied into the first and the last bucket: each range
-     * counts the slots in its own buckets and no others. Leaves three occupied slots.
+     * counts the ways in its own flows4 buckets and no others. Leaves three occupied slots.
      */
     private static void assertRangedCountsSeeOnlyTheirBuckets(DataplaneMaps maps) {
         int buckets = maps.flowBucketCount();
         int held = -1;
         for (int i = 0; i < buckets && held < 0; i++) {
-            if (!maps.readFlowBucket(i).occupied().isEmpty()) {
+            if (!maps.readFlow4Bucket(i).occupied().isEmpty()) {
                 held = i;
             }
         }
         assertThat(held).isBetween(0, buckets - 1);
         if (held == 0 || held == buckets - 1) { // keep the three buckets distinct
-            maps.writeFlowBucket(buckets / 2, maps.readFlowBucket(held));
-            maps.writeFlowBucket(held, FlowBucket.empty());
+            maps.writeFlow4Bucket(buckets / 2, maps.readFlow4Bucket(held));
+            maps.writeFlow4Bucket(held, Flow4Bucket.empty());
             held = buckets / 2;
         }
-        maps.writeFlowBucket(0, maps.readFlowBucket(held));
-        maps.writeFlowBucket(buckets - 1, maps.readFlowBucket(held));
+        maps.writeFlow4Bucket(0, maps.readFlow4Bucket(held));
+        maps.writeFlow4Bucket(buckets - 1, maps.readFlow4Bucket(held));
 
         assertThat(maps.flowCount()).isEqualTo(3);
-        assertThat(maps.flowCount(0, 1)).isEqualTo(1);
-        assertThat(maps.flowCount(buckets - 1, 1)).isEqualTo(1);
-        assertThat(maps.flowCount(held, 1)).isEqualTo(1);
-        assertThat(maps.flowCount(1, held - 1)).isZero();
-        assertThat(maps.flowCount(held + 1, buckets - held - 2)).isZero();
-        assertThat(maps.flowCount(0, held)).isEqualTo(1);
-        assertThat(maps.flowCount(held, buckets - held)).isEqualTo(2);
+        assertThat(maps.flowCount(IPV4, 0, 1)).isEqualTo(1);
+        assertThat(maps.flowCount(IPV4, buckets - 1, 1)).isEqualTo(1);
+        assertThat(maps.flowCount(IPV4, held, 1)).isEqualTo(1);
+        assertThat(maps.flowCount(IPV4, 1, held - 1)).isZero();
+        assertThat(maps.flowCount(IPV4, held + 1, buckets - held - 2)).isZero();
+        assertThat(maps.flowCount(IPV4, 0, held)).isEqualTo(1);
+        assertThat(maps.flowCount(IPV4, held, buckets - held)).isEqualTo(2);
+        assertThat(maps.flowCount(FlowFamily.IPV6, 0, buckets)).as("an IPv4 flow is never in flows6").isZero();
     }
 
     @Test
-    void aFlowsMapPinnedByABuildBeforeAbi8IsRefusedOnAdoption() {
-        Path dir = BpfTestSupport.newPinDir("oldflows");
-        try (BpfObject pinned = BpfObject.open(BpfObjectFiles.balancer()).pinMapsUnder(dir)
-                .setMaxEntries(DataplaneAbi.MAP_FLOWS, DataplaneAbi.flowBuckets(SMALL_FLOW_TABLE)).load()) {
-            // What ABI 7 pinned: the same array, same sizes, without BPF_F_MMAPABLE.
-            try (BpfMap current = pinned.map(DataplaneAbi.MAP_FLOWS);
-                 BpfMap old = BpfMap.create(MapType.ARRAY, DataplaneAbi.MAP_FLOWS, current.keySize(),
-                    current.valueSize(), current.maxEntries(), 0)) {
-                Path pin = dir.resolve(DataplaneAbi.MAP_FLOWS);
-                java.nio.file.Files.delete(pin);
-                old.pin(pin);
+    void aFlowTablePinnedWithoutTheMmapableFlagIsRefusedOnAdoption() {
+        for (FlowFamily family : FlowFamily.values()) {
+            Path dir = BpfTestSupport.newPinDir("oldflows");
+            try (BpfObject pinned = DataplaneAbi.sizeFlowCache(BpfObject.open(BpfObjectFiles.balancer())
+                    .pinMapsUnder(dir), SMALL_FLOW_TABLE).load()) {
+                // As ABI 7 pinned its table: the same array, same sizes, without BPF_F_MMAPABLE.
+                try (BpfMap current = pinned.map(family.mapName());
+                     BpfMap old = BpfMap.create(MapType.ARRAY, family.mapName(), current.keySize(),
+                        current.valueSize(), current.maxEntries(), 0)) {
+                    Path pin = dir.resolve(family.mapName());
+                    java.nio.file.Files.delete(pin);
+                    old.pin(pin);
+                }
+                assertThatThrownBy(() -> DataplaneMaps.openPinned(dir)).as(family.mapName())
+                        .isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("map '" + family.mapName() + "' is not mmapable")
+                        .hasMessageContaining("detach the old data plane");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            } finally {
+                BpfTestSupport.removePinDir(dir);
             }
-            assertThatThrownBy(() -> DataplaneMaps.openPinned(dir))
-                    .isInstanceOf(IllegalStateException.class)
-                    .hasMessageContaining("not mmapable")
-                    .hasMessageContaining("detach the old data plane");
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        } finally {
-            BpfTestSupport.removePinDir(dir);
         }
     }
 

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-/** FlowSlot, FlowBucket and the flows map's layout derived from a flow-table size. */
+/** The flow tables' buckets (flows4, flows6) and their layout derived from a flow-table size. */
 class FlowCacheCodecTest {
 
     private static FlowKey key(int sport) throws Exception {
@@ -109,5 +109,46 @@ class FlowCacheCodecTest {
         assertThat(FlowSlot.check(hash, 0x42)).isNotEqualTo(FlowSlot.check(hash, 0x43));
         assertThatThrownBy(() -> new FlowSlot(key(1), 1, DataplaneAbi.MAX_VIPS))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void anIpv4WayIsTheClientAndTheVipIdInOneWordWithItsBackendAndCheckBesideTheOtherWays() throws Exception {
+        Flow4Slot first = Flow4Slot.of(key(1234), 0x0001_0042, 1023);
+        Flow4Slot fourth = Flow4Slot.of(key(80), 16383, 0);
+        Flow4Bucket bucket = new Flow4Bucket(List.of(Optional.of(first), Optional.empty(), Optional.empty(),
+                Optional.of(fourth)), 3);
+
+        byte[] bytes = bucket.encode();
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder());
+
+        assertThat(bytes).hasSize(Flow4Bucket.SIZE);
+        assertThat(Flow4Bucket.decode(bytes)).isEqualTo(bucket);
+        assertThat(Flow4Bucket.decode(bytes).occupied()).containsExactly(first, fourth);
+        // Way 0: client address and port in network order, then the VIP id with the in-use bit.
+        assertThat(java.util.Arrays.copyOfRange(bytes, 0, 6)).containsExactly((byte) 192, (byte) 0, (byte) 2, (byte) 1, (byte) 0x04, (byte) 0xd2);
+        assertThat(Short.toUnsignedInt(b.getShort(Flow4Key.OFFSET_VIP_TAG))).isEqualTo(0x8000 | 1023);
+        assertThat(b.getInt(Flow4Bucket.OFFSET_BACKEND_ID)).isEqualTo(0x0001_0042);
+        assertThat(b.getInt(Flow4Bucket.OFFSET_BACKEND_ID + 3 * Integer.BYTES)).isEqualTo(16383);
+        // The check is the one the flows6 slot of the same flow stores: made from the whole 5-tuple.
+        int hash = FlowHash.hash(key(1234).encode());
+        assertThat(Short.toUnsignedInt(b.getShort(Flow4Bucket.OFFSET_CHECK))).isEqualTo(FlowSlot.check(hash, 0x0001_0042));
+        assertThat(Short.toUnsignedInt(b.getShort(Flow4Bucket.OFFSET_NEXT_VICTIM))).isEqualTo(3);
+        // VIP id 0 is a real key: the in-use bit, not the id, tells a way from an empty one.
+        assertThat(Short.toUnsignedInt(b.getShort(Flow4Bucket.keyOffset(3) + Flow4Key.OFFSET_VIP_TAG))).isEqualTo(0x8000);
+        assertThat(Flow4Bucket.decode(new byte[Flow4Bucket.SIZE])).isEqualTo(Flow4Bucket.empty());
+    }
+
+    @Test
+    void anIpv4KeyMatchesItsClientWhateverTheVipAndOnlyIpv4FlowsHaveOne() throws Exception {
+        Flow4Key k = Flow4Key.of(key(1234), 5);
+        assertThat(k.matches(key(1234))).isTrue();
+        assertThat(k.matches(key(1235))).isFalse();
+        assertThat(k).isEqualTo(new Flow4Key((java.net.Inet4Address) InetAddress.getByName("192.0.2.1"), 1234, 5));
+        FlowKey v6 = new FlowKey(InetAddress.getByName("2001:db8::1"), InetAddress.getByName("2001:db8::2"), 9, 53,
+                Protocol.UDP);
+        assertThatThrownBy(() -> Flow4Key.of(v6, 1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Flow4Key.of(key(1), DataplaneAbi.MAX_VIPS)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(FlowFamily.of(key(1))).isEqualTo(FlowFamily.IPV4);
+        assertThat(FlowFamily.of(v6)).isEqualTo(FlowFamily.IPV6);
     }
 }

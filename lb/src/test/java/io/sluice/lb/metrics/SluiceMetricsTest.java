@@ -31,7 +31,7 @@ class SluiceMetricsTest {
     void exposesTheDataPlaneCountersHealthAndAlertsOfTheLatestStatus() throws Exception {
         SluiceMetrics metrics = new SluiceMetrics("0.1.0-test");
         metrics.publish(status(true));
-        metrics.flowTableFlows(1234);
+        metrics.flowTableFlows("ipv4", 1234);
         metrics.reconciled("startup", Duration.ofMillis(3));
         metrics.reconciled("health", Duration.ofMillis(1));
         metrics.reconcileFailed();
@@ -53,7 +53,7 @@ class SluiceMetricsTest {
         assertThat(s).containsEntry("sluice_vip_all_backends_down{address=\"10.100.0.1\",port=\"80\",protocol=\"tcp\",vip=\"web\"}", 1.0);
         assertThat(s).containsEntry("sluice_packets_total{reason=\"tx_forwarded\"}", 42.0);
         assertThat(s).containsEntry("sluice_packets_total{reason=\"drop_truncated\"}", 3.0);
-        assertThat(s).containsEntry("sluice_flow_table_flows", 1234.0);
+        assertThat(s).containsEntry("sluice_flow_table_flows{family=\"ipv4\"}", 1234.0);
         assertThat(s).containsEntry("sluice_backend_drain_state{backend=\"10.0.2.12\",state=\"draining\",vip=\"web\"}", 1.0);
         assertThat(s).containsEntry("sluice_backend_drain_state{backend=\"10.0.2.12\",state=\"active\",vip=\"web\"}", 0.0);
         assertThat(s).containsEntry("sluice_backend_drain_state{backend=\"10.0.2.11\",state=\"active\",vip=\"web\"}", 1.0);
@@ -103,13 +103,18 @@ class SluiceMetricsTest {
     @Test
     void flowTableOccupancyIsFlowsOverSlots() throws Exception {
         SluiceMetrics metrics = new SluiceMetrics("x");
-        metrics.flowTableFlows(1234);
-        metrics.flowTableSlots(262_144);
+        metrics.flowTableFlows("ipv4", 1234);
+        metrics.flowTableFlows("ipv6", 5);
+        metrics.flowTableSlots("ipv4", 262_144);
+        metrics.flowTableSlots("ipv6", 262_144);
+        metrics.flowTableFlows("ipv4", 1300);
 
         Map<String, Double> s = scrape(metrics);
 
-        assertThat(s).containsEntry("sluice_flow_table_flows", 1234.0)
-                .containsEntry("sluice_flow_table_slots", 262144.0);
+        assertThat(s).containsEntry("sluice_flow_table_flows{family=\"ipv4\"}", 1300.0)
+                .containsEntry("sluice_flow_table_flows{family=\"ipv6\"}", 5.0)
+                .containsEntry("sluice_flow_table_slots{family=\"ipv4\"}", 262144.0)
+                .containsEntry("sluice_flow_table_slots{family=\"ipv6\"}", 262144.0);
     }
 
     @Test

@@ -300,10 +300,8 @@ class ReconcilerTest {
     }
 
     private static BpfObject loadPinned(Path dir) {
-        return BpfObject.open(BpfObjectFiles.balancer())
-                .pinMapsUnder(dir)
-                .setMaxEntries(DataplaneAbi.MAP_FLOWS, SMALL_FLOW_TABLE)
-                .load();
+        return DataplaneAbi.sizeFlowCache(BpfObject.open(BpfObjectFiles.balancer()).pinMapsUnder(dir),
+                SMALL_FLOW_TABLE).load();
     }
 
     private static DesiredState state(DesiredVip... vips) throws Exception {

@@ -38,8 +38,8 @@ public final class BalancerRig implements AutoCloseable {
     }
 
     public static BalancerRig balancer() {
-        BpfObject object = BpfObject.open(BpfObjectFiles.balancer())
-                .setMaxEntries(DataplaneAbi.MAP_FLOWS, DataplaneAbi.flowBuckets(TEST_FLOW_TABLE_SIZE)).load();
+        BpfObject object = DataplaneAbi.sizeFlowCache(BpfObject.open(BpfObjectFiles.balancer()),
+                TEST_FLOW_TABLE_SIZE).load();
         return new BalancerRig(object, DataplaneAbi.PROG_BALANCER, DataplaneMaps.of(object));
     }
 
