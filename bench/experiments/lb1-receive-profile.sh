@@ -10,13 +10,7 @@ mkdir -p bench/target
 source lab/lib.sh
 source bench/side-by-side/paths.sh
 source bench/side-by-side/cpus.sh
-LAB_ROUTER=xdp
-LAB_BACKENDS=(be1)
-cleanup() { lab_detach_daemon lb1 "$LAB_RUN_DIR/sluiced-lb1.yaml" || true; lab_down || true; }
-trap cleanup EXIT
-lab_up
-sbs_start_paths
-sbs_split_cpus
+sbs_split_lab
 cat "$LAB_RUN_DIR/napi-threads"
 lbpid=$(head -1 "$LAB_RUN_DIR/napi-lb.pids")
 echo "lb1 receive thread: $lbpid"

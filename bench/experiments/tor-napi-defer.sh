@@ -9,13 +9,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 source lab/lib.sh
 source bench/side-by-side/paths.sh
 source bench/side-by-side/cpus.sh
-LAB_ROUTER=xdp
-LAB_BACKENDS=(be1)
-cleanup() { lab_detach_daemon lb1 "$LAB_RUN_DIR/sluiced-lb1.yaml" || true; lab_down || true; }
-trap cleanup EXIT
-lab_up >/dev/null 2>&1
-sbs_start_paths
-sbs_split_cpus
+sbs_split_lab
 tor_defer() { # count timeout_ns
 	for dev in $(lab_tor_ports); do
 		ip netns exec "$(lab_ns router)" sh -c "echo $1 > /sys/class/net/$dev/napi_defer_hard_irqs; echo $2 > /sys/class/net/$dev/gro_flush_timeout"

@@ -70,6 +70,20 @@ sbs_split_cpus() {
 	sbs_pin "$SBS_NET_CPU" "$(lab_pid sluiced-lb1)"
 }
 
+# The lab of the one-backend --cpus split experiments (bench/experiments/*.sh), after lab/lib.sh
+# and paths.sh are sourced: the ToR in XDP, be1 only, every path up, the CPUs split; detached and
+# torn down when the script exits. lab_up's progress goes to stderr as usual (it writes nothing to
+# stdout), so an experiment's output on stdout stays its own and a failed lab_up says why.
+sbs_split_lab() {
+	LAB_ROUTER=xdp
+	LAB_BACKENDS=(be1)
+	trap sbs_split_lab_down EXIT
+	lab_up
+	sbs_start_paths
+	sbs_split_cpus
+}
+sbs_split_lab_down() { lab_detach_daemon lb1 "$LAB_RUN_DIR/sluiced-lb1.yaml" || true; lab_down || true; }
+
 # Run time so far (ns) of the threads whose PIDs a file lists, summed.
 sbs_threads_ns() {
 	local pid total=0 ns
