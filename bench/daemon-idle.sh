@@ -76,12 +76,12 @@ for ((round = 1; round <= ROUNDS; round++)); do
 		export LAB_JAR=$jar
 		lab_start_daemon lb1 "$CONFIG"
 		lab_wait_ready lb1 $((readies + 1)) 120 || lab_die "sluiced ($jar) not ready: $LAB_RUN_DIR/sluiced-lb1.log"
-		sleep "$SETTLE"
+		lab_sleep "$SETTLE" # lab_sleep: SIGTERM tears the lab down now, not after the sleep
 		pid=$(lab_pid sluiced-lb1)
 		figures=()
 		for ((w = 0; w < WINDOWS; w++)); do
 			before=$(sbs_process_ns "$pid")
-			sleep "$WINDOW"
+			lab_sleep "$WINDOW"
 			after=$(sbs_process_ns "$pid")
 			figures+=("$(awk -v d=$((after - before)) -v s="$WINDOW" 'BEGIN { printf "%.1f", d / 1e6 / s }')")
 		done

@@ -205,6 +205,18 @@ lab_stop_all() {
 	done
 }
 
+# Run a command (a long sleep, a timed perf record) that the script's signals must not wait for.
+# bash runs a trap only once the foreground command has ended, so a script that traps TERM to
+# tear its lab down would first sit out a plain `sleep 60`; `wait` returns as soon as a trapped
+# signal arrives. The command gets SIGTERM when this shell exits (setpriv --pdeathsig), so an
+# interrupted one does not outlive the script either. Its status is the command's; its stdin is
+# /dev/null, as for any background command.
+lab_interruptible() {
+	setpriv --pdeathsig TERM "$@" &
+	wait "$!"
+}
+lab_sleep() { lab_interruptible sleep "$1"; }
+
 # Wait (bounded) until something listens on a TCP port inside a namespace.
 lab_wait_listening() {
 	local ns=$1 port=$2 timeout_s=${3:-10} deadline

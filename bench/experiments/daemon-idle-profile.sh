@@ -27,10 +27,11 @@ chmod +x "$OUT/sluiced"
 SLUICED="$PWD/$OUT/sluiced" lab_start_daemon lb1 "$CONFIG"
 lab_wait_ready lb1 1 120
 pid=$(lab_pid sluiced-lb1)
-sleep "$SETTLE"
+lab_sleep "$SETTLE" # lab_*: a SIGTERM stops the sleep and perf too, not only the script
 threads() { for t in /proc/"$pid"/task/*; do echo "$(basename "$t") $(tr ' ' '_' <"$t/comm") $(cut -d' ' -f1 "$t/schedstat")"; done | sort; }
 threads >"$OUT/threads-0"
-perf record -e cpu-clock -F 999 -g -p "$pid" -o "$OUT/perf.data" -- sleep "$WINDOW" 2>&1 | tail -1
+lab_interruptible perf record -e cpu-clock -F 999 -g -p "$pid" -o "$OUT/perf.data" -- sleep "$WINDOW" >"$OUT/perf-record.log" 2>&1
+tail -1 "$OUT/perf-record.log"
 threads >"$OUT/threads-1"
 lab_stop sluiced-lb1 # SIGTERM: the JVM writes /tmp/perf-PID.map, which perf report reads
 echo "ms of CPU per second by thread, ${WINDOW}s window starting ${SETTLE}s after ready:"
