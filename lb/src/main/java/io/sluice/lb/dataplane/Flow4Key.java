@@ -1,8 +1,6 @@
 package io.sluice.lb.dataplane;
 
 import java.net.Inet4Address;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.util.Objects;
 
@@ -17,8 +15,6 @@ public record Flow4Key(Inet4Address src, int srcPort, int vipId) {
     public static final int OFFSET_SRC = 0;
     public static final int OFFSET_SPORT = 4;
     public static final int OFFSET_VIP_TAG = 6;
-
-    private static final int IPV4_BYTES = 4;
 
     public Flow4Key {
         Objects.requireNonNull(src, "src");
@@ -53,13 +49,7 @@ public record Flow4Key(Inet4Address src, int srcPort, int vipId) {
         if ((tag & DataplaneAbi.FLOW4_TAG_IN_USE) == 0) {
             return null;
         }
-        byte[] raw = new byte[IPV4_BYTES];
-        b.get(base + OFFSET_SRC, raw);
-        try {
-            return new Flow4Key((Inet4Address) InetAddress.getByAddress(raw), Codec.getPort(b, base + OFFSET_SPORT),
-                    tag & DataplaneAbi.FLOW4_TAG_VIP_MASK);
-        } catch (UnknownHostException e) {
-            throw new IllegalStateException("a 4-byte address is always valid", e);
-        }
+        return new Flow4Key((Inet4Address) AddressCodec.get(b, base + OFFSET_SRC, DataplaneAbi.AF_INET),
+                Codec.getPort(b, base + OFFSET_SPORT), tag & DataplaneAbi.FLOW4_TAG_VIP_MASK);
     }
 }
