@@ -8,6 +8,7 @@ import io.sluice.lb.bpf.BpfProgram;
 import io.sluice.lb.bpf.XdpAction;
 import io.sluice.lb.dataplane.DataplaneAbi;
 import io.sluice.lb.dataplane.DecapReason;
+import io.sluice.lb.dataplane.FlowFamily;
 import io.sluice.lb.dataplane.Reason;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -27,6 +28,7 @@ public final class DataplaneBench {
     private static final String NEW_FLOW_4IN4 = "new flow, 4in4 (miss + Maglev + insert evicting the oldest way)";
     private static final String NEW_FLOW_SYN_4IN4 =
             "new flow, 4in4, TCP SYN (miss + Maglev + insert evicting)";
+    private static final String NEW_FLOW_6IN6 = "new flow, 6in6 (the IPv6 table: miss + Maglev + insert evicting)";
     private static final String NEW_FLOW_SYN_AGAIN_4IN4 =
             "new flow, 4in4, the same TCP SYN again (Maglev + rewrite in place, its bucket in cache)";
     /** A region the CPU's own cache holds (its L2 is 512 KB here), for the memory probe's second row. */
@@ -68,8 +70,13 @@ public final class DataplaneBench {
                 report.flowCacheOccupancy(occupiedAfterNewFlows, balancer.flowSlots());
             }
             if (options.times(NEW_FLOW_SYN_4IN4) || options.times(NEW_FLOW_4IN4)) {
-                report.memoryLatency(balancer.flowTableBytes(),
-                        new MemoryLatencyProbe(balancer.flowTableBytes()).measure(options.runs()),
+                report.memoryLatency("IPv4", balancer.flowTableBytes(FlowFamily.IPV4),
+                        new MemoryLatencyProbe(balancer.flowTableBytes(FlowFamily.IPV4)).measure(options.runs()),
+                        CACHED_REGION_BYTES, new MemoryLatencyProbe(CACHED_REGION_BYTES).measure(options.runs()));
+            }
+            if (options.times(NEW_FLOW_6IN6)) {
+                report.memoryLatency("IPv6", balancer.flowTableBytes(FlowFamily.IPV6),
+                        new MemoryLatencyProbe(balancer.flowTableBytes(FlowFamily.IPV6)).measure(options.runs()),
                         CACHED_REGION_BYTES, new MemoryLatencyProbe(CACHED_REGION_BYTES).measure(options.runs()));
             }
             if (!options.wholeRun()) {
@@ -121,6 +128,10 @@ public final class DataplaneBench {
                         .withHeadBaseline(wrapper.pushIpv4()),
                 new Scenario("established flow, 6in6", tcp(CLIENT6, ProgrammedBalancer.VIP_6IN6).sameFlow(), lb,
                         XdpAction.TX, () -> balancer.reasonCount(Reason.FLOW_HIT)).withHeadBaseline(wrapper.pushIpv6()),
+                // IPv6 flows have a table of their own (flows6, 200-byte buckets): its new flow, table full.
+                new Scenario(NEW_FLOW_6IN6, tcp(CLIENT6, ProgrammedBalancer.VIP_6IN6), lb, XdpAction.TX,
+                        () -> balancer.reasonCount(Reason.FLOW_MISS)).withHeadBaseline(wrapper.pushIpv6())
+                        .withWarmup(newFlowWarmup(balancer)),
                 new Scenario("established flow, 4in6", tcp(CLIENT4, ProgrammedBalancer.VIP_4IN6).sameFlow(), lb,
                         XdpAction.TX, () -> balancer.reasonCount(Reason.FLOW_HIT)).withHeadBaseline(wrapper.pushIpv6()),
                 new Scenario("established flow, 6in4", tcp(CLIENT6, ProgrammedBalancer.VIP_6IN4).sameFlow(), lb,

@@ -35,11 +35,11 @@ final class MarkdownReport {
                 + "full means every timed insert evicted.%n%n", occupied, slots);
     }
 
-    void memoryLatency(long tableBytes, Summary table, long cachedBytes, Summary cached) {
-        out.printf("This CPU's memory, for the new-flow rows (user space, one load that depends on the one before, "
-                + "at a random cache line): of a region the flow table's size (%.1f MB) %s ns; of %d KB (in the CPU's "
-                + "cache) %s ns (min / median / max of the runs).%n%n", tableBytes / 1e6, table.format(),
-                cachedBytes / 1024, cached.format());
+    void memoryLatency(String family, long tableBytes, Summary table, long cachedBytes, Summary cached) {
+        out.printf("This CPU's memory, for the %s new-flow rows (user space, one load that depends on the one before, "
+                + "at a random cache line): of a region the %s flow table's size (%.1f MB) %s ns; of %d KB (in the "
+                + "CPU's cache) %s ns (min / median / max of the runs).%n%n", family, family, tableBytes / 1e6,
+                table.format(), cachedBytes / 1024, cached.format());
     }
 
     void singleRuns(int runs, List<Map.Entry<String, Summary>> rows) {

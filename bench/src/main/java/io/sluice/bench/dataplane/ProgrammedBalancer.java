@@ -6,7 +6,6 @@ import io.sluice.lb.dataplane.BackendEntry;
 import io.sluice.lb.dataplane.BpfObjectFiles;
 import io.sluice.lb.dataplane.DataplaneAbi;
 import io.sluice.lb.dataplane.DataplaneMaps;
-import io.sluice.lb.dataplane.Flow4Bucket;
 import io.sluice.lb.dataplane.FlowFamily;
 import io.sluice.lb.dataplane.LbConfigEntry;
 import io.sluice.lb.dataplane.PackedSlot;
@@ -105,9 +104,9 @@ final class ProgrammedBalancer implements AutoCloseable {
         return maps.flowLayout().slots();
     }
 
-    /** Bytes of the IPv4 flow table's buckets: what a new IPv4 flow's random bucket is drawn from. */
-    long flowTableBytes() {
-        return (long) maps.flowLayout().buckets() * Flow4Bucket.SIZE;
+    /** Bytes of a flow table's buckets: what a new flow's random bucket is drawn from. */
+    long flowTableBytes(FlowFamily family) {
+        return (long) maps.flowLayout().buckets() * family.bucketSize();
     }
 
     /** Occupied ways of the IPv4 flow table. */
