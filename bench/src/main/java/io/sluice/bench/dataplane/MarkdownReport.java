@@ -31,7 +31,7 @@ final class MarkdownReport {
     }
 
     void flowCacheOccupancy(long occupied, long slots) {
-        out.printf("Flow cache after the new-flow row: %,d of %,d slots occupied: "
+        out.printf("IPv4 flow table after the new-flow row: %,d of %,d slots occupied: "
                 + "full means every timed insert evicted.%n%n", occupied, slots);
     }
 
