@@ -75,4 +75,11 @@ final class Codec {
             throw new IllegalArgumentException(what + " out of range 0..65535: " + value);
         }
     }
+
+    /** A VIP id indexes maglev_tables and vip_stats: 0 .. MAX_VIPS - 1. */
+    static void requireVipId(int vipId) {
+        if (vipId < 0 || vipId >= DataplaneAbi.MAX_VIPS) {
+            throw new IllegalArgumentException("vip id out of range 0.." + (DataplaneAbi.MAX_VIPS - 1) + ": " + vipId);
+        }
+    }
 }

@@ -37,8 +37,7 @@ public final class DataplaneMaps implements AutoCloseable {
     private final VipTable vipTable;
     private final BpfMap backends;
     private final BpfMap maglevTables;
-    private final BpfMap flows4;
-    private final BpfMap flows6;
+    private final Map<FlowFamily, BpfMap> flowMaps = new EnumMap<>(FlowFamily.class);
     private final Map<FlowFamily, FlowCache> flowCaches = new EnumMap<>(FlowFamily.class);
     private final BpfMap lbConfig;
     private final BpfMap vipStats;
@@ -52,22 +51,18 @@ public final class DataplaneMaps implements AutoCloseable {
             vipTable = new VipTable(vips);
             backends = SizedMaps.open(opener, DataplaneAbi.MAP_BACKENDS, U32_BYTES, BackendEntry.SIZE, opened);
             maglevTables = SizedMaps.open(opener, DataplaneAbi.MAP_MAGLEV_TABLES, U32_BYTES, U32_BYTES, opened);
-            flows4 = SizedMaps.open(opener, DataplaneAbi.MAP_FLOWS4, U32_BYTES, Flow4Bucket.SIZE, opened);
-            requireType(flows4, DataplaneAbi.MAP_FLOWS4, MapType.ARRAY);
-            flows6 = SizedMaps.open(opener, DataplaneAbi.MAP_FLOWS6, U32_BYTES, FlowBucket.SIZE, opened);
-            requireType(flows6, DataplaneAbi.MAP_FLOWS6, MapType.ARRAY);
-            if (flows4.maxEntries() != flows6.maxEntries()) {
-                throw new IllegalStateException("maps '" + DataplaneAbi.MAP_FLOWS4 + "' and '" + DataplaneAbi.MAP_FLOWS6
-                        + "' differ in size (" + flows4.maxEntries() + " and " + flows6.maxEntries()
-                        + " entries): the loader sizes both alike (DataplaneAbi.sizeFlowCache)");
+            for (FlowFamily family : FlowFamily.values()) {
+                BpfMap map = SizedMaps.open(opener, family.mapName(), U32_BYTES, family.bucketSize(), opened);
+                requireType(map, family.mapName(), MapType.ARRAY);
+                flowMaps.put(family, map);
             }
+            requireSameSize(flowMaps);
             lbConfig = SizedMaps.open(opener, DataplaneAbi.MAP_LB_CONFIG, U32_BYTES, LbConfigEntry.SIZE, opened);
             vipStats = SizedMaps.open(opener, DataplaneAbi.MAP_VIP_STATS, U32_BYTES, TrafficCounter.SIZE, opened);
             backendStats = SizedMaps.open(opener, DataplaneAbi.MAP_BACKEND_STATS, U32_BYTES, TrafficCounter.SIZE, opened);
             reasonStats = SizedMaps.open(opener, DataplaneAbi.MAP_REASON_STATS, U32_BYTES, U64_BYTES, opened);
             // Last: nothing after them can fail and leave a mapping behind.
-            flowCaches.put(FlowFamily.IPV4, new FlowCache(FlowFamily.IPV4, flows4));
-            flowCaches.put(FlowFamily.IPV6, new FlowCache(FlowFamily.IPV6, flows6));
+            flowMaps.forEach((family, map) -> flowCaches.put(family, new FlowCache(family, map)));
         } catch (RuntimeException e) {
             flowCaches.values().forEach(FlowCache::close);
             opened.forEach(BpfMap::close);
@@ -80,6 +75,15 @@ public final class DataplaneMaps implements AutoCloseable {
         if (map.type() != type) {
             throw new IllegalStateException("map '" + name + "' is " + map.type() + ", this build expects " + type
                     + " (detach the old data plane first)");
+        }
+    }
+
+    /** The loader sizes both flow tables alike (DataplaneAbi.sizeFlowCache): one geometry serves both. */
+    private static void requireSameSize(Map<FlowFamily, BpfMap> flowMaps) {
+        if (flowMaps.values().stream().mapToInt(BpfMap::maxEntries).distinct().count() != 1) {
+            throw new IllegalStateException("the flow tables differ in size (" + flowMaps.entrySet().stream()
+                    .map(e -> e.getKey().mapName() + " " + e.getValue().maxEntries()).toList()
+                    + " entries): the loader sizes both alike (DataplaneAbi.sizeFlowCache)");
         }
     }
 
@@ -349,7 +353,8 @@ public final class DataplaneMaps implements AutoCloseable {
     @Override
     public void close() {
         flowCaches.values().forEach(FlowCache::close);
-        for (BpfMap map : List.of(vips, backends, maglevTables, flows4, flows6, lbConfig, vipStats, backendStats,
+        flowMaps.values().forEach(BpfMap::close);
+        for (BpfMap map : List.of(vips, backends, maglevTables, lbConfig, vipStats, backendStats,
                 reasonStats)) {
             map.close();
         }

@@ -19,9 +19,7 @@ public record Flow4Key(Inet4Address src, int srcPort, int vipId) {
     public Flow4Key {
         Objects.requireNonNull(src, "src");
         Codec.requirePort(srcPort);
-        if (vipId < 0 || vipId >= DataplaneAbi.MAX_VIPS) {
-            throw new IllegalArgumentException("vip id " + vipId + " out of 0.." + (DataplaneAbi.MAX_VIPS - 1));
-        }
+        Codec.requireVipId(vipId);
     }
 
     /** The key the program uses for {@code flow}, an IPv4 flow to VIP {@code vipId}. */

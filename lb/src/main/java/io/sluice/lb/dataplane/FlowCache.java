@@ -31,10 +31,6 @@ final class FlowCache implements AutoCloseable {
         this.table = MappedArray.map(map);
     }
 
-    FlowFamily family() {
-        return family;
-    }
-
     FlowCacheLayout layout() {
         return layout;
     }

@@ -2,6 +2,7 @@ package io.sluice.lb.dataplane;
 
 import io.sluice.lb.bpf.MappedArray;
 import java.nio.ByteBuffer;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -33,7 +34,7 @@ public enum FlowFamily {
 
     /** The metrics' label: "ipv4", "ipv6". */
     public String label() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
     }
 
     /** The table the program keeps {@code key} in. */

@@ -25,9 +25,7 @@ public record FlowSlot(FlowKey key, int backendId, int vipId) {
 
     public FlowSlot {
         Objects.requireNonNull(key, "key");
-        if (vipId < 0 || vipId >= DataplaneAbi.MAX_VIPS) {
-            throw new IllegalArgumentException("vip id " + vipId + " out of 0.." + (DataplaneAbi.MAX_VIPS - 1));
-        }
+        Codec.requireVipId(vipId);
     }
 
     /** The check the program stores and requires: flow_check() in flow_cache.h. */

@@ -10,9 +10,7 @@ public record VipMeta(int vipId, int flags) {
     public static final int OFFSET_FLAGS = 4;
 
     public VipMeta {
-        if (vipId < 0 || vipId >= DataplaneAbi.MAX_VIPS) {
-            throw new IllegalArgumentException("vip id out of range 0.." + (DataplaneAbi.MAX_VIPS - 1) + ": " + vipId);
-        }
+        Codec.requireVipId(vipId);
     }
 
     public byte[] encode() {
