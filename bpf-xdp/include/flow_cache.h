@@ -62,6 +62,7 @@ static __always_inline __u16 flow_check(__u32 hash, __u32 packed_backend)
  */
 struct flow_place {
 	struct sluice_flow4_bucket *bucket4;
+	__u64 key4;                       /* IPv4: the key word, made once for find and store */
 	struct sluice_flow_bucket *bucket6;
 	struct sluice_flow_slot *slot6;
 	__u32 way4;
@@ -204,8 +205,9 @@ static __always_inline void flow_locate(const struct sluice_flow_key *key, __u32
 	if (key->family == SLUICE_AF_INET) {
 		index = flow_index(&flows4, hash);
 		place->bucket4 = bpf_map_lookup_elem(&flows4, &index);
+		place->key4 = flow4_key_word(key, vip_id);
 		if (place->bucket4)
-			flow4_find(place->bucket4, flow4_key_word(key, vip_id), place);
+			flow4_find(place->bucket4, place->key4, place);
 		return;
 	}
 	index = flow_index(&flows6, hash);
@@ -247,7 +249,7 @@ static __always_inline void flow_remember(struct flow_place *place, const struct
 
 	if (place->bucket4) {
 		flow4_store(place->bucket4, place->found ? place->way4 : flow4_victim(place->bucket4),
-			    flow4_key_word(key, vip_id), packed_backend, hash);
+			    place->key4, packed_backend, hash);
 		return;
 	}
 	if (!place->bucket6)
