@@ -184,6 +184,18 @@ static __always_inline enum sluice_reason dos_check_unparsed(void *data, void *d
 	return dos_check_source(pkt, st);
 }
 
+/*
+ * The clock of every rate limit: the kernel's coarse monotonic clock, which moves once a tick
+ * (4 ms at HZ=250). bpf_ktime_get_ns() reads the clock source itself, about 27 ns a packet on
+ * this kind of VM (kvm-clock); the coarse clock is a read of the time the last tick stored. The
+ * daemon keeps every limit's tolerance at least one tick (DosRate.java), so a bucket loses no
+ * credit when time moves in steps: the long-run rate stays exact, bursts come in ticks.
+ */
+static __always_inline __u64 dos_clock_ns(void)
+{
+	return bpf_ktime_get_coarse_ns();
+}
+
 /* GCRA: does one more event fit the rate now? The state moves by compare-and-swap (multi-core). */
 static __always_inline int dos_conforms(__u64 *tat, const struct sluice_dos_rate *rate, __u64 now)
 {
@@ -349,7 +361,7 @@ static __always_inline enum sluice_reason dos_check_vip(struct xdp_md *ctx, cons
 	if (st->allowed || !(flags & (SLUICE_DOS_F_TRACK_SOURCES | SLUICE_DOS_F_VIP_CEILINGS)))
 		return DOS_CONTINUE;
 
-	now = bpf_ktime_get_ns();
+	now = dos_clock_ns();
 	if ((flags & SLUICE_DOS_F_VIP_CEILINGS) || cfg->source_flows.interval_ns)
 		new_flow = dos_new_flow(pkt, vip_id, tcp_flags);
 	if (flags & SLUICE_DOS_F_TRACK_SOURCES) {

@@ -65,7 +65,7 @@ struct sluice_dos_lpm6 {
  */
 struct sluice_dos_rate {
 	__u64 interval_ns;   /* 1e9 / rate; 0 = no limit */
-	__u64 tolerance_ns;  /* (burst - 1) * interval_ns */
+	__u64 tolerance_ns;  /* (burst - 1) * interval_ns, at least one clock tick */
 	__u32 rate;          /* per second (for readers; the program uses the two above) */
 	__u32 burst;
 };
@@ -98,7 +98,7 @@ struct sluice_dos_source_key {
 };
 
 struct sluice_dos_source {
-	__u64 packet_tat;     /* GCRA state of the packet bucket (bpf_ktime_get_ns clock) */
+	__u64 packet_tat;     /* GCRA state of the packet bucket (CLOCK_MONOTONIC_COARSE) */
 	__u64 flow_tat;       /* GCRA state of the new-flow bucket */
 	__u64 packets;        /* packets to VIPs seen (the daemon derives rates from it) */
 	__u64 new_flows;

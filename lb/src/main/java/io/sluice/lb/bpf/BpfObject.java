@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import jnr.ffi.Pointer;
 
 /**
@@ -17,6 +19,11 @@ import jnr.ffi.Pointer;
  * <p>Not thread-safe: open, configure and load from one thread.
  */
 public final class BpfObject implements AutoCloseable {
+
+    /** struct bpf_insn: 8 bytes, the opcode first, the 32-bit immediate last. */
+    private static final int INSN_BYTES = 8;
+    private static final int INSN_IMM_OFFSET = 4;
+    private static final int OPCODE_CALL = 0x85; // BPF_JMP | BPF_CALL
 
     private final Path file;
     private Pointer object;
@@ -98,6 +105,29 @@ public final class BpfObject implements AutoCloseable {
         long mark = Native.log().mark();
         int fd = Native.check(Native.libbpf().bpf_prog_get_fd_by_id(programId), mark, "reopen", which);
         return BpfProgram.adopt(fd, which);
+    }
+
+    /**
+     * The ids of the kernel helpers the named program calls (enum bpf_func_id), read from its
+     * instructions: tests use it to hold a program to a helper it must, or must not, call.
+     */
+    public SortedSet<Integer> helperCalls(String programName) {
+        Pointer program = Native.libbpf().bpf_object__find_program_by_name(requireOpen("read program of"), programName);
+        if (program == null || program.address() == 0) {
+            throw new BpfException("find program '" + programName + "' in", file.toString(), Errors.ENOENT);
+        }
+        Pointer insns = Native.libbpf().bpf_program__insns(program);
+        long count = Native.libbpf().bpf_program__insn_cnt(program);
+        SortedSet<Integer> helpers = new TreeSet<>();
+        for (long i = 0; i < count; i++) {
+            long at = i * INSN_BYTES;
+            boolean call = (insns.getByte(at) & 0xff) == OPCODE_CALL;
+            // src_reg (the high nibble of byte 1) 0 marks a helper; 1 is a BPF-to-BPF call, 2 a kfunc.
+            if (call && (insns.getByte(at + 1) & 0xf0) == 0) {
+                helpers.add(insns.getInt(at + INSN_IMM_OFFSET));
+            }
+        }
+        return helpers;
     }
 
     /** Every map of the object, libbpf's internal ones (e.g. {@code <obj>.rodata}) included. */

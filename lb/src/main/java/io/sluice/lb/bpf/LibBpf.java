@@ -64,6 +64,11 @@ final class LibBpf {
 
         int bpf_program__fd(Pointer program);
 
+        /** The program's instructions as libbpf keeps them (relocated, subprograms appended; kept after load). */
+        Pointer bpf_program__insns(Pointer program);
+
+        long bpf_program__insn_cnt(Pointer program);
+
         // fd-level syscall wrappers (bpf.h)
         int bpf_map_create(int mapType, String name, int keySize, int valueSize, int maxEntries, Pointer createOpts);
 

@@ -19,6 +19,11 @@ final class LibC {
         @SaveError
         int munmap(Pointer addr, long length);
 
+        /** struct timespec *: two longs (seconds, nanoseconds) on the 64-bit targets the daemon runs on. */
+        int clock_gettime(int clockId, Pointer timespec);
+
+        int clock_getres(int clockId, Pointer timespec);
+
         /** Formats libbpf's log callback arguments; va_list arrives as a pointer on x86_64 and arm64. */
         int vsnprintf(Pointer buffer, long size, Pointer format, Pointer vaList);
     }

@@ -1,6 +1,7 @@
 package io.sluice.lb.dos;
 
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.sluice.lb.bpf.CoarseClock;
 import io.sluice.lb.config.Cidr;
 import io.sluice.lb.config.DosConfig;
 import io.sluice.lb.config.VipConfig;
@@ -87,6 +88,15 @@ public final class DosService {
         vips = List.copyOf(vipConfigs);
         write(rules, cause);
         appliedVipIds = Map.copyOf(ids);
+        logRaisedBursts(dos, vipConfigs);
+    }
+
+    /** Says which configured bursts the program's clock raises: an operator sees why a limit allows more. */
+    private void logRaisedBursts(DosConfig dos, List<VipConfig> vipConfigs) {
+        long tick = CoarseClock.tickNanos();
+        for (RaisedBurst raised : RaisedBurst.in(dos, vipConfigs, tick)) {
+            log.info("event=dos_burst_raised {} clock_tick_us={}", raised.logFields(), tick / 1_000);
+        }
     }
 
     /** The once-a-second work: lift expired blocks, block sources over the threshold, retry a failed apply. */

@@ -53,6 +53,9 @@ class DosPacketTest {
     private static final int TCP_URG = 0x20;
     private static final int ALL_SANITY = DosAbi.DOS_F_TCP_FLAGS | DosAbi.DOS_F_REFLECTION;
     private static final long ONE_SECOND_NS = 1_000_000_000L;
+    /** enum bpf_func_id (uapi/linux/bpf.h). */
+    private static final int HELPER_KTIME_GET_NS = 5;
+    private static final int HELPER_KTIME_GET_COARSE_NS = 160;
     private static final int ICMPV6_ECHO_REQUEST = 128;
     private static final int PROTO_GRE = 47;
     private static final int PROTO_ESP = 50;
@@ -482,6 +485,15 @@ class DosPacketTest {
         DosSourceState state = dos.readSource(key).orElseThrow();
         assertThat(state.packets()).isEqualTo(6);
         assertThat(state.dropped()).isEqualTo(2);
+    }
+
+    @Test
+    void rateLimitsReadTheCoarseClockNotTheClockSource() {
+        // The daemon sizes every tolerance to the coarse clock's step (DosRateTest); a program that
+        // read bpf_ktime_get_ns() again would work but pay ~27 ns a packet, one that read another
+        // clock would break that sizing.
+        assertThat(rig.object().helperCalls(DataplaneAbi.PROG_BALANCER))
+                .contains(HELPER_KTIME_GET_COARSE_NS).doesNotContain(HELPER_KTIME_GET_NS);
     }
 
     @Test
