@@ -7,6 +7,7 @@ import static io.sluice.testing.packet.PacketBuilder.ip;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.sluice.lb.bpf.CoarseClock;
 import io.sluice.lb.bpf.TestRunResult;
 import io.sluice.lb.bpf.XdpAction;
 import io.sluice.lb.dos.Deny24;
@@ -44,6 +45,9 @@ class DosPacketTest {
     private static final int VIP_UDP4 = 2;
     private static final int VIP_TCP6 = 3;
     private static final int VIP_UDP6 = 4;
+    /** A VIP without a Maglev table: it drops what the DoS stage lets through, leaving the frame as it was. */
+    private static final int VIP_NO_TABLE = 5;
+    private static final int NO_TABLE_PORT = 8080;
     private static final int BACKEND = 1;
     private static final int TCP_FIN = 0x01;
     private static final int TCP_SYN = 0x02;
@@ -494,6 +498,33 @@ class DosPacketTest {
         // clock would break that sizing.
         assertThat(rig.object().helperCalls(DataplaneAbi.PROG_BALANCER))
                 .contains(HELPER_KTIME_GET_COARSE_NS).doesNotContain(HELPER_KTIME_GET_NS);
+    }
+
+    @Test
+    void aSaturatedSourceGetsItsRateAcrossTicksNotOneBurstPerTick() {
+        // 1,000,000/s with a burst of 1: a 1 us interval, thousands of them in one tick of the coarse
+        // clock. Had the tolerance stayed (burst - 1) x interval = 0, each jump of the clock would
+        // lose its credit and the source would get about one packet a tick.
+        maps.putVip(new VipKey(ip(VIP4), NO_TABLE_PORT, Protocol.TCP), new VipMeta(VIP_NO_TABLE, 0));
+        DosRate rate = new DosRate(1_000_000, 1);
+        config(DosAbi.DOS_F_TRACK_SOURCES, rate, DosRate.NONE);
+        byte[] ack = from(CLIENT4, VIP4).tcp(CLIENT_PORT, NO_TABLE_PORT).tcpFlags(TCP_ACK).build();
+        int repeat = 1_000_000;
+
+        long wallStart = System.nanoTime();
+        TestRunResult result = rig.runRepeated(ack, repeat);
+        long wall = System.nanoTime() - wallStart;
+
+        long admitted = count(Reason.DROP_NO_BACKEND);
+        assertThat(admitted + count(Reason.DROP_SOURCE_RATE)).isEqualTo(repeat);
+        // The program ran for `ran` ns (the kernel leaves out time it was preempted): a limit that
+        // loses nothing admits the rate over that time. A tick the kernel makes up late jumps the
+        // clock by two and loses some credit, hence the margin.
+        long ran = result.durationNs() * repeat;
+        long tick = CoarseClock.tickNanos();
+        assertThat(admitted).as("admitted in %d ns of running, %d ns of wall time", ran, wall)
+                .isGreaterThanOrEqualTo(ran / rate.intervalNanos() * 3 / 4)
+                .isLessThanOrEqualTo((wall + 2 * tick) / rate.intervalNanos() + 2);
     }
 
     @Test

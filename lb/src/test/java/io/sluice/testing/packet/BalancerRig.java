@@ -75,6 +75,14 @@ public final class BalancerRig implements AutoCloseable {
         return program.testRun(frame, SINGLE_RUN);
     }
 
+    /**
+     * The frame {@code repeat} times in one call, in the same buffer: only for a path that leaves
+     * the frame as it was (a drop or a pass), or the later runs see the rewritten one.
+     */
+    public TestRunResult runRepeated(byte[] frame, int repeat) {
+        return program.testRun(frame, repeat);
+    }
+
     /** The CPU every run of this rig happens on (the flow cache entries it writes are that CPU's). */
     public int cpu() {
         return CpuPin.cpu();
