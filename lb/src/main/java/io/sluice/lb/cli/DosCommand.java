@@ -67,8 +67,7 @@ final class DosCommand implements Runnable {
             }
             JsonNode l = dos.path("limits");
             out.printf("Limits: source packets %s, source new flows %s, tcp flags %s, auto block %s%n",
-                    rate(l.path("source_packet_rate"), l.path("source_packet_burst")),
-                    rate(l.path("source_new_flow_rate"), l.path("source_new_flow_burst")),
+                    rate(l, "source_packet"), rate(l, "source_new_flow"),
                     l.path("tcp_flags").asBoolean() ? "on" : "off",
                     l.path("auto_block_packets_per_second").asLong() > 0
                             ? "over " + l.path("auto_block_packets_per_second").asLong() + " pkt/s for "
@@ -123,8 +122,21 @@ final class DosCommand implements Runnable {
         });
     }
 
-    private static String rate(JsonNode rate, JsonNode burst) {
-        return rate.asLong() == 0 ? "off" : rate.asLong() + "/s burst " + burst.asLong();
+    /** "10000/s burst 20000"; "100000/s burst 10 (401 with a 4 ms clock)" when the program's clock raises the burst. */
+    private static String rate(JsonNode limits, String prefix) {
+        long rate = limits.path(prefix + "_rate").asLong();
+        long burst = limits.path(prefix + "_burst").asLong();
+        long effective = limits.path(prefix + "_effective_burst").asLong();
+        if (rate == 0) {
+            return "off";
+        }
+        String text = rate + "/s burst " + burst;
+        if (effective > burst) {
+            long tickMicros = limits.path("clock_tick_micros").asLong();
+            String tick = tickMicros % 1_000 == 0 ? String.valueOf(tickMicros / 1_000) : String.valueOf(tickMicros / 1_000.0);
+            text += " (" + effective + " with a " + tick + " ms clock)";
+        }
+        return text;
     }
 
     /** "9m 58s", "never" for a block without expiry. */

@@ -6,6 +6,7 @@ import io.sluice.lb.config.Cidr;
 import io.sluice.lb.config.DosConfig;
 import io.sluice.lb.config.VipConfig;
 import io.sluice.lb.dataplane.DosMaps;
+import io.sluice.lb.dataplane.DosRate;
 import io.sluice.lb.dataplane.LpmPrefix;
 import io.sluice.lb.dataplane.Reason;
 import io.sluice.lb.dataplane.VipKey;
@@ -224,8 +225,11 @@ public final class DosService {
         views.sort((a, b) -> a.prefix().compareTo(b.prefix()));
         Map<String, Long> drops = dosDrops();
         var ab = config.autoBlock();
-        DosSnapshot.Limits limits = new DosSnapshot.Limits(config.sourcePackets().rate(),
-                config.sourcePackets().burst(), config.sourceNewFlows().rate(), config.sourceNewFlows().burst(),
+        long tick = CoarseClock.tickNanos();
+        DosRate packets = config.sourcePackets();
+        DosRate flows = config.sourceNewFlows();
+        DosSnapshot.Limits limits = new DosSnapshot.Limits(packets.rate(), packets.burst(),
+                packets.effectiveBurst(tick), flows.rate(), flows.burst(), flows.effectiveBurst(tick), tick / 1_000,
                 config.tcpFlags(), config.reflectionPorts(), ab.packetsPerSecond(),
                 ab.enabled() ? ab.duration().toSeconds() : 0, ab.maxBlocks());
         return new DosSnapshot(config.allow().stream().map(Object::toString).toList(), deny, views, limits, drops);

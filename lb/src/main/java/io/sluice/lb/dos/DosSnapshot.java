@@ -30,9 +30,14 @@ public record DosSnapshot(List<String> allow, List<DenyEntry> deny, List<BlockVi
     }
 
     /** Rates are per second; 0 = no limit / off. */
-    public record Limits(int sourcePacketRate, int sourcePacketBurst, int sourceNewFlowRate, int sourceNewFlowBurst,
-                         boolean tcpFlags, List<Integer> reflectionPorts, long autoBlockPacketsPerSecond,
-                         long autoBlockSeconds, int autoBlockMax) {
+    /**
+     * The limits in force. An effective burst is the burst the program allows: the configured one,
+     * or one tick of the program's clock ({@code clockTickMicros}) worth of the rate if that is larger.
+     */
+    public record Limits(int sourcePacketRate, int sourcePacketBurst, long sourcePacketEffectiveBurst,
+                         int sourceNewFlowRate, int sourceNewFlowBurst, long sourceNewFlowEffectiveBurst,
+                         long clockTickMicros, boolean tcpFlags, List<Integer> reflectionPorts,
+                         long autoBlockPacketsPerSecond, long autoBlockSeconds, int autoBlockMax) {
         public Limits {
             reflectionPorts = List.copyOf(reflectionPorts);
         }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sluice.lb.admin.client.AdminClient;
 import io.sluice.lb.admin.client.AdminClient.Response;
+import io.sluice.lb.bpf.CoarseClock;
 import io.sluice.lb.bpf.XdpAction;
 import io.sluice.lb.config.Cidr;
 import io.sluice.lb.config.ConfigLoader;
@@ -82,7 +83,16 @@ class DosApiTest {
         assertThat(deny.path("hits").asLong()).isEqualTo(2);
         assertThat(dos.path("blocks").size()).isZero();
         assertThat(dos.path("drops").path("drop_deny_list").asLong()).isEqualTo(2);
-        assertThat(dos.path("limits").path("tcp_flags").asBoolean()).isTrue();
+        JsonNode limits = dos.path("limits");
+        assertThat(limits.path("tcp_flags").asBoolean()).isTrue();
+        long tick = CoarseClock.tickNanos();
+        assertThat(limits.path("source_packet_rate").asLong()).isEqualTo(100_000);
+        assertThat(limits.path("source_packet_burst").asLong()).isEqualTo(10);
+        assertThat(limits.path("source_packet_effective_burst").asLong()).as("one tick of 100,000/s")
+                .isEqualTo(tick / 10_000 + 1);
+        assertThat(limits.path("source_new_flow_effective_burst").asLong()).as("400 covers a tick of 200/s")
+                .isEqualTo(400);
+        assertThat(limits.path("clock_tick_micros").asLong()).isEqualTo(tick / 1_000);
         assertThat(client.get("/v1/dos/blocks").json().size()).isZero();
     }
 

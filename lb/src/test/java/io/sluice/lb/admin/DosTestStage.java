@@ -48,12 +48,18 @@ public final class DosTestStage implements AutoCloseable {
     });
     private final DosService service;
 
-    /** The test config: BASE_CONFIG with a dos section that allows 192.0.2.0/24 and denies 203.0.113.0/24. */
+    /**
+     * The test config: BASE_CONFIG with a dos section that allows 192.0.2.0/24, denies 203.0.113.0/24,
+     * and sets per-source limits no test reaches: a packet limit whose burst is below one clock tick
+     * of its rate (the program raises it), and a new-flow limit whose burst is kept.
+     */
     public static String config(Path blocksFile) {
         return AdminTestServer.BASE_CONFIG + String.join("\n",
                 "dos:",
                 "  allow: [\"192.0.2.0/24\"]",
                 "  deny: [\"203.0.113.0/24\"]",
+                "  source_packets: { rate: 100000, burst: 10 }",
+                "  source_new_flows: { rate: 200, burst: 400 }",
                 "  blocks_file: \"" + blocksFile + "\"",
                 "");
     }

@@ -76,6 +76,9 @@ class DosCliTest {
         assertThat(text).containsPattern("(9m [0-9]+s|10m 0s)"); // time left, not an absolute time
         assertThat(text).contains("Drops:", "drop_deny_list");
         assertThat(text).containsPattern("drop_deny_list +1");
+        assertThat(text).as("a burst the program's clock raises says so")
+                .containsPattern("source packets 100000/s burst 10 \\([0-9]+ with a [0-9.]+ ms clock\\)")
+                .contains("source new flows 200/s burst 400,");
     }
 
     @Test
