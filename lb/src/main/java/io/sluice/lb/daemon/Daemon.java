@@ -56,9 +56,7 @@ import java.util.Map;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,9 +67,10 @@ import sun.misc.Signal;
  * to stop.
  *
  * <p>Threads: every map write, every health-book change and every status write happens on the thread
- * that calls {@link #run()}. Signal handlers, the health engine's listener thread, the refresh
- * timer and the admin API (an {@code Apply} with a validated config and a reply future) only post
- * an {@link Event} to the queue, so nothing races a reconcile.
+ * that calls {@link #run()}. Signal handlers, the health engine's listener thread and the admin API
+ * (an {@code Apply} with a validated config and a reply future) only post an {@link Event} to the
+ * queue, so nothing races a reconcile. The once-a-second refresh is the loop's own: it waits on the
+ * queue until the next tick ({@link RefreshTicks}).
  */
 final class Daemon {
     private static final Logger log = LoggerFactory.getLogger("sluiced");
@@ -202,11 +201,6 @@ final class Daemon {
         settings = desiredStates.settings(config);
         Instant startedAt = clock.instant();
 
-        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "sluiced-refresh");
-            t.setDaemon(true);
-            return t;
-        });
         try (AttachedDataplane dataplane = AttachedDataplane.attachOrAdopt(config.interfaceName(), ifindex,
                 config.pinDir(), config.xdpMode().toBpf(), config.flowTableSize());
              HealthSupervisor health = new HealthSupervisor(
@@ -243,10 +237,9 @@ final class Daemon {
             systemd.ready();
             lastWatchdog = clock.instant(); // READY=1 arms systemd's watchdog: the first ping is due from here
 
-            timer.scheduleAtFixedRate(() -> events.add(new Refresh()), REFRESH.toMillis(), REFRESH.toMillis(),
-                    TimeUnit.MILLISECONDS);
+            RefreshTicks ticks = new RefreshTicks(REFRESH, System::nanoTime);
             while (true) {
-                Event event = take();
+                Event event = take(ticks);
                 if (event instanceof Stop) {
                     break;
                 }
@@ -270,7 +263,6 @@ final class Daemon {
                 writeStatus(status, health, dataplane);
             }
         } finally {
-            timer.shutdownNow();
             if (bgp != null) {
                 bgp.close(); // withdraws every VIP first: the fleet stops sending before anything else goes
             }
@@ -624,9 +616,16 @@ final class Daemon {
         Signal.handle(new Signal("INT"), s -> events.add(new Stop()));
     }
 
-    private Event take() {
+    /** The next event; a {@link Refresh} when the tick is due, before any event still queued. */
+    private Event take(RefreshTicks ticks) {
         try {
-            return events.take();
+            long wait = ticks.nanosUntilDue();
+            Event event = wait > 0 ? events.poll(wait, TimeUnit.NANOSECONDS) : null;
+            if (event == null) {
+                ticks.taken();
+                return new Refresh();
+            }
+            return event;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Stop();
