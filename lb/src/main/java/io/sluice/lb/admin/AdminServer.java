@@ -4,9 +4,6 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
@@ -14,6 +11,7 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import io.sluice.lb.config.AdminConfig;
+import io.sluice.lb.net.ServerEventLoop;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -37,7 +35,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Serves the admin API with Netty's epoll transport: on a Unix socket (mode 0660, group
  * {@value #ADMIN_GROUP} when that group exists) and, when configured, on a TCP address that
- * demands a bearer token. One event-loop thread: the API is small, and changes queue anyway.
+ * demands a bearer token. One event-loop thread (the daemon's {@link ServerEventLoop}, shared with
+ * the metrics server, or one of its own): the API is small, and changes queue anyway.
  */
 public final class AdminServer implements AutoCloseable {
     public static final String ADMIN_GROUP = "sluice";
@@ -48,14 +47,14 @@ public final class AdminServer implements AutoCloseable {
     static final int MIN_TOKEN_CHARS = 16;
     private static final Set<PosixFilePermission> SOCKET_MODE = PosixFilePermissions.fromString("rw-rw----");
 
-    private final EventLoopGroup group;
+    private final ServerEventLoop ownLoop; // null when the caller owns the loop
     private final List<Channel> channels = new ArrayList<>();
     private final Optional<Path> socket;
     private boolean socketBound;
     private int tcpPort = -1;
 
-    private AdminServer(EventLoopGroup group, Optional<Path> socket) {
-        this.group = group;
+    private AdminServer(ServerEventLoop ownLoop, Optional<Path> socket) {
+        this.ownLoop = ownLoop;
         this.socket = socket;
     }
 
@@ -64,17 +63,28 @@ public final class AdminServer implements AutoCloseable {
         return start(config, router, AdminHttpHandler.Observer.NONE);
     }
 
-    /** As {@link #start(AdminConfig, Router)}, telling {@code observer} of every answer. */
+    /** As {@link #start(AdminConfig, Router)}, telling {@code observer} of every answer; on a loop of its own. */
     public static AdminServer start(AdminConfig config, Router router, AdminHttpHandler.Observer observer) {
-        Epoll.ensureAvailability();
+        ServerEventLoop loop = ServerEventLoop.start("sluiced-admin");
+        try {
+            return start(config, router, observer, loop.group(), loop);
+        } catch (Exception e) {
+            loop.close();
+            throw e;
+        }
+    }
+
+    /** As {@link #start(AdminConfig, Router, AdminHttpHandler.Observer)} on {@code loop}, which the caller owns. */
+    public static AdminServer start(AdminConfig config, Router router, AdminHttpHandler.Observer observer,
+                                    ServerEventLoop loop) {
+        return start(config, router, observer, loop.group(), null);
+    }
+
+    private static AdminServer start(AdminConfig config, Router router, AdminHttpHandler.Observer observer,
+                                     EventLoopGroup group, ServerEventLoop ownLoop) {
         Optional<byte[]> token = config.listen().isPresent()
                 ? Optional.of(readToken(config.tokenFile().orElseThrow())) : Optional.empty();
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, r -> {
-            Thread t = new Thread(r, "sluiced-admin");
-            t.setDaemon(true);
-            return t;
-        }, EpollIoHandler.newFactory());
-        AdminServer server = new AdminServer(group, config.socket());
+        AdminServer server = new AdminServer(ownLoop, config.socket());
         try {
             if (config.socket().isPresent()) {
                 Path path = config.socket().get();
@@ -92,7 +102,7 @@ public final class AdminServer implements AutoCloseable {
                 server.tcpPort = ((InetSocketAddress) tcp.localAddress()).getPort();
             }
             return server;
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // Netty rethrows a bind's IOException unchecked: close what was bound
             server.close();
             throw e;
         }
@@ -174,7 +184,9 @@ public final class AdminServer implements AutoCloseable {
         for (Channel c : channels) {
             c.close().syncUninterruptibly();
         }
-        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        if (ownLoop != null) {
+            ownLoop.close();
+        }
         socket.filter(p -> socketBound).ifPresent(p -> {
             try {
                 Files.deleteIfExists(p);

@@ -13,6 +13,7 @@ import io.sluice.lb.config.AdminConfig;
 import io.sluice.lb.dos.DosControl;
 import io.sluice.lb.metrics.SluiceMetrics;
 import io.sluice.lb.admin.Resource;
+import io.sluice.lb.net.ServerEventLoop;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,7 +34,7 @@ final class AdminEndpoint implements AutoCloseable {
 
     /** Null when the config turns the API off (try-with-resources skips a null resource). */
     static AdminEndpoint start(AdminConfig config, AdminBridge bridge, SluiceMetrics metrics, DosControl dos,
-                               HostControl host) {
+                               HostControl host, ServerEventLoop loop) {
         if (config.socket().isEmpty() && config.listen().isEmpty()) {
             log.info("event=admin_off");
             return null;
@@ -42,7 +43,7 @@ final class AdminEndpoint implements AutoCloseable {
         try {
             AdminContext context = new AdminContext(bridge, editor, Clock.systemUTC());
             AdminServer server = AdminServer.start(config,
-                    new Router(AdminApi.resources(context, extra(context, dos, host))), metrics::adminRequest);
+                    new Router(AdminApi.resources(context, extra(context, dos, host))), metrics::adminRequest, loop);
             log.info("event=admin_listening socket={} tcp={}", config.socket().map(Object::toString).orElse("off"),
                     config.listen().map(a -> a.getAddress().getHostAddress() + ":" + server.tcpPort()).orElse("off"));
             return new AdminEndpoint(editor, server);

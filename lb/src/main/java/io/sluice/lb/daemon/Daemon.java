@@ -33,6 +33,7 @@ import io.sluice.lb.drain.PreviousDrains;
 import io.sluice.lb.net.AddressText;
 import io.sluice.lb.net.Bpffs;
 import io.sluice.lb.net.NetworkInterfaces;
+import io.sluice.lb.net.ServerEventLoop;
 import io.sluice.lb.reconcile.DesiredState;
 import io.sluice.lb.reconcile.ReconcileReport;
 import io.sluice.lb.reconcile.Reconciler;
@@ -206,8 +207,10 @@ final class Daemon {
              HealthSupervisor health = new HealthSupervisor(
                      HealthEngine.start(EngineOptions.defaults().withObserver(metrics::checkResult)),
                      e -> events.add(new Health(e)));
-             MetricsServer metricsServer = startMetrics();
-             AdminEndpoint adminServer = AdminEndpoint.start(config.admin(), admin, metrics, dosControl, host)) {
+             ServerEventLoop serverLoop = ServerEventLoop.start("sluiced-http"); // closed after both servers
+             MetricsServer metricsServer = startMetrics(serverLoop);
+             AdminEndpoint adminServer = AdminEndpoint.start(config.admin(), admin, metrics, dosControl, host,
+                     serverLoop)) {
             installSignalHandlers(); // early: a reload or stop during startup waits in the queue
             Set<BackendRef> serving = DataplaneBackends.serving(ids(dataplane.maps()));
             // Fills and drains the previous daemon had go on from when they began (its last status file).
@@ -329,11 +332,11 @@ final class Daemon {
     }
 
     /** Null when the config turns metrics off (try-with-resources skips a null resource). */
-    private MetricsServer startMetrics() {
+    private MetricsServer startMetrics(ServerEventLoop loop) {
         if (config.metricsListen().isEmpty()) {
             return null;
         }
-        MetricsServer server = MetricsServer.start(metrics, config.metricsListen().get());
+        MetricsServer server = MetricsServer.start(metrics, config.metricsListen().get(), loop);
         log.info("event=metrics_listening address={} port={}",
                 AddressText.of(config.metricsListen().get().getAddress()), server.port());
         return server;
