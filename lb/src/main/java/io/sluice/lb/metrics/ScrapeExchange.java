@@ -24,8 +24,8 @@ import java.util.Enumeration;
 
 /**
  * One scrape as the Prometheus library's handler sees it: the Netty request read through its
- * interfaces, the answer gathered in a buffer and sent as one response when the handler closes
- * the exchange. Owns the buffer until then (released if nothing was sent).
+ * interfaces, the answer gathered in a buffer and sent as one response when the exchange is first
+ * closed. Owns the buffer until then (released if nothing was sent); the response owns it after.
  */
 final class ScrapeExchange implements PrometheusHttpExchange {
     private final ChannelHandlerContext ctx;
@@ -34,6 +34,7 @@ final class ScrapeExchange implements PrometheusHttpExchange {
     private final HttpHeaders headers;
     private final ByteBuf body;
     private HttpResponseStatus status;
+    private boolean sent;
 
     ScrapeExchange(ChannelHandlerContext ctx, FullHttpRequest request, boolean keepAlive) {
         this.ctx = ctx;
@@ -96,9 +97,16 @@ final class ScrapeExchange implements PrometheusHttpExchange {
         throw e;
     }
 
-    /** Sends what the handler wrote; a handler that wrote nothing (it threw) gets a 500. */
+    /**
+     * Sends what the handler wrote; a handler that wrote nothing (it threw) gets a 500. Once: the
+     * library's handler closes the exchange itself, and the caller closes it again in case it threw.
+     */
     @Override
     public void close() {
+        if (sent) {
+            return;
+        }
+        sent = true;
         if (status == null) {
             body.release();
             status = HttpResponseStatus.INTERNAL_SERVER_ERROR;
