@@ -60,8 +60,8 @@ struct {
 	__uint(max_entries, SLUICE_FLOW_MAP_ENTRIES);
 	__uint(map_flags, SLUICE_FLOW_MAP_FLAGS);
 	__type(key, __u32);
-	__type(value, struct sluice_flow_bucket);
-} flows6 SEC(".maps");
+	__type(value, struct sluice_flow6_bucket);
+} flows6c SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

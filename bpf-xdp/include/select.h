@@ -84,7 +84,7 @@ static __always_inline struct sluice_backend *select_backend(const struct packet
 	 * and the flow's later packets on other LB hosts would follow the table). It
 	 * replaces the entry, so no packet of the new connection meets the old one.
 	 */
-	if (place.found && !pkt->opens_flow && flow_place_backend(&place, vip_id, hash, packed)) {
+	if (place.found && !pkt->opens_flow && flow_place_backend(&place, hash, packed)) {
 		*backend_id = slot_owner(*packed);
 		backend = backend_in_use(*backend_id);
 		if (backend) {
@@ -115,7 +115,7 @@ static __always_inline struct sluice_backend *select_backend(const struct packet
 			count_reason(SLUICE_FLOW_SYN_REPLACED);
 	}
 
-	flow_remember(&place, key, *packed, vip_id, hash);
+	flow_remember(&place, *packed, hash);
 	count_reason(SLUICE_FLOW_MISS);
 	count_new_flow(&vip_stats, vip_id);
 	count_new_flow(&backend_stats, *backend_id);

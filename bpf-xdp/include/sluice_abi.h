@@ -15,10 +15,10 @@
 #include <linux/types.h>
 
 /* Bumped on any incompatible change of a struct or map below. */
-#define SLUICE_ABI_VERSION 9
+#define SLUICE_ABI_VERSION 10
 
 /*
- * Map sizes. The flow cache is two tables (flows4, flows6), each one table for all CPUs: by
+ * Map sizes. The flow cache is two tables (flows4, flows6c), each one table for all CPUs: by
  * default SLUICE_FLOW_BUCKETS buckets of SLUICE_FLOW_WAYS flows each; the daemon sets the
  * bucket count of both at load time.
  */
@@ -114,9 +114,8 @@ struct sluice_backend {
 
 /*
  * The flow cache: two BPF_MAP_TYPE_ARRAYs, u32 index -> bucket, each one table shared by every
- * CPU: flows4 (struct sluice_flow4_bucket) for IPv4 flows, flows6 (struct sluice_flow_bucket,
- * the whole 5-tuple in each slot) for IPv6 flows. Both have B buckets (B a power of two, at
- * least SLUICE_FLOW_MIN_BUCKETS):
+ * CPU: flows4 (struct sluice_flow4_bucket) for IPv4 flows, flows6c (struct sluice_flow6_bucket)
+ * for IPv6 flows. Both have B buckets (B a power of two, at least SLUICE_FLOW_MIN_BUCKETS):
  *
  *   index = flow hash & (B - 1),   max_entries = B + log2(B)
  *
@@ -132,7 +131,7 @@ struct sluice_backend {
 #define SLUICE_FLOW_MIN_BUCKETS  (1u << SLUICE_FLOW_LOG2_BITS)
 #define SLUICE_FLOW_MAP_ENTRIES  (SLUICE_FLOW_BUCKETS + SLUICE_FLOW_BUCKETS_LOG2)
 
-/* A flow as the parser reads it: the hashed bytes, and the key of a flows6 slot. */
+/* A flow as the parser reads it: the hashed bytes (hash.h). */
 struct sluice_flow_key {
 	__be32 src[4];
 	__be32 dst[4];
@@ -140,36 +139,17 @@ struct sluice_flow_key {
 	__be16 dport;
 	__u8   proto;
 	__u8   family;
-	__u16  pad;          /* always zero: part of the hashed and looked-up bytes */
+	__u16  pad;          /* always zero: part of the hashed bytes */
 };
 
 /*
- * One remembered IPv6 flow; family 0 marks an empty slot (a real key never has it). CPUs write
- * slots without a lock: `check` ties the backend to the key (SLUICE_FLOW_CHECK of the flow
- * hash and backend_id), so a slot two CPUs wrote at once reads as a miss, never as another
- * flow's backend.
+ * A remembered flow's key (ABI 9 for IPv4, ABI 10 for IPv6): the VIP's id stands for the
+ * destination address, port and protocol, so a key is the client's address and port and that
+ * id. vip_tag = vip id | SLUICE_FLOW_TAG_IN_USE; 0 marks an empty way. An IPv4 key is 8 bytes,
+ * compared as one u64; an IPv6 key 24, compared as three.
  */
-struct sluice_flow_slot {
-	struct sluice_flow_key key;
-	__u32 backend_id;    /* packed like a table slot: owner, and previous owner while it drains */
-	__u16 vip_id;
-	__u16 check;         /* ((flow hash >> 16) ^ backend_id) & 0xffff */
-};
-
-/* flows6: ways filled in order; once full, next_victim is replaced (FIFO) and advances. */
-struct sluice_flow_bucket {
-	struct sluice_flow_slot slot[SLUICE_FLOW_WAYS];
-	__u32 next_victim;
-	__u32 pad;           /* keeps the size a multiple of 8: slot keys stay u64-aligned */
-};
-
-/*
- * An IPv4 flow in flows4 (ABI 9): the VIP's id stands for the destination address, port and
- * protocol, so a key is the client's address and port and that id: 8 bytes, compared as one
- * u64. vip_tag = vip id | SLUICE_FLOW4_TAG_IN_USE; 0 marks an empty way.
- */
-#define SLUICE_FLOW4_TAG_IN_USE   0x8000
-#define SLUICE_FLOW4_TAG_VIP_MASK 0x7fff
+#define SLUICE_FLOW_TAG_IN_USE   0x8000
+#define SLUICE_FLOW_TAG_VIP_MASK 0x7fff
 
 struct sluice_flow4_key {
 	__be32 src;
@@ -177,11 +157,23 @@ struct sluice_flow4_key {
 	__u16  vip_tag;
 };
 
+struct sluice_flow6_key {
+	__be32 src[4];
+	__be16 sport;
+	__u16  vip_tag;
+	__u32  pad;          /* always zero: compared with the rest */
+};
+
 /*
- * flows4 bucket: one 64-byte cache line (the array's values start page-aligned), the ways'
- * members side by side. Way i is key[i], backend_id[i] (packed like a table slot) and check[i]
- * (as in sluice_flow_slot: it covers the bytes the key leaves out, the destination among them,
- * as the flow hash does). Ways fill in order; once full, next_victim is replaced (FIFO).
+ * A bucket stores its ways member by member, not way by way, so that a lookup reads the keys
+ * first and touches as few cache lines as possible (the array's values start page-aligned).
+ * Way i is key[i], backend_id[i] (packed like a table slot) and check[i]: CPUs write ways
+ * without a lock, and the check ties the backend to the key (((flow hash >> 16) ^ backend_id)
+ * & 0xffff; it covers the bytes the key leaves out, the destination among them, as the flow
+ * hash does), so a way two CPUs wrote at once reads as a miss, never as another flow's backend.
+ * Ways fill in order; once full, next_victim is replaced (FIFO) and advances.
+ *
+ * flows4: one 64-byte cache line.
  */
 struct sluice_flow4_bucket {
 	struct sluice_flow4_key key[SLUICE_FLOW_WAYS];
@@ -189,6 +181,15 @@ struct sluice_flow4_bucket {
 	__u16 check[SLUICE_FLOW_WAYS];
 	__u16 next_victim;
 	__u16 pad[3];        /* the line's last bytes, always zero */
+};
+
+/* flows6c: two 64-byte cache lines (ABI 10; until ABI 9 four whole 5-tuples in 200 bytes). */
+struct sluice_flow6_bucket {
+	struct sluice_flow6_key key[SLUICE_FLOW_WAYS];
+	__u32 backend_id[SLUICE_FLOW_WAYS];
+	__u16 check[SLUICE_FLOW_WAYS];
+	__u16 next_victim;
+	__u16 pad[3];        /* the second line's last bytes, always zero */
 };
 
 /* lb_config map: a one-entry array, key 0 */

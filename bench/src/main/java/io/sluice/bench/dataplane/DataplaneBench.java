@@ -128,7 +128,7 @@ public final class DataplaneBench {
                         .withHeadBaseline(wrapper.pushIpv4()),
                 new Scenario("established flow, 6in6", tcp(CLIENT6, ProgrammedBalancer.VIP_6IN6).sameFlow(), lb,
                         XdpAction.TX, () -> balancer.reasonCount(Reason.FLOW_HIT)).withHeadBaseline(wrapper.pushIpv6()),
-                // IPv6 flows have a table of their own (flows6, 200-byte buckets): its new flow, table full.
+                // IPv6 flows have a table of their own (flows6c, 128-byte buckets): its new flow, table full.
                 new Scenario(NEW_FLOW_6IN6, tcp(CLIENT6, ProgrammedBalancer.VIP_6IN6), lb, XdpAction.TX,
                         () -> balancer.reasonCount(Reason.FLOW_MISS)).withHeadBaseline(wrapper.pushIpv6())
                         .withWarmup(newFlowWarmup(balancer)),

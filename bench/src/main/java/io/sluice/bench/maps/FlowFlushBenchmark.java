@@ -4,8 +4,9 @@ import io.sluice.lb.bpf.BpfMap;
 import io.sluice.lb.bpf.UpdateFlags;
 import io.sluice.lb.config.ConfigLimits;
 import io.sluice.lb.dataplane.FlowBucket;
+import io.sluice.lb.dataplane.FlowFamily;
 import io.sluice.lb.dataplane.FlowKey;
-import io.sluice.lb.dataplane.FlowSlot;
+import io.sluice.lb.dataplane.FlowWay;
 import io.sluice.lb.dataplane.Protocol;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -26,10 +27,11 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * Emptying the flow cache of the default size with a flow in every bucket of flows6 (the 200-byte
- * buckets of the one table ABI 5-8 had; flows4 stays empty) ({@code sluiced --flush-flows},
- * {@code DataplaneMaps.flushFlows}, which reads both tables): through the maps' shared mappings (ABI
- * 8), against batch lookups of flows6 with one batch update per batch of non-empty buckets (the
+ * Emptying the flow cache of the default size with a flow in every bucket of the IPv6 table
+ * (flows6c: 128-byte buckets since ABI 10, 200 in ABI 5-9; flows4 stays empty, as the baselines
+ * flush one table) ({@code sluiced --flush-flows}, {@code DataplaneMaps.flushFlows}, which reads both
+ * tables): through the maps' shared mappings (ABI 8), against batch lookups of the IPv6 table with
+ * one batch update per batch of non-empty buckets (the
  * daemon's way from 2026-11-24 to ABI 8) and one lookup and one update per bucket (before that),
  * both kept here as baselines. Each measured operation is one flush of a table refilled before it
  * (not timed). Root only (a real map).
@@ -40,6 +42,7 @@ import org.openjdk.jmh.annotations.TearDown;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 public class FlowFlushBenchmark {
     private static final int BATCH = 4096;
+    private static final int BUCKET_SIZE = FlowFamily.IPV6.bucketSize();
     private LoadedBalancer balancer;
     private BpfMap flows;
     private int buckets;
@@ -53,13 +56,13 @@ public class FlowFlushBenchmark {
         buckets = balancer.maps().flowBucketCount();
         FlowKey key = new FlowKey(InetAddress.getByName("2001:db8::1"), InetAddress.getByName("2001:db8:100::1"),
                 40000, 80, Protocol.TCP);
-        byte[] bucket = new FlowBucket(List.of(Optional.of(new FlowSlot(key, 1, 1)), Optional.empty(),
+        byte[] bucket = FlowBucket.of(List.of(Optional.of(FlowWay.of(key, 1, 1)), Optional.empty(),
                 Optional.empty(), Optional.empty()), 1).encode();
         ByteBuffer keys = ByteBuffer.allocate(buckets * Integer.BYTES).order(ByteOrder.nativeOrder());
-        fullBuckets = new byte[buckets * FlowBucket.SIZE];
+        fullBuckets = new byte[buckets * BUCKET_SIZE];
         for (int i = 0; i < buckets; i++) {
             keys.putInt(i);
-            System.arraycopy(bucket, 0, fullBuckets, i * FlowBucket.SIZE, FlowBucket.SIZE);
+            System.arraycopy(bucket, 0, fullBuckets, i * BUCKET_SIZE, BUCKET_SIZE);
         }
         allKeys = keys.array();
     }
@@ -88,18 +91,18 @@ public class FlowFlushBenchmark {
     public long batchedSyscalls() {
         long[] flushed = {0};
         byte[] dirtyKeys = new byte[BATCH * Integer.BYTES];
-        byte[] empty = new byte[BATCH * FlowBucket.SIZE];
+        byte[] empty = new byte[BATCH * BUCKET_SIZE];
         flows.scanRange(0, buckets, BATCH, (keys, values, read) -> {
             int dirty = 0;
             for (int i = 0; i < read; i++) {
-                if (!Arrays.equals(values, i * FlowBucket.SIZE, (i + 1) * FlowBucket.SIZE, empty, 0, FlowBucket.SIZE)) {
+                if (!Arrays.equals(values, i * BUCKET_SIZE, (i + 1) * BUCKET_SIZE, empty, 0, BUCKET_SIZE)) {
                     flushed[0]++; // one flow per bucket here
                     System.arraycopy(keys, i * Integer.BYTES, dirtyKeys, dirty * Integer.BYTES, Integer.BYTES);
                     dirty++;
                 }
             }
             flows.updateBatch(Arrays.copyOf(dirtyKeys, dirty * Integer.BYTES),
-                    Arrays.copyOf(empty, dirty * FlowBucket.SIZE), dirty);
+                    Arrays.copyOf(empty, dirty * BUCKET_SIZE), dirty);
         });
         return requireAll(flushed[0]);
     }
@@ -110,8 +113,8 @@ public class FlowFlushBenchmark {
         long flushed = 0;
         byte[] key = new byte[Integer.BYTES];
         ByteBuffer keyBuffer = ByteBuffer.wrap(key).order(ByteOrder.nativeOrder());
-        byte[] value = new byte[FlowBucket.SIZE];
-        byte[] empty = new byte[FlowBucket.SIZE];
+        byte[] value = new byte[BUCKET_SIZE];
+        byte[] empty = new byte[BUCKET_SIZE];
         for (int index = 0; index < buckets; index++) {
             keyBuffer.putInt(0, index);
             if (flows.lookup(key, value) && !Arrays.equals(value, empty)) {

@@ -3,10 +3,8 @@ package io.sluice.bench.maps;
 import io.sluice.lb.bpf.BpfMap;
 import io.sluice.lb.config.ConfigLimits;
 import io.sluice.lb.dataplane.DataplaneAbi;
-import io.sluice.lb.dataplane.FlowBucket;
 import io.sluice.lb.dataplane.FlowFamily;
-import io.sluice.lb.dataplane.FlowKey;
-import io.sluice.lb.dataplane.FlowSlot;
+import io.sluice.lb.dataplane.FlowStructs;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.concurrent.TimeUnit;
@@ -23,10 +21,11 @@ import org.openjdk.jmh.annotations.TearDown;
  * Reading the whole flow cache of the default size (flow_table_size 262,144 per CPU), as the daemon
  * does when a drain ends ({@code DataplaneMaps.flowsByOwner}) and, a 32nd of it per second, for the
  * flow-count gauge ({@code DataplaneMaps.flowCount}): through the maps' shared mappings (ABI 8, one
- * mark read per way, no syscall, no copy). {@code mapped} reads flows6 (200-byte buckets, the one
- * table of ABI 5-8), the table the baselines read: bpf_map_lookup_batch 4,096 buckets at a time (the
- * daemon's way from 2026-11-23 to ABI 8) and one bpf_map_lookup_elem per bucket (before that).
- * {@code mappedBothTables} is what the daemon runs since ABI 9: flows6 and flows4 (64-byte buckets).
+ * mark read per way, no syscall, no copy). {@code mapped} reads the IPv6 table (flows6c: 128-byte
+ * buckets since ABI 10; 200 in ABI 5-9), the table the baselines read: bpf_map_lookup_batch 4,096
+ * buckets at a time (the daemon's way from 2026-11-23 to ABI 8) and one bpf_map_lookup_elem per
+ * bucket (before that). {@code mappedBothTables} is what the daemon runs since ABI 9: the IPv6 table
+ * and flows4 (64-byte buckets).
  * The tables are empty: what a scan costs is the reads, the copies and the syscalls, whatever the
  * buckets hold. Root only (a real map).
  * Run: bench/jmh.sh FlowScan -f 1 -wi 3 -i 5 -prof gc
@@ -36,7 +35,6 @@ import org.openjdk.jmh.annotations.TearDown;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 public class FlowScanBenchmark extends ThreadCpuBenchmark {
     private static final int BATCH = 4096;
-    private static final int EMPTY_MARK = FlowBucket.OFFSET_SLOT + FlowSlot.OFFSET_KEY + FlowKey.OFFSET_FAMILY;
     private int buckets;
     private LoadedBalancer balancer;
     private BpfMap flows;
@@ -61,7 +59,7 @@ public class FlowScanBenchmark extends ThreadCpuBenchmark {
         }
     }
 
-    /** DataplaneMaps.flowCount's read of flows6, through the mapping. */
+    /** DataplaneMaps.flowCount's read of the IPv6 table, through the mapping. */
     @Benchmark
     public long mapped() {
         op();
@@ -83,7 +81,9 @@ public class FlowScanBenchmark extends ThreadCpuBenchmark {
         flows.scanRange(0, buckets, BATCH, (keys, values, read) -> {
             for (int i = 0; i < read; i++) {
                 for (int way = 0; way < DataplaneAbi.FLOW_WAYS; way++) {
-                    if (values[i * FlowBucket.SIZE + way * FlowSlot.SIZE + EMPTY_MARK] != 0) {
+                    int tag = i * FlowFamily.IPV6.bucketSize() + FlowFamily.IPV6.keyOffset(way)
+                            + FlowStructs.Key6.OFFSET_VIP_TAG;
+                    if ((values[tag] | values[tag + 1]) != 0) {
                         occupied[0]++;
                     }
                 }

@@ -46,7 +46,7 @@ public final class LoadedBalancer implements AutoCloseable {
     }
 
     /**
-     * The flow cache's IPv6 table (flows6: the 200-byte buckets the one table of ABI 5-8 had), for
+     * The flow cache's IPv6 table (flows6c: 128-byte buckets since ABI 10; 200 in ABI 5-9), for
      * benchmarks that read or write it bucket by bucket; closed with this.
      */
     public BpfMap flows6() {

@@ -92,7 +92,7 @@ public final class AttachedDataplane implements AutoCloseable {
                             link.info().programId());
                 }
             }
-            removeRetiredFlowTable(pinDir);
+            removeRetiredFlowTables(pinDir);
             return new AttachedDataplane(link, DataplaneMaps.of(object), true, object);
         } catch (RuntimeException e) {
             if (object != null) {
@@ -142,18 +142,21 @@ public final class AttachedDataplane implements AutoCloseable {
     }
 
     /**
-     * An upgrade from ABI 5-8 runs on the new flow tables (flows4, flows6) as soon as the program
-     * is replaced; the old table's pin would keep its memory (26 MB by default) for nothing.
+     * An upgrade from an older ABI runs on the current flow tables (flows4, flows6c) as soon as the
+     * program is replaced; an old table's pin (ABI 5-8's `flows`, ABI 9's `flows6`) would keep its
+     * memory (26 MB each by default) for nothing.
      */
-    private static void removeRetiredFlowTable(Path pinDir) {
-        Path retired = pinDir.resolve(DataplaneAbi.MAP_FLOWS_RETIRED);
-        try {
-            if (Files.deleteIfExists(retired)) {
-                log.info("event=retired_pin_removed pin={} reason=\"the flow table of ABI 5-8; its flows are forgotten\"",
-                        retired);
+    private static void removeRetiredFlowTables(Path pinDir) {
+        for (String name : DataplaneAbi.MAPS_FLOWS_RETIRED) {
+            Path retired = pinDir.resolve(name);
+            try {
+                if (Files.deleteIfExists(retired)) {
+                    log.info("event=retired_pin_removed pin={} reason=\"a flow table of an older ABI; its flows are"
+                            + " forgotten\"", retired);
+                }
+            } catch (IOException e) {
+                log.warn("event=retired_pin_kept pin={} error=\"{}\"", retired, e.getMessage());
             }
-        } catch (IOException e) {
-            log.warn("event=retired_pin_kept pin={} error=\"{}\"", retired, e.getMessage());
         }
     }
 

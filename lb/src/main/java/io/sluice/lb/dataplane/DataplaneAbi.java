@@ -3,6 +3,7 @@ package io.sluice.lb.dataplane;
 import io.sluice.lb.bpf.BpfMap;
 import io.sluice.lb.bpf.BpfObject;
 import io.sluice.lb.bpf.MappedArray;
+import java.util.List;
 
 /**
  * The constants of bpf-xdp/include/sluice_abi.h and the names the C side gives its maps
@@ -11,7 +12,7 @@ import io.sluice.lb.bpf.MappedArray;
  */
 public final class DataplaneAbi {
 
-    public static final int ABI_VERSION = 9;
+    public static final int ABI_VERSION = 10;
 
     public static final int MAX_VIPS = 1024;
     public static final int MAX_BACKENDS = 16384;
@@ -35,9 +36,9 @@ public final class DataplaneAbi {
     public static final int FLOW_MAP_ENTRIES = FLOW_BUCKETS + FLOW_BUCKETS_LOG2;
     /** The flow maps' flags: BPF_F_MMAPABLE, so the daemon reads them through a mapping ({@link FlowCache}). */
     public static final int FLOW_MAP_FLAGS = MappedArray.F_MMAPABLE;
-    /** An IPv4 flow key's vip_tag: the VIP's id with this bit set; 0 marks an empty way (ABI 9). */
-    public static final int FLOW4_TAG_IN_USE = 0x8000;
-    public static final int FLOW4_TAG_VIP_MASK = 0x7fff;
+    /** A flow key's vip_tag: the VIP's id with this bit set; 0 marks an empty way (ABI 9, IPv6 since ABI 10). */
+    public static final int FLOW_TAG_IN_USE = 0x8000;
+    public static final int FLOW_TAG_VIP_MASK = 0x7fff;
     /** The largest prime Maglev table size the data plane accepts. */
     public static final int MAGLEV_MAX_SIZE = 655373;
     /** The flow hash (FlowHash, hash.h): its seed, word multiplier, and finaliser's multiplier and shift. */
@@ -69,11 +70,19 @@ public final class DataplaneAbi {
     public static final String MAP_VIPS = "vips";
     public static final String MAP_BACKENDS = "backends";
     public static final String MAP_MAGLEV_TABLES = "maglev_tables";
-    /** The flow cache: IPv4 flows (one cache line per bucket) and IPv6 flows (whole keys), since ABI 9. */
+    /**
+     * The flow cache: IPv4 flows (one cache line per bucket, since ABI 9) and IPv6 flows (two lines,
+     * since ABI 10; the name changed with the layout, so an upgrade in place pins the new table
+     * beside the old one).
+     */
     public static final String MAP_FLOWS4 = "flows4";
-    public static final String MAP_FLOWS6 = "flows6";
-    /** The one flow table of ABI 5-8 (IPv4 and IPv6 alike): a pin of it left by an older data plane is removed. */
-    public static final String MAP_FLOWS_RETIRED = "flows";
+    public static final String MAP_FLOWS6 = "flows6c";
+    /**
+     * Flow tables of older layouts, a pin of which an older data plane may have left: the one
+     * table of ABI 5-8 (IPv4 and IPv6 alike) and ABI 9's IPv6 table (whole 5-tuples). Removed once
+     * the new program runs.
+     */
+    public static final List<String> MAPS_FLOWS_RETIRED = List.of("flows", "flows6");
     public static final String MAP_LB_CONFIG = "lb_config";
     public static final String MAP_VIP_STATS = "vip_stats";
     public static final String MAP_BACKEND_STATS = "backend_stats";

@@ -262,7 +262,7 @@ public final class DataplaneMaps implements AutoCloseable {
         return counts;
     }
 
-    // --- the flow cache: flows4 and flows6, set-associative, one table each for every CPU (bpf-xdp/README.md)
+    // --- the flow cache: flows4 and flows6c, set-associative, one table each for every CPU (bpf-xdp/README.md)
 
     /** The flow tables' geometry, the same for both (derived from max_entries, as the program does). */
     public FlowCacheLayout flowLayout() {
@@ -279,24 +279,14 @@ public final class DataplaneMaps implements AutoCloseable {
                 .flatMap(vip -> flowCaches.get(FlowFamily.of(key)).lookup(key, vip.vipId()));
     }
 
-    /** Bucket {@code index} of flows4 (0 .. flowBucketCount() - 1). For tests and diagnostics. */
-    public Flow4Bucket readFlow4Bucket(int index) {
-        return Flow4Bucket.decode(flowCaches.get(FlowFamily.IPV4).readBytes(index));
+    /** Bucket {@code index} (0 .. flowBucketCount() - 1) of the family's table. For tests and diagnostics. */
+    public FlowBucket readFlowBucket(FlowFamily family, int index) {
+        return FlowBucket.decode(family, flowCaches.get(family).readBytes(index));
     }
 
-    /** Replaces bucket {@code index} of flows4. For tests and diagnostics. */
-    public void writeFlow4Bucket(int index, Flow4Bucket bucket) {
-        flowCaches.get(FlowFamily.IPV4).writeBytes(index, bucket.encode());
-    }
-
-    /** Bucket {@code index} of flows6. For tests and diagnostics. */
-    public FlowBucket readFlow6Bucket(int index) {
-        return FlowBucket.decode(flowCaches.get(FlowFamily.IPV6).readBytes(index));
-    }
-
-    /** Replaces bucket {@code index} of flows6. For tests and diagnostics. */
-    public void writeFlow6Bucket(int index, FlowBucket bucket) {
-        flowCaches.get(FlowFamily.IPV6).writeBytes(index, bucket.encode());
+    /** Replaces bucket {@code index} of the bucket's family's table. For tests and diagnostics. */
+    public void writeFlowBucket(int index, FlowBucket bucket) {
+        flowCaches.get(bucket.family()).writeBytes(index, bucket.encode());
     }
 
     /** A bucket as raw bytes, check members as given (tests of what racing writers leave). */

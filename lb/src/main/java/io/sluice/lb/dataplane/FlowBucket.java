@@ -7,55 +7,63 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * struct sluice_flow_bucket: FLOW_WAYS slots of one CPU's flow cache (empty ways are
- * {@code Optional.empty()}) and the way the program replaces next once all are taken.
+ * struct sluice_flow4_bucket / sluice_flow6_bucket: the FLOW_WAYS ways of one bucket of a
+ * family's table (empty ways are {@code Optional.empty()}) and the way the program replaces next
+ * once all are taken. The ways' keys, backends and checks are stored member by member
+ * ({@link FlowStructs}), so a lookup reads the keys first.
  */
-public record FlowBucket(List<Optional<FlowSlot>> ways, int nextVictim) {
-
-    public static final int SIZE = 200;
-    public static final int OFFSET_SLOT = 0;
-    public static final int OFFSET_NEXT_VICTIM = OFFSET_SLOT + DataplaneAbi.FLOW_WAYS * FlowSlot.SIZE;
-    public static final int OFFSET_PAD = OFFSET_NEXT_VICTIM + Integer.BYTES;
+public record FlowBucket(FlowFamily family, List<Optional<FlowWay>> ways, int nextVictim) {
 
     public FlowBucket {
         if (ways.size() != DataplaneAbi.FLOW_WAYS) {
             throw new IllegalArgumentException("a bucket has " + DataplaneAbi.FLOW_WAYS + " ways, got " + ways.size());
         }
+        for (Optional<FlowWay> way : ways) {
+            way.filter(w -> w.key().family() != family).ifPresent(w -> {
+                throw new IllegalArgumentException("a " + family.label() + " bucket cannot hold " + w.key());
+            });
+        }
         ways = List.copyOf(ways);
     }
 
-    public static FlowBucket empty() {
-        return new FlowBucket(Collections.nCopies(DataplaneAbi.FLOW_WAYS, Optional.empty()), 0);
+    public static FlowBucket empty(FlowFamily family) {
+        return new FlowBucket(family, Collections.nCopies(DataplaneAbi.FLOW_WAYS, Optional.empty()), 0);
     }
 
-    public List<FlowSlot> occupied() {
+    /** A bucket of the family of its ways' keys, the others empty. */
+    public static FlowBucket of(List<Optional<FlowWay>> ways, int nextVictim) {
+        FlowFamily family = ways.stream().flatMap(Optional::stream).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no way names the family: use empty(family)"))
+                .key().family();
+        return new FlowBucket(family, ways, nextVictim);
+    }
+
+    public List<FlowWay> occupied() {
         return ways.stream().flatMap(Optional::stream).toList();
     }
 
     public byte[] encode() {
-        ByteBuffer b = Codec.hostOrder(SIZE);
+        ByteBuffer b = Codec.hostOrder(family.bucketSize());
         for (int way = 0; way < ways.size(); way++) {
-            int base = slotOffset(way);
-            ways.get(way).ifPresent(slot -> slot.put(b, base));
+            int at = way;
+            ways.get(way).ifPresent(w -> {
+                w.key().put(b, family.keyOffset(at));
+                b.putInt(family.backendOffset(at), w.backendId());
+                b.putShort(family.checkOffset(at), (short) w.check());
+            });
         }
-        b.putInt(OFFSET_NEXT_VICTIM, nextVictim);
+        b.putShort(family.nextVictimOffset(), (short) nextVictim);
         return b.array();
     }
 
-    public static FlowBucket decode(byte[] bytes) {
-        return decode(Codec.wrap(bytes, SIZE, "struct sluice_flow_bucket"), 0);
-    }
-
-    /** The bucket at {@code base} of a buffer holding {@code SIZE} bytes there. */
-    static FlowBucket decode(ByteBuffer b, int base) {
-        List<Optional<FlowSlot>> ways = new ArrayList<>(DataplaneAbi.FLOW_WAYS);
+    public static FlowBucket decode(FlowFamily family, byte[] bytes) {
+        ByteBuffer b = Codec.wrap(bytes, family.bucketSize(), "a " + family.mapName() + " bucket");
+        List<Optional<FlowWay>> ways = new ArrayList<>(DataplaneAbi.FLOW_WAYS);
         for (int way = 0; way < DataplaneAbi.FLOW_WAYS; way++) {
-            ways.add(Optional.ofNullable(FlowSlot.decodeOrNull(b, base + slotOffset(way))));
+            FlowWayKey key = FlowWayKey.decodeOrNull(family, b, family.keyOffset(way));
+            ways.add(key == null ? Optional.empty() : Optional.of(new FlowWay(key, b.getInt(family.backendOffset(way)),
+                    Codec.unsignedShort(b, family.checkOffset(way)))));
         }
-        return new FlowBucket(ways, b.getInt(base + OFFSET_NEXT_VICTIM));
-    }
-
-    static int slotOffset(int way) {
-        return OFFSET_SLOT + way * FlowSlot.SIZE;
+        return new FlowBucket(family, ways, Codec.unsignedShort(b, family.nextVictimOffset()));
     }
 }

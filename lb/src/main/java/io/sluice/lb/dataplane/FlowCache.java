@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * One table of the flow cache ({@code flows4} or {@code flows6}: sluice_abi.h, bpf-xdp/README.md)
+ * One table of the flow cache ({@code flows4} or {@code flows6c}: sluice_abi.h, bpf-xdp/README.md)
  * through its shared mapping: the maps are BPF_F_MMAPABLE, so a lookup, a bucket read or write, a
  * count, the owners' tally and the flush are loads and stores in this process, not a syscall and a
  * copy of the table. A pass over a whole table reads one mark per way (and the backend id for the

@@ -1,27 +1,45 @@
 package io.sluice.lb.dataplane;
 
 import io.sluice.lb.bpf.MappedArray;
-import java.nio.ByteBuffer;
+import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.util.Locale;
 import java.util.Optional;
 
 /**
- * The flow cache's two tables (ABI 9) and where each keeps a way's in-use mark and backend:
- * {@code flows4} (IPv4, {@link Flow4Bucket}, one cache line per bucket) and {@code flows6} (IPv6,
- * {@link FlowBucket}, the whole key in each slot). Both have the same geometry ({@link FlowCacheLayout}).
+ * The flow cache's two tables and their buckets' layout: {@code flows4} (IPv4, one cache line per
+ * bucket) and {@code flows6c} (IPv6, two lines, ABI 10). Both store the ways member by member
+ * ({@link FlowStructs}) and have the same geometry ({@link FlowCacheLayout}).
  */
 public enum FlowFamily {
-    IPV4(DataplaneAbi.MAP_FLOWS4, Flow4Bucket.SIZE, DataplaneAbi.AF_INET),
-    IPV6(DataplaneAbi.MAP_FLOWS6, FlowBucket.SIZE, DataplaneAbi.AF_INET6);
+    IPV4(DataplaneAbi.MAP_FLOWS4, DataplaneAbi.AF_INET, FlowStructs.Key4.SIZE, FlowStructs.Key4.OFFSET_SPORT,
+            FlowStructs.Key4.OFFSET_VIP_TAG, FlowStructs.Bucket4.SIZE, FlowStructs.Bucket4.OFFSET_BACKEND_ID,
+            FlowStructs.Bucket4.OFFSET_CHECK, FlowStructs.Bucket4.OFFSET_NEXT_VICTIM),
+    IPV6(DataplaneAbi.MAP_FLOWS6, DataplaneAbi.AF_INET6, FlowStructs.Key6.SIZE, FlowStructs.Key6.OFFSET_SPORT,
+            FlowStructs.Key6.OFFSET_VIP_TAG, FlowStructs.Bucket6.SIZE, FlowStructs.Bucket6.OFFSET_BACKEND_ID,
+            FlowStructs.Bucket6.OFFSET_CHECK, FlowStructs.Bucket6.OFFSET_NEXT_VICTIM);
 
     private final String mapName;
-    private final int bucketSize;
     private final int addressFamily;
+    private final int keySize;
+    private final int sportOffset;
+    private final int vipTagOffset;
+    private final int bucketSize;
+    private final int backendIdsOffset;
+    private final int checksOffset;
+    private final int nextVictimOffset;
 
-    FlowFamily(String mapName, int bucketSize, int addressFamily) {
+    FlowFamily(String mapName, int addressFamily, int keySize, int sportOffset, int vipTagOffset, int bucketSize,
+            int backendIdsOffset, int checksOffset, int nextVictimOffset) {
         this.mapName = mapName;
-        this.bucketSize = bucketSize;
         this.addressFamily = addressFamily;
+        this.keySize = keySize;
+        this.sportOffset = sportOffset;
+        this.vipTagOffset = vipTagOffset;
+        this.bucketSize = bucketSize;
+        this.backendIdsOffset = backendIdsOffset;
+        this.checksOffset = checksOffset;
+        this.nextVictimOffset = nextVictimOffset;
     }
 
     public String mapName() {
@@ -42,43 +60,60 @@ public enum FlowFamily {
         return key.family() == IPV4.addressFamily ? IPV4 : IPV6;
     }
 
-    /** Whether way {@code way} of bucket {@code bucket} holds a flow (a read of its mark, nothing decoded). */
+    /** The table a flow from client {@code src} is kept in. */
+    public static FlowFamily of(InetAddress src) {
+        return src instanceof Inet4Address ? IPV4 : IPV6;
+    }
+
+    int addressFamily() {
+        return addressFamily;
+    }
+
+    /** Where way {@code way}'s key starts in a bucket, and its port and VIP tag within the key. */
+    public int keyOffset(int way) {
+        return FlowStructs.Bucket4.OFFSET_KEY + way * keySize;
+    }
+
+    int sportOffset() {
+        return sportOffset;
+    }
+
+    int vipTagOffset() {
+        return vipTagOffset;
+    }
+
+    /** Where way {@code way}'s packed backend id is in a bucket. */
+    public int backendOffset(int way) {
+        return backendIdsOffset + way * Integer.BYTES;
+    }
+
+    /** Where way {@code way}'s check is in a bucket. */
+    public int checkOffset(int way) {
+        return checksOffset + way * Short.BYTES;
+    }
+
+    public int nextVictimOffset() {
+        return nextVictimOffset;
+    }
+
+    /** Whether way {@code way} of bucket {@code bucket} holds a flow (a read of its tag, nothing decoded). */
     boolean occupied(MappedArray table, int bucket, int way) {
-        return switch (this) {
-            case IPV4 -> table.getShort(bucket, Flow4Bucket.keyOffset(way) + Flow4Key.OFFSET_VIP_TAG) != 0;
-            case IPV6 -> table.getByte(bucket, FlowBucket.slotOffset(way) + FlowSlot.EMPTY_MARK_AT) != 0;
-        };
+        return table.getShort(bucket, keyOffset(way) + vipTagOffset) != 0;
     }
 
     /** The packed backend id of an occupied way. */
     int backendId(MappedArray table, int bucket, int way) {
-        return switch (this) {
-            case IPV4 -> table.getInt(bucket, Flow4Bucket.backendOffset(way));
-            case IPV6 -> table.getInt(bucket, FlowBucket.slotOffset(way) + FlowSlot.OFFSET_BACKEND_ID);
-        };
+        return table.getInt(bucket, backendOffset(way));
     }
 
     /**
      * The entry the program would take for a hit on {@code key} to VIP {@code vipId} in this
-     * bucket (flow_place_backend in flow_cache.h): the way holding the key (an IPv4 key carries
-     * the VIP id), for the same VIP, whose check holds.
+     * bucket (flow_place_backend in flow_cache.h): the way holding the key (which carries the
+     * VIP id) whose check holds.
      */
     Optional<FlowEntry> lookup(byte[] bucket, FlowKey key, int vipId, int hash) {
-        if (this == IPV4) {
-            Flow4Key wanted = Flow4Key.of(key, vipId);
-            return Flow4Bucket.decode(bucket).occupied().stream().filter(way -> way.key().equals(wanted)).findFirst()
-                    .filter(way -> way.check() == FlowSlot.check(hash, way.backendId())).map(Flow4Slot::entry);
-        }
-        ByteBuffer b = Codec.wrap(bucket, bucketSize, "a " + mapName + " bucket");
-        byte[] encoded = key.encode();
-        for (int way = 0; way < DataplaneAbi.FLOW_WAYS; way++) {
-            int slot = FlowBucket.slotOffset(way);
-            if (FlowSlot.holds(bucket, slot, encoded)) {
-                FlowEntry entry = FlowSlot.decodeOrNull(b, slot).entry();
-                return entry.vipId() == vipId && FlowSlot.checkHolds(b, slot, hash) ? Optional.of(entry)
-                        : Optional.empty();
-            }
-        }
-        return Optional.empty();
+        FlowWayKey wanted = FlowWayKey.of(key, vipId);
+        return FlowBucket.decode(this, bucket).occupied().stream().filter(way -> way.key().equals(wanted)).findFirst()
+                .filter(way -> way.check() == FlowWay.check(hash, way.backendId())).map(FlowWay::entry);
     }
 }

@@ -14,7 +14,6 @@ import io.sluice.lb.bpf.MappedArray;
 import io.sluice.lb.bpf.XdpMode;
 import io.sluice.lb.dataplane.BpfObjectFiles;
 import io.sluice.lb.dataplane.DataplaneAbi;
-import io.sluice.lb.dataplane.FlowBucket;
 import io.sluice.lb.dataplane.Protocol;
 import io.sluice.lb.dataplane.VipKey;
 import io.sluice.lb.dataplane.VipMeta;
@@ -34,6 +33,8 @@ import org.junit.jupiter.api.Test;
 class AttachedDataplaneTest {
     private static final int FLOWS = 4096;
     private static final int PID_SUFFIX_MODULO = 100_000;
+    /** The value size of the retired flow tables (ABI 5-8 and ABI 9's IPv6 table: 200-byte buckets). */
+    private static final int OLD_FLOW_BUCKET_SIZE = 200;
 
     private final String veth = "slad" + ProcessHandle.current().pid() % PID_SUFFIX_MODULO;
     private Path pinDir;
@@ -81,11 +82,13 @@ class AttachedDataplaneTest {
             link.updateProgram(oldProgram);
             assertThat(link.info().programId()).isEqualTo(oldProgram.id());
         }
-        // ... and it pinned the one flow table of ABI 5-8, which this build no longer uses.
-        Path retired = pinDir.resolve(DataplaneAbi.MAP_FLOWS_RETIRED);
-        try (BpfMap oldFlows = BpfMap.create(MapType.ARRAY, DataplaneAbi.MAP_FLOWS_RETIRED, Integer.BYTES,
-                FlowBucket.SIZE, DataplaneAbi.FLOW_MIN_BUCKETS, MappedArray.F_MMAPABLE)) {
-            oldFlows.pin(retired);
+        // ... and it pinned flow tables this build no longer uses (ABI 5-8's one table, ABI 9's IPv6 one).
+        List<Path> retired = DataplaneAbi.MAPS_FLOWS_RETIRED.stream().map(pinDir::resolve).toList();
+        for (Path pin : retired) {
+            try (BpfMap oldFlows = BpfMap.create(MapType.ARRAY, pin.getFileName().toString(), Integer.BYTES,
+                    OLD_FLOW_BUCKET_SIZE, DataplaneAbi.FLOW_MIN_BUCKETS, MappedArray.F_MMAPABLE)) {
+                oldFlows.pin(pin);
+            }
         }
 
         int upgradedProgramId;
@@ -96,8 +99,9 @@ class AttachedDataplaneTest {
                 assertThat(running.tag()).as("this build's program runs again").isEqualTo(buildTag);
             }
             assertThat(upgraded.maps().readVips()).as("maps kept").containsKey(marker);
-            assertThat(Files.exists(retired)).as("the retired flow table's pin removed").isFalse();
+            assertThat(retired).as("the retired flow tables' pins removed").noneMatch(Files::exists);
             assertThat(pinDir.resolve(DataplaneAbi.MAP_FLOWS4)).exists();
+            assertThat(pinDir.resolve(DataplaneAbi.MAP_FLOWS6)).exists();
             upgradedProgramId = upgraded.link().info().programId();
         }
 

@@ -29,6 +29,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntFunction;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.IntStream;
@@ -369,9 +370,9 @@ class BalancerPacketTest {
         rig.run(ack);
         maps.swapMaglevTable(VIP_TCP4, filled(SMALL_TABLE, ID_BACKEND4_B));
         int bucket = maps.bucketOf(FlowHash.hash(flow4(CLIENT_PORT)));
-        byte[] torn = maps.readFlow4Bucket(bucket).encode();
+        byte[] torn = maps.readFlowBucket(FlowFamily.IPV4, bucket).encode();
         int way = 0;
-        ByteBuffer.wrap(torn).order(ByteOrder.nativeOrder()).putInt(Flow4Bucket.backendOffset(way), ID_BACKEND6_A);
+        ByteBuffer.wrap(torn).order(ByteOrder.nativeOrder()).putInt(FlowFamily.IPV4.backendOffset(way), ID_BACKEND6_A);
         // As raw bytes: the check stays the one stored for the earlier backend.
         maps.writeFlowBucketBytes(FlowFamily.IPV4, bucket, torn);
         assertThat(maps.lookupFlow(flow4(CLIENT_PORT))).as("the Java view requires the check too").isEmpty();
@@ -435,7 +436,7 @@ class BalancerPacketTest {
         String otherVip = "198.51.100.2";
         int port = IntStream.rangeClosed(1, 0xffff).filter(p -> {
             int h = FlowHash.hash(new FlowKey(ip(CLIENT4), ip(otherVip), CLIENT_PORT, p, Protocol.TCP));
-            return maps.bucketOf(h) == bucket && FlowSlot.check(h, ID_BACKEND4_A) != FlowSlot.check(hash, ID_BACKEND4_A);
+            return maps.bucketOf(h) == bucket && FlowWay.check(h, ID_BACKEND4_A) != FlowWay.check(hash, ID_BACKEND4_A);
         }).findFirst().orElseThrow();
         maps.deleteVip(new VipKey(ip(VIP4), HTTP, Protocol.TCP));
         maps.putVip(new VipKey(ip(otherVip), port, Protocol.TCP), new VipMeta(VIP_TCP4, 0));
@@ -447,8 +448,8 @@ class BalancerPacketTest {
         assertThat(Frame.parse(result.data()).ipv4().dst()).isEqualTo(ip(BACKEND4_B));
         assertThat(count(Reason.FLOW_HIT)).isZero();
         assertThat(count(Reason.FLOW_MISS)).isEqualTo(2);
-        assertThat(maps.readFlow4Bucket(bucket).occupied()).as("overwritten in place").singleElement()
-                .extracting(Flow4Slot::backendId).isEqualTo(ID_BACKEND4_B);
+        assertThat(maps.readFlowBucket(FlowFamily.IPV4, bucket).occupied()).as("overwritten in place").singleElement()
+                .extracting(FlowWay::backendId).isEqualTo(ID_BACKEND4_B);
         assertThat(maps.flowCount()).isEqualTo(1);
     }
 
@@ -458,8 +459,8 @@ class BalancerPacketTest {
         byte[] ack = fromClient6().tcp(CLIENT_PORT, HTTP).tcpFlags(PacketBuilder.TCP_FLAG_ACK).build();
         rig.run(ack);
         int bucket = maps.bucketOf(FlowHash.hash(flow6(CLIENT_PORT)));
-        assertThat(maps.readFlow6Bucket(bucket).occupied()).singleElement()
-                .isEqualTo(new FlowSlot(flow6(CLIENT_PORT), ID_BACKEND6_A, VIP_TCP6));
+        assertThat(maps.readFlowBucket(FlowFamily.IPV6, bucket).occupied()).singleElement()
+                .isEqualTo(FlowWay.of(flow6(CLIENT_PORT), ID_BACKEND6_A, VIP_TCP6));
         assertThat(maps.flowCount(FlowFamily.IPV4, 0, maps.flowBucketCount())).isZero();
         maps.swapMaglevTable(VIP_TCP6, filled(SMALL_TABLE, ID_BACKEND4_A));
 
@@ -489,7 +490,7 @@ class BalancerPacketTest {
             assertThat(maps.lookupFlow(flow4(ports[i]))).as("port %d", ports[i])
                     .contains(new FlowEntry(ID_BACKEND4_A, VIP_TCP4));
         }
-        Flow4Bucket seen = maps.readFlow4Bucket(bucket);
+        FlowBucket seen = maps.readFlowBucket(FlowFamily.IPV4, bucket);
         assertThat(seen.occupied()).extracting(slot -> slot.key().srcPort())
                 .containsExactly(ports[4], ports[1], ports[2], ports[3]);
         assertThat(seen.nextVictim()).isEqualTo(1);
@@ -507,6 +508,32 @@ class BalancerPacketTest {
         // Re-inserting it evicted the next oldest, the second flow.
         assertThat(maps.lookupFlow(flow4(ports[0]))).contains(new FlowEntry(ID_BACKEND4_B, VIP_TCP4));
         assertThat(maps.lookupFlow(flow4(ports[1]))).isEmpty();
+    }
+
+    @Test
+    void aFullIpv6BucketEvictsItsOldestFlowAndKeepsTheOthers() {
+        standardSetup(ID_BACKEND6_A);
+        int[] ports = portsInOneBucket(DataplaneAbi.FLOW_WAYS + 1, BalancerPacketTest::flow6);
+        int bucket = maps.bucketOf(FlowHash.hash(flow6(ports[0])));
+        for (int port : ports) {
+            assertThat(rig.run(fromClient6().tcp(port, HTTP).tcpFlags(PacketBuilder.TCP_FLAG_ACK).build()).action())
+                    .isEqualTo(XdpAction.TX);
+        }
+
+        FlowBucket seen = maps.readFlowBucket(FlowFamily.IPV6, bucket);
+        assertThat(seen.occupied()).extracting(way -> way.key().srcPort())
+                .containsExactly(ports[4], ports[1], ports[2], ports[3]);
+        assertThat(seen.nextVictim()).isEqualTo(1);
+        assertThat(maps.lookupFlow(flow6(ports[0]))).isEmpty();
+        maps.swapMaglevTable(VIP_TCP6, filled(SMALL_TABLE, ID_BACKEND4_A));
+
+        TestRunResult kept = rig.run(fromClient6().tcp(ports[3], HTTP).tcpFlags(PacketBuilder.TCP_FLAG_ACK).build());
+        TestRunResult evicted = rig.run(fromClient6().tcp(ports[0], HTTP).tcpFlags(PacketBuilder.TCP_FLAG_ACK).build());
+
+        assertThat(Frame.parse(kept.data()).ipv6().dst()).as("remembered").isEqualTo(ip(BACKEND6_A));
+        assertThat(Frame.parse(evicted.data()).ipv4().dst()).as("chosen again: 6in4 to the new owner")
+                .isEqualTo(ip(BACKEND4_A));
+        assertThat(maps.lookupFlow(flow6(ports[1]))).as("the next oldest made room").isEmpty();
     }
 
     @Test
@@ -532,9 +559,14 @@ class BalancerPacketTest {
 
     /** Source ports from CLIENT4 to VIP4:80 whose flows share one flow-cache bucket. */
     private int[] portsInOneBucket(int n) {
+        return portsInOneBucket(n, BalancerPacketTest::flow4);
+    }
+
+    /** Source ports whose flows ({@code flow} of the port) share one flow-cache bucket. */
+    private int[] portsInOneBucket(int n, IntFunction<FlowKey> flow) {
         Map<Integer, List<Integer>> byBucket = new HashMap<>();
         for (int port = 1024; port <= 0xffff; port++) {
-            List<Integer> ports = byBucket.computeIfAbsent(maps.bucketOf(FlowHash.hash(flow4(port))),
+            List<Integer> ports = byBucket.computeIfAbsent(maps.bucketOf(FlowHash.hash(flow.apply(port))),
                     b -> new ArrayList<>());
             ports.add(port);
             if (ports.size() == n) {

@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -45,10 +46,10 @@ class DataplaneAbiBtfTest {
             Map.entry("sluice_vip_bucket", VipBucket.class),
             Map.entry("sluice_backend", BackendEntry.class),
             Map.entry("sluice_flow_key", FlowKey.class),
-            Map.entry("sluice_flow_slot", FlowSlot.class),
-            Map.entry("sluice_flow_bucket", FlowBucket.class),
-            Map.entry("sluice_flow4_key", Flow4Key.class),
-            Map.entry("sluice_flow4_bucket", Flow4Bucket.class),
+            Map.entry("sluice_flow4_key", FlowStructs.Key4.class),
+            Map.entry("sluice_flow6_key", FlowStructs.Key6.class),
+            Map.entry("sluice_flow4_bucket", FlowStructs.Bucket4.class),
+            Map.entry("sluice_flow6_bucket", FlowStructs.Bucket6.class),
             Map.entry("sluice_config", LbConfigEntry.class),
             Map.entry("sluice_traffic", TrafficCounter.class),
             Map.entry("sluice_dos_rate", DosRate.class),
@@ -132,7 +133,7 @@ class DataplaneAbiBtfTest {
         assertMap(balancer, DataplaneAbi.MAP_VIPS, "__u32", "sluice_vip_bucket");
         assertMap(balancer, DataplaneAbi.MAP_BACKENDS, "__u32", "sluice_backend");
         assertMap(balancer, DataplaneAbi.MAP_FLOWS4, "__u32", "sluice_flow4_bucket");
-        assertMap(balancer, DataplaneAbi.MAP_FLOWS6, "__u32", "sluice_flow_bucket");
+        assertMap(balancer, DataplaneAbi.MAP_FLOWS6, "__u32", "sluice_flow6_bucket");
         assertMap(balancer, DataplaneAbi.MAP_LB_CONFIG, "__u32", "sluice_config");
         assertMap(balancer, DataplaneAbi.MAP_VIP_STATS, "__u32", "sluice_traffic");
         assertMap(balancer, DataplaneAbi.MAP_BACKEND_STATS, "__u32", "sluice_traffic");
@@ -197,15 +198,19 @@ class DataplaneAbiBtfTest {
         assertThat(FlowCacheLayout.ofMaxEntries(DataplaneAbi.FLOW_MAP_ENTRIES))
                 .isEqualTo(new FlowCacheLayout(DataplaneAbi.FLOW_BUCKETS));
         assertThat(1 << DataplaneAbi.FLOW_BUCKETS_LOG2).isEqualTo(DataplaneAbi.FLOW_BUCKETS);
-        // Each way of a flows6 bucket is one struct sluice_flow_slot; a flows4 bucket keeps FLOW_WAYS keys.
-        JsonNode bucket = balancer.named("STRUCT", "sluice_flow_bucket");
-        assertThat(bucket.get("members").get(0).get("name").asText()).isEqualTo("slot");
-        assertThat(balancer.sizeOf(bucket.get("members").get(0).get("type_id").asInt()))
-                .isEqualTo(DataplaneAbi.FLOW_WAYS * FlowSlot.SIZE);
-        JsonNode bucket4 = balancer.named("STRUCT", "sluice_flow4_bucket");
-        assertThat(bucket4.get("members").get(0).get("name").asText()).isEqualTo("key");
-        assertThat(balancer.sizeOf(bucket4.get("members").get(0).get("type_id").asInt()))
-                .isEqualTo(DataplaneAbi.FLOW_WAYS * Flow4Key.SIZE);
+        // A bucket keeps FLOW_WAYS keys first, then their backends and checks (FlowFamily's offsets).
+        for (Map.Entry<String, Integer> bucket : Map.of("sluice_flow4_bucket", FlowStructs.Key4.SIZE,
+                "sluice_flow6_bucket", FlowStructs.Key6.SIZE).entrySet()) {
+            JsonNode keys = balancer.named("STRUCT", bucket.getKey()).get("members").get(0);
+            assertThat(keys.get("name").asText()).isEqualTo("key");
+            assertThat(balancer.sizeOf(keys.get("type_id").asInt())).as(bucket.getKey())
+                    .isEqualTo(DataplaneAbi.FLOW_WAYS * bucket.getValue());
+        }
+        for (FlowFamily family : FlowFamily.values()) {
+            JsonNode value = balancer.named("STRUCT", family == FlowFamily.IPV4 ? "sluice_flow4_bucket"
+                    : "sluice_flow6_bucket");
+            assertThat(value.get("size").asInt()).as(family.mapName()).isEqualTo(family.bucketSize());
+        }
     }
 
     @Test
@@ -238,12 +243,12 @@ class DataplaneAbiBtfTest {
         assertThat(PackedSlot.owner(packed)).isEqualTo(DataplaneAbi.MAX_BACKENDS - 1);
         assertThat(PackedSlot.previousOwner(packed)).isEqualTo(DataplaneAbi.MAX_BACKENDS - 2);
         assertThat(PackedSlot.previousOwner(PackedSlot.of(0))).isEqualTo(-1);
-        // The flow cache stores the packed pair in the backend_id member: it must be 32 bits wide.
-        JsonNode slot = balancer.named("STRUCT", "sluice_flow_slot");
-        for (JsonNode member : slot.get("members")) {
-            if (member.get("name").asText().equals("backend_id")) {
-                assertThat(balancer.sizeOf(member.get("type_id").asInt())).isEqualTo(Integer.BYTES);
-            }
+        // The flow cache stores the packed pair in the backend_id members: 32 bits for each way.
+        for (String bucket : List.of("sluice_flow4_bucket", "sluice_flow6_bucket")) {
+            JsonNode backendIds = StreamSupport.stream(balancer.named("STRUCT", bucket).get("members").spliterator(), false)
+                    .filter(member -> member.get("name").asText().equals("backend_id")).findFirst().orElseThrow();
+            assertThat(balancer.sizeOf(backendIds.get("type_id").asInt())).as(bucket)
+                    .isEqualTo(DataplaneAbi.FLOW_WAYS * Integer.BYTES);
         }
     }
 

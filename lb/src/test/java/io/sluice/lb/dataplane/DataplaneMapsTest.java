@@ -174,38 +174,38 @@ class DataplaneMapsTest {
             assertThat(buckets).isGreaterThan(batch);
             InetAddress client = InetAddress.getByName("192.0.2.7");
             InetAddress vip = InetAddress.getByName("198.51.100.7");
-            Flow4Slot one = Flow4Slot.of(new FlowKey(client, vip, 1000, 80, Protocol.TCP), 3, 1);
-            Flow4Slot two = Flow4Slot.of(new FlowKey(client, vip, 1001, 80, Protocol.TCP), 4, 1);
-            Flow4Bucket single = new Flow4Bucket(List.of(Optional.of(one), Optional.empty(), Optional.empty(),
+            FlowWay one = FlowWay.of(new FlowKey(client, vip, 1000, 80, Protocol.TCP), 3, 1);
+            FlowWay two = FlowWay.of(new FlowKey(client, vip, 1001, 80, Protocol.TCP), 4, 1);
+            FlowBucket single = FlowBucket.of(List.of(Optional.of(one), Optional.empty(), Optional.empty(),
                     Optional.empty()), 1);
-            Flow4Bucket pair = new Flow4Bucket(List.of(Optional.of(one), Optional.empty(), Optional.of(two),
+            FlowBucket pair = FlowBucket.of(List.of(Optional.of(one), Optional.empty(), Optional.of(two),
                     Optional.empty()), 3);
             List<Integer> filled = List.of(0, batch - 1, batch, buckets - 1);
             for (int index : filled) {
-                bigMaps.writeFlow4Bucket(index, index == batch ? pair : single);
+                bigMaps.writeFlowBucket(index, index == batch ? pair : single);
             }
             // A bucket with no flow but a moved victim pointer is emptied too, and counts nothing.
-            bigMaps.writeFlow4Bucket(batch + 1, new Flow4Bucket(Flow4Bucket.empty().ways(), 2));
-            FlowSlot six = new FlowSlot(new FlowKey(InetAddress.getByName("2001:db8::7"),
+            bigMaps.writeFlowBucket(batch + 1, new FlowBucket(IPV4, FlowBucket.empty(IPV4).ways(), 2));
+            FlowWay six = FlowWay.of(new FlowKey(InetAddress.getByName("2001:db8::7"),
                     InetAddress.getByName("2001:db8:100::7"), 1000, 80, Protocol.TCP), 5, 2);
-            FlowBucket six1 = new FlowBucket(List.of(Optional.empty(), Optional.of(six), Optional.empty(),
+            FlowBucket six1 = FlowBucket.of(List.of(Optional.empty(), Optional.of(six), Optional.empty(),
                     Optional.empty()), 0);
-            bigMaps.writeFlow6Bucket(batch, six1);
-            bigMaps.writeFlow6Bucket(buckets - 1, six1);
+            bigMaps.writeFlowBucket(batch, six1);
+            bigMaps.writeFlowBucket(buckets - 1, six1);
             assertThat(bigMaps.flowCount()).isEqualTo(7);
             assertThat(bigMaps.flowsByOwner()).containsOnly(Map.entry(3, 4L), Map.entry(4, 1L), Map.entry(5, 2L));
 
             assertThat(bigMaps.flushFlows()).isEqualTo(7);
-            byte[] kernelCopy4 = new byte[Flow4Bucket.SIZE];
-            byte[] kernelCopy6 = new byte[FlowBucket.SIZE];
+            byte[] kernelCopy4 = new byte[IPV4.bucketSize()];
+            byte[] kernelCopy6 = new byte[FlowFamily.IPV6.bucketSize()];
             for (int index : List.of(0, batch - 1, batch, batch + 1, buckets - 1)) {
-                assertThat(bigMaps.readFlow4Bucket(index)).isEqualTo(Flow4Bucket.empty());
-                assertThat(bigMaps.readFlow6Bucket(index)).isEqualTo(FlowBucket.empty());
+                assertThat(bigMaps.readFlowBucket(IPV4, index)).isEqualTo(FlowBucket.empty(IPV4));
+                assertThat(bigMaps.readFlowBucket(FlowFamily.IPV6, index)).isEqualTo(FlowBucket.empty(FlowFamily.IPV6));
                 // The mapping is the map's memory, not a private copy: a syscall lookup sees the flush.
                 assertThat(flows4.lookup(Codec.u32(index), kernelCopy4)).isTrue();
-                assertThat(Flow4Bucket.decode(kernelCopy4)).isEqualTo(Flow4Bucket.empty());
+                assertThat(FlowBucket.decode(IPV4, kernelCopy4)).isEqualTo(FlowBucket.empty(IPV4));
                 assertThat(flows6.lookup(Codec.u32(index), kernelCopy6)).isTrue();
-                assertThat(FlowBucket.decode(kernelCopy6)).isEqualTo(FlowBucket.empty());
+                assertThat(FlowBucket.decode(FlowFamily.IPV6, kernelCopy6)).isEqualTo(FlowBucket.empty(FlowFamily.IPV6));
             }
             assertThat(bigMaps.flowCount()).isZero();
         } finally {
@@ -221,18 +221,18 @@ class DataplaneMapsTest {
         int buckets = maps.flowBucketCount();
         int held = -1;
         for (int i = 0; i < buckets && held < 0; i++) {
-            if (!maps.readFlow4Bucket(i).occupied().isEmpty()) {
+            if (!maps.readFlowBucket(IPV4, i).occupied().isEmpty()) {
                 held = i;
             }
         }
         assertThat(held).isBetween(0, buckets - 1);
         if (held == 0 || held == buckets - 1) { // keep the three buckets distinct
-            maps.writeFlow4Bucket(buckets / 2, maps.readFlow4Bucket(held));
-            maps.writeFlow4Bucket(held, Flow4Bucket.empty());
+            maps.writeFlowBucket(buckets / 2, maps.readFlowBucket(IPV4, held));
+            maps.writeFlowBucket(held, FlowBucket.empty(IPV4));
             held = buckets / 2;
         }
-        maps.writeFlow4Bucket(0, maps.readFlow4Bucket(held));
-        maps.writeFlow4Bucket(buckets - 1, maps.readFlow4Bucket(held));
+        maps.writeFlowBucket(0, maps.readFlowBucket(IPV4, held));
+        maps.writeFlowBucket(buckets - 1, maps.readFlowBucket(IPV4, held));
 
         assertThat(maps.flowCount()).isEqualTo(3);
         assertThat(maps.flowCount(IPV4, 0, 1)).isEqualTo(1);
@@ -242,7 +242,7 @@ class DataplaneMapsTest {
         assertThat(maps.flowCount(IPV4, held + 1, buckets - held - 2)).isZero();
         assertThat(maps.flowCount(IPV4, 0, held)).isEqualTo(1);
         assertThat(maps.flowCount(IPV4, held, buckets - held)).isEqualTo(2);
-        assertThat(maps.flowCount(FlowFamily.IPV6, 0, buckets)).as("an IPv4 flow is never in flows6").isZero();
+        assertThat(maps.flowCount(FlowFamily.IPV6, 0, buckets)).as("an IPv4 flow is never in flows6c").isZero();
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.sluice.lb.dataplane;
 
+import static io.sluice.lb.dataplane.FlowFamily.IPV4;
+import static io.sluice.lb.dataplane.FlowFamily.IPV6;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -7,11 +9,12 @@ import io.sluice.lb.bpf.BpfMap;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-/** The flow tables' buckets (flows4, flows6) and their layout derived from a flow-table size. */
+/** The flow tables' buckets (flows4, flows6c) and their layout derived from a flow-table size. */
 class FlowCacheCodecTest {
 
     private static FlowKey key(int sport) throws Exception {
@@ -19,37 +22,49 @@ class FlowCacheCodecTest {
                 Protocol.TCP);
     }
 
-    @Test
-    void slotIsTheKeyThenBackendAndVipIds() throws Exception {
-        FlowSlot slot = new FlowSlot(key(1234), 16383, 1023);
-        byte[] bytes = slot.encode();
-        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder());
-
-        assertThat(bytes).hasSize(FlowSlot.SIZE);
-        assertThat(FlowSlot.holds(bytes, 0, key(1234).encode())).isTrue();
-        assertThat(FlowSlot.holds(bytes, 0, key(1235).encode())).isFalse();
-        assertThat(b.getInt(FlowSlot.OFFSET_BACKEND_ID)).isEqualTo(16383);
-        assertThat(b.getShort(FlowSlot.OFFSET_VIP_ID)).isEqualTo((short) 1023);
-        assertThat(slot.entry()).isEqualTo(new FlowEntry(16383, 1023));
+    private static FlowKey key6(int sport) throws Exception {
+        return new FlowKey(InetAddress.getByName("2001:db8::1"), InetAddress.getByName("2001:db8:100::1"), sport, 53,
+                Protocol.UDP);
     }
 
     @Test
-    void bucketRoundTripsWithEmptyWaysAndTheVictim() throws Exception {
-        FlowSlot first = new FlowSlot(key(1), 5, 2);
-        FlowSlot third = new FlowSlot(new FlowKey(InetAddress.getByName("2001:db8::1"),
-                InetAddress.getByName("2001:db8::2"), 9, 53, Protocol.UDP), 6, 3);
-        FlowBucket bucket = new FlowBucket(List.of(Optional.of(first), Optional.empty(), Optional.of(third),
+    void anIpv6WayIsTheClientAndTheVipIdInThreeWordsWithItsBackendAndCheckAfterTheKeys() throws Exception {
+        FlowWay second = FlowWay.of(key6(1234), 0x0001_0042, 1023);
+        FlowWay third = FlowWay.of(key6(9), 16383, 0);
+        FlowBucket bucket = new FlowBucket(IPV6, List.of(Optional.empty(), Optional.of(second), Optional.of(third),
                 Optional.empty()), 2);
 
         byte[] bytes = bucket.encode();
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder());
 
-        assertThat(bytes).hasSize(FlowBucket.SIZE);
-        assertThat(FlowBucket.decode(bytes)).isEqualTo(bucket);
-        assertThat(FlowBucket.decode(bytes).occupied()).containsExactly(first, third);
-        assertThat(ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder()).getInt(FlowBucket.OFFSET_NEXT_VICTIM))
-                .isEqualTo(2);
-        assertThat(FlowBucket.decode(new byte[FlowBucket.SIZE])).isEqualTo(FlowBucket.empty());
-        assertThatThrownBy(() -> new FlowBucket(List.of(Optional.empty()), 0))
+        assertThat(bytes).hasSize(128);
+        assertThat(FlowBucket.decode(IPV6, bytes)).isEqualTo(bucket);
+        assertThat(FlowBucket.decode(IPV6, bytes).occupied()).containsExactly(second, third);
+        // Way 1 at byte 24: the client's 16-byte address and port in network order, the VIP tag, zero pad.
+        assertThat(Arrays.copyOfRange(bytes, 24, 40)).containsExactly(InetAddress.getByName("2001:db8::1").getAddress());
+        assertThat(Arrays.copyOfRange(bytes, 40, 42)).containsExactly((byte) 0x04, (byte) 0xd2);
+        assertThat(Short.toUnsignedInt(b.getShort(24 + 18))).isEqualTo(0x8000 | 1023);
+        assertThat(b.getInt(24 + 20)).as("pad").isZero();
+        // The backends and checks follow the four keys, one cache line on.
+        assertThat(b.getInt(96 + Integer.BYTES)).isEqualTo(0x0001_0042);
+        assertThat(b.getInt(96 + 2 * Integer.BYTES)).isEqualTo(16383);
+        int hash = FlowHash.hash(key6(1234).encode());
+        assertThat(Short.toUnsignedInt(b.getShort(112 + Short.BYTES))).isEqualTo(FlowWay.check(hash, 0x0001_0042));
+        assertThat(Short.toUnsignedInt(b.getShort(120))).as("next victim").isEqualTo(2);
+        assertThat(FlowBucket.decode(IPV6, new byte[128])).isEqualTo(FlowBucket.empty(IPV6));
+        assertThat(IPV6.bucketSize()).isEqualTo(FlowStructs.Bucket6.SIZE);
+    }
+
+    @Test
+    void aBucketHoldsOnlyItsFamilysFlowsAndFourWays() throws Exception {
+        FlowWay v4 = FlowWay.of(key(1), 5, 2);
+        assertThatThrownBy(() -> new FlowBucket(IPV6, List.of(Optional.of(v4), Optional.empty(), Optional.empty(),
+                Optional.empty()), 0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new FlowBucket(IPV4, List.of(Optional.of(v4)), 0))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(FlowBucket.of(List.of(Optional.empty(), Optional.of(v4), Optional.empty(), Optional.empty()), 0)
+                .family()).isEqualTo(IPV4);
+        assertThatThrownBy(() -> FlowBucket.decode(IPV4, new byte[IPV6.bucketSize()]))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
@@ -98,57 +113,57 @@ class FlowCacheCodecTest {
     }
 
     @Test
-    void slotCheckTiesTheBackendToTheFlowHashAsTheProgramStoresIt() throws Exception {
-        FlowSlot slot = new FlowSlot(key(1234), 0x0001_0042, 7);
+    void theCheckTiesTheBackendToTheFlowHashAsTheProgramStoresIt() throws Exception {
+        FlowWay way = FlowWay.of(key(1234), 0x0001_0042, 7);
         int hash = FlowHash.hash(key(1234).encode());
-        ByteBuffer b = ByteBuffer.wrap(slot.encode()).order(ByteOrder.nativeOrder());
 
-        assertThat(Short.toUnsignedInt(b.getShort(FlowSlot.OFFSET_CHECK)))
-                .isEqualTo(((hash >>> 16) ^ 0x0001_0042) & 0xffff);
+        assertThat(way.check()).isEqualTo(((hash >>> 16) ^ 0x0001_0042) & 0xffff);
         // Another backend for the same key stores another check: a mix of two writers fails it.
-        assertThat(FlowSlot.check(hash, 0x42)).isNotEqualTo(FlowSlot.check(hash, 0x43));
-        assertThatThrownBy(() -> new FlowSlot(key(1), 1, DataplaneAbi.MAX_VIPS))
+        assertThat(FlowWay.check(hash, 0x42)).isNotEqualTo(FlowWay.check(hash, 0x43));
+        assertThatThrownBy(() -> FlowWay.of(key(1), 1, DataplaneAbi.MAX_VIPS)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new FlowWay(FlowWayKey.of(key(1), 1), 1, 0x10000))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
     void anIpv4WayIsTheClientAndTheVipIdInOneWordWithItsBackendAndCheckBesideTheOtherWays() throws Exception {
-        Flow4Slot first = Flow4Slot.of(key(1234), 0x0001_0042, 1023);
-        Flow4Slot fourth = Flow4Slot.of(key(80), 16383, 0);
-        Flow4Bucket bucket = new Flow4Bucket(List.of(Optional.of(first), Optional.empty(), Optional.empty(),
+        FlowWay first = FlowWay.of(key(1234), 0x0001_0042, 1023);
+        FlowWay fourth = FlowWay.of(key(80), 16383, 0);
+        FlowBucket bucket = new FlowBucket(IPV4, List.of(Optional.of(first), Optional.empty(), Optional.empty(),
                 Optional.of(fourth)), 3);
 
         byte[] bytes = bucket.encode();
         ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder());
 
-        assertThat(bytes).hasSize(Flow4Bucket.SIZE);
-        assertThat(Flow4Bucket.decode(bytes)).isEqualTo(bucket);
-        assertThat(Flow4Bucket.decode(bytes).occupied()).containsExactly(first, fourth);
+        assertThat(bytes).hasSize(64);
+        assertThat(FlowBucket.decode(IPV4, bytes)).isEqualTo(bucket);
+        assertThat(FlowBucket.decode(IPV4, bytes).occupied()).containsExactly(first, fourth);
         // Way 0: client address and port in network order, then the VIP id with the in-use bit.
-        assertThat(java.util.Arrays.copyOfRange(bytes, 0, 6)).containsExactly((byte) 192, (byte) 0, (byte) 2, (byte) 1, (byte) 0x04, (byte) 0xd2);
-        assertThat(Short.toUnsignedInt(b.getShort(Flow4Key.OFFSET_VIP_TAG))).isEqualTo(0x8000 | 1023);
-        assertThat(b.getInt(Flow4Bucket.OFFSET_BACKEND_ID)).isEqualTo(0x0001_0042);
-        assertThat(b.getInt(Flow4Bucket.OFFSET_BACKEND_ID + 3 * Integer.BYTES)).isEqualTo(16383);
-        // The check is the one the flows6 slot of the same flow stores: made from the whole 5-tuple.
+        assertThat(Arrays.copyOfRange(bytes, 0, 6)).containsExactly((byte) 192, (byte) 0, (byte) 2, (byte) 1, (byte) 0x04, (byte) 0xd2);
+        assertThat(Short.toUnsignedInt(b.getShort(FlowStructs.Key4.OFFSET_VIP_TAG))).isEqualTo(0x8000 | 1023);
+        assertThat(b.getInt(FlowStructs.Bucket4.OFFSET_BACKEND_ID)).isEqualTo(0x0001_0042);
+        assertThat(b.getInt(IPV4.backendOffset(3))).isEqualTo(16383);
+        // The check is made from the whole 5-tuple's hash.
         int hash = FlowHash.hash(key(1234).encode());
-        assertThat(Short.toUnsignedInt(b.getShort(Flow4Bucket.OFFSET_CHECK))).isEqualTo(FlowSlot.check(hash, 0x0001_0042));
-        assertThat(Short.toUnsignedInt(b.getShort(Flow4Bucket.OFFSET_NEXT_VICTIM))).isEqualTo(3);
+        assertThat(Short.toUnsignedInt(b.getShort(FlowStructs.Bucket4.OFFSET_CHECK))).isEqualTo(FlowWay.check(hash, 0x0001_0042));
+        assertThat(Short.toUnsignedInt(b.getShort(FlowStructs.Bucket4.OFFSET_NEXT_VICTIM))).isEqualTo(3);
         // VIP id 0 is a real key: the in-use bit, not the id, tells a way from an empty one.
-        assertThat(Short.toUnsignedInt(b.getShort(Flow4Bucket.keyOffset(3) + Flow4Key.OFFSET_VIP_TAG))).isEqualTo(0x8000);
-        assertThat(Flow4Bucket.decode(new byte[Flow4Bucket.SIZE])).isEqualTo(Flow4Bucket.empty());
+        assertThat(Short.toUnsignedInt(b.getShort(IPV4.keyOffset(3) + FlowStructs.Key4.OFFSET_VIP_TAG))).isEqualTo(0x8000);
+        assertThat(FlowBucket.decode(IPV4, new byte[64])).isEqualTo(FlowBucket.empty(IPV4));
     }
 
     @Test
-    void anIpv4KeyMatchesItsClientWhateverTheVipAndOnlyIpv4FlowsHaveOne() throws Exception {
-        Flow4Key k = Flow4Key.of(key(1234), 5);
+    void aKeyMatchesItsClientWhateverTheVipAndItsFamilyIsTheClients() throws Exception {
+        FlowWayKey k = FlowWayKey.of(key(1234), 5);
         assertThat(k.matches(key(1234))).isTrue();
         assertThat(k.matches(key(1235))).isFalse();
-        assertThat(k).isEqualTo(new Flow4Key((java.net.Inet4Address) InetAddress.getByName("192.0.2.1"), 1234, 5));
+        assertThat(k).isEqualTo(new FlowWayKey(InetAddress.getByName("192.0.2.1"), 1234, 5));
+        assertThat(k.family()).isEqualTo(IPV4);
         FlowKey v6 = new FlowKey(InetAddress.getByName("2001:db8::1"), InetAddress.getByName("2001:db8::2"), 9, 53,
                 Protocol.UDP);
-        assertThatThrownBy(() -> Flow4Key.of(v6, 1)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> Flow4Key.of(key(1), DataplaneAbi.MAX_VIPS)).isInstanceOf(IllegalArgumentException.class);
-        assertThat(FlowFamily.of(key(1))).isEqualTo(FlowFamily.IPV4);
-        assertThat(FlowFamily.of(v6)).isEqualTo(FlowFamily.IPV6);
+        assertThat(FlowWayKey.of(v6, 1).family()).isEqualTo(IPV6);
+        assertThatThrownBy(() -> FlowWayKey.of(key(1), DataplaneAbi.MAX_VIPS)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(FlowFamily.of(key(1))).isEqualTo(IPV4);
+        assertThat(FlowFamily.of(v6)).isEqualTo(IPV6);
     }
 }

@@ -103,9 +103,9 @@ class FlowReusePacketTest {
     }
 
     /** The flow's entries in its bucket (one at most: a second would be a bug). */
-    private List<Flow4Slot> remembered(FlowKey key) {
+    private List<FlowWay> remembered(FlowKey key) {
         int bucket = maps.bucketOf(FlowHash.hash(key.encode()));
-        return maps.readFlow4Bucket(bucket).occupied().stream().filter(s -> s.key().matches(key)).toList();
+        return maps.readFlowBucket(FlowFamily.IPV4, bucket).occupied().stream().filter(s -> s.key().matches(key)).toList();
     }
 
     private long count(Reason reason) {
@@ -116,7 +116,7 @@ class FlowReusePacketTest {
     private void earlierConnectionOnBothCpus(int port) {
         assertThat(sentTo(syn(port), otherCpu)).isEqualTo(ip(EARLIER_BACKEND));
         assertThat(sentTo(ack(port), ownCpu)).isEqualTo(ip(EARLIER_BACKEND));
-        assertThat(remembered(flow(port))).extracting(Flow4Slot::backendId).containsExactly(ID_EARLIER);
+        assertThat(remembered(flow(port))).extracting(FlowWay::backendId).containsExactly(ID_EARLIER);
         assertThat(count(Reason.FLOW_HIT)).isEqualTo(1);
     }
 
@@ -132,7 +132,7 @@ class FlowReusePacketTest {
         assertThat(sentTo(ack(CLIENT_PORT), ownCpu)).isEqualTo(ip(NEW_BACKEND));
 
         assertThat(count(Reason.FLOW_SYN_REPLACED)).isEqualTo(1);
-        assertThat(remembered(flow(CLIENT_PORT))).extracting(Flow4Slot::backendId).containsExactly(ID_NEW);
+        assertThat(remembered(flow(CLIENT_PORT))).extracting(FlowWay::backendId).containsExactly(ID_NEW);
         assertThat(maps.flowCount()).isEqualTo(1);
     }
 
@@ -145,9 +145,9 @@ class FlowReusePacketTest {
 
         sentTo(syn(CLIENT_PORT), ownCpu);
 
-        assertThat(remembered(flow(CLIENT_PORT))).extracting(Flow4Slot::backendId).containsExactly(ID_NEW);
+        assertThat(remembered(flow(CLIENT_PORT))).extracting(FlowWay::backendId).containsExactly(ID_NEW);
         // An established flow sharing the bucket stays on its backend after the table change, on either CPU.
-        assertThat(remembered(flow(neighbour))).extracting(Flow4Slot::backendId).containsExactly(ID_EARLIER);
+        assertThat(remembered(flow(neighbour))).extracting(FlowWay::backendId).containsExactly(ID_EARLIER);
         assertThat(sentTo(ack(neighbour), ownCpu)).isEqualTo(ip(EARLIER_BACKEND));
         assertThat(sentTo(ack(neighbour), otherCpu)).isEqualTo(ip(EARLIER_BACKEND));
     }
@@ -160,7 +160,7 @@ class FlowReusePacketTest {
         assertThat(sentTo(syn(CLIENT_PORT), otherCpu)).isEqualTo(ip(EARLIER_BACKEND));
 
         assertThat(count(Reason.FLOW_SYN_REPLACED)).isEqualTo(1);
-        assertThat(remembered(flow(CLIENT_PORT))).extracting(Flow4Slot::backendId).containsExactly(ID_EARLIER);
+        assertThat(remembered(flow(CLIENT_PORT))).extracting(FlowWay::backendId).containsExactly(ID_EARLIER);
         assertThat(maps.flowCount()).isEqualTo(1);
     }
 
