@@ -13,11 +13,13 @@ import java.util.Optional;
  */
 public enum FlowFamily {
     IPV4(DataplaneAbi.MAP_FLOWS4, DataplaneAbi.AF_INET, FlowStructs.Key4.SIZE, FlowStructs.Key4.OFFSET_SPORT,
-            FlowStructs.Key4.OFFSET_VIP_TAG, FlowStructs.Bucket4.SIZE, FlowStructs.Bucket4.OFFSET_BACKEND_ID,
-            FlowStructs.Bucket4.OFFSET_CHECK, FlowStructs.Bucket4.OFFSET_NEXT_VICTIM),
+            FlowStructs.Key4.OFFSET_VIP_TAG, FlowStructs.Bucket4.SIZE, FlowStructs.Bucket4.OFFSET_KEY,
+            FlowStructs.Bucket4.OFFSET_BACKEND_ID, FlowStructs.Bucket4.OFFSET_CHECK,
+            FlowStructs.Bucket4.OFFSET_NEXT_VICTIM),
     IPV6(DataplaneAbi.MAP_FLOWS6, DataplaneAbi.AF_INET6, FlowStructs.Key6.SIZE, FlowStructs.Key6.OFFSET_SPORT,
-            FlowStructs.Key6.OFFSET_VIP_TAG, FlowStructs.Bucket6.SIZE, FlowStructs.Bucket6.OFFSET_BACKEND_ID,
-            FlowStructs.Bucket6.OFFSET_CHECK, FlowStructs.Bucket6.OFFSET_NEXT_VICTIM);
+            FlowStructs.Key6.OFFSET_VIP_TAG, FlowStructs.Bucket6.SIZE, FlowStructs.Bucket6.OFFSET_KEY,
+            FlowStructs.Bucket6.OFFSET_BACKEND_ID, FlowStructs.Bucket6.OFFSET_CHECK,
+            FlowStructs.Bucket6.OFFSET_NEXT_VICTIM);
 
     private final String mapName;
     private final int addressFamily;
@@ -25,18 +27,20 @@ public enum FlowFamily {
     private final int sportOffset;
     private final int vipTagOffset;
     private final int bucketSize;
+    private final int keysOffset;
     private final int backendIdsOffset;
     private final int checksOffset;
     private final int nextVictimOffset;
 
     FlowFamily(String mapName, int addressFamily, int keySize, int sportOffset, int vipTagOffset, int bucketSize,
-            int backendIdsOffset, int checksOffset, int nextVictimOffset) {
+            int keysOffset, int backendIdsOffset, int checksOffset, int nextVictimOffset) {
         this.mapName = mapName;
         this.addressFamily = addressFamily;
         this.keySize = keySize;
         this.sportOffset = sportOffset;
         this.vipTagOffset = vipTagOffset;
         this.bucketSize = bucketSize;
+        this.keysOffset = keysOffset;
         this.backendIdsOffset = backendIdsOffset;
         this.checksOffset = checksOffset;
         this.nextVictimOffset = nextVictimOffset;
@@ -71,7 +75,7 @@ public enum FlowFamily {
 
     /** Where way {@code way}'s key starts in a bucket, and its port and VIP tag within the key. */
     public int keyOffset(int way) {
-        return FlowStructs.Bucket4.OFFSET_KEY + way * keySize;
+        return keysOffset + way * keySize;
     }
 
     int sportOffset() {
