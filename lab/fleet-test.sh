@@ -23,6 +23,12 @@
 #   crash-withdraw         kill -9 of sluiced under paced load and streams: the router drops lb1
 #                          within 2 s (measured), zero failed connections, every stream survives
 #                          (its flows move to lb2 and back), lb1 announces again after a restart
+#   fill-crash             a crash in the middle of a slow start: be2 drained and undrained on lb1,
+#                          then FILL_OFFSET_S later on lb2 (slow_start FILL_RAMP_S), so the two
+#                          hosts are at different points of its ramp; 100 streams start, lb1 is
+#                          killed (-9) and restarted: every stream survives its moves, the ones lb1
+#                          had placed on be2 in buckets lb2 still gives to others included (lb2
+#                          names be2 as their previous owner: its second-chance count for be2 grows)
 #   hang-withdraw          lb1 restarted under a watchdog (systemd's WatchdogSec, played by
 #                          lab/watchdog.py): it keeps pinging for 2 x WatchdogSec; then SIGSTOP:
 #                          the watchdog kills it and the router drops lb1 (measured)
@@ -51,6 +57,10 @@ STALL_MS=1500
 LOAD_CONNECTIONS=400
 LOAD_INTERVAL_S=0.02
 CRASH_WITHDRAW_MAX_MS=2000
+FILL_RAMP_S=60
+FILL_OFFSET_S=20
+FILL_STREAMS=100
+FILL_STREAM_SECONDS=24
 CONSUL_SERVICE=edge
 SOURCE_PORTS=(41001 41002 41003 41004 41005 41006)
 
@@ -378,7 +388,7 @@ check_crash_withdraw() {
 	local pid start took load back streams verdict
 	lab_running sluiced-lb1 && wait_nexthops "$LAB_VIP_V4" "lb1 lb2" >/dev/null ||
 		{ fail "crash-withdraw" "precondition: lb1 running and announced (router: $(lab_vip_nexthops "$LAB_VIP_V4"))"; return; }
-	# A crash in the middle of a slow start is another test (the check before undrains be2): here
+	# A crash in the middle of a slow start is fill-crash (the check before undrains be2): here
 	# the two hosts' tables are equal.
 	lab_wait_fills_done web 30 lb1 lb2 ||
 		{ fail "crash-withdraw" "precondition: no backend of web still in slow start on lb1 and lb2 after 30 s"; return; }
@@ -401,6 +411,60 @@ check_crash_withdraw() {
 		pass "crash-withdraw" "kill -9 -> router dropped lb1 in ${took} ms; restarted and announced again (flows move back through lb1); load $(json "$load" '"%d/%d answered" % (s["succeeded"], s["attempted"])'); ${verdict#ok }"
 	else
 		fail "crash-withdraw" "withdraw: $took ms (max $CRASH_WITHDRAW_MAX_MS); back: $back; load $(json "$load" '"%d/%d, failures %s" % (s["succeeded"], s["attempted"], s["failures"])'); ${verdict#* }"
+	fi
+}
+
+second_chance_named() { # lb backend-address -> packets lb sent naming it as previous owner
+	"$LAB_PYTHON" "$LAB_DIR/counters.py" --json "$(lab_pin_dir "$1")" 2>/dev/null |
+		"$LAB_PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["backends"].get(sys.argv[1], {}).get("second_chance", 0))' "$2" 2>/dev/null || echo 0
+}
+
+slow_start() { # lb duration|"": sets (or removes) slow_start on its VIPs and reloads
+	local file
+	file=$(config_of "$1")
+	sed -i '/^    slow_start: /d' "$file"
+	[[ -n $2 ]] && sed -i "s/^    table_size: .*$/&\n    slow_start: $2/" "$file"
+	api "$1" POST /v1/config/reload '{}' >/dev/null
+}
+
+# ECMP moves the flows of a crashed LB host to the others. In the middle of a slow start the
+# hosts are at different points of the ramp (each began it when it saw the backend return), so
+# their tables differ in the buckets the ramp hands over between those points: the host behind
+# must send such a bucket's flows on towards the returning backend (docs/drain.md, "Slow start
+# across LB hosts").
+check_fill_crash() {
+	local be2 lb sc_before sc_after took back streams verdict fill_lb1 fill_lb2
+	be2=$(lab_v4 be2)
+	lab_running sluiced-lb1 && wait_nexthops "$LAB_VIP_V4" "lb1 lb2" >/dev/null &&
+		lab_wait_fills_done web 30 lb1 lb2 ||
+		{ fail "fill-crash" "precondition: lb1 running and announced, no backend of web filling"; return; }
+	for lb in lb1 lb2; do
+		slow_start "$lb" "${FILL_RAMP_S}s" && backend_drain "$lb" "$be2" true ||
+			{ fail "fill-crash" "slow_start or drain on $lb failed"; return; }
+	done
+	backend_drain lb1 "$be2" false
+	sleep "$FILL_OFFSET_S"
+	backend_drain lb2 "$be2" false
+	fill_lb1=$(grep "event=drain_state vip=$LAB_VIP_V4:80/tcp backend=$be2 .*to=filling" "$(log_of lb1)" | tail -n 1 | cut -c1-24)
+	fill_lb2=$(grep "event=drain_state vip=$LAB_VIP_V4:80/tcp backend=$be2 .*to=filling" "$(log_of lb2)" | tail -n 1 | cut -c1-24)
+	sleep 2
+	sc_before=$(second_chance_named lb2 "$be2")
+	start_streams "$FILL_STREAM_SECONDS" "$FILL_STREAMS"
+	sleep 4
+	kill -KILL "$(lab_pid sluiced-lb1)"
+	took=$(wait_nexthops "$LAB_VIP_V4" "lb2")
+	sleep 4 # the streams lb1 carried run through lb2
+	sc_after=$(second_chance_named lb2 "$be2")
+	start_daemon lb1 "$(($(grep -c 'event=ready' "$(log_of lb1)") + 1))"
+	back=$(wait_nexthops "$LAB_VIP_V4" "lb1 lb2")
+	wait_streams
+	streams=$(cat "$LAB_RUN_DIR/streams.json")
+	verdict=$(streams_verdict "$streams" be2)
+	for lb in lb1 lb2; do slow_start "$lb" ""; done
+	if [[ $verdict == ok* && $took =~ ^[0-9]+$ && $back =~ ^[0-9]+$ ]] && ((sc_after > sc_before)); then
+		pass "fill-crash" "be2's fill began on lb1 at ${fill_lb1:-?}, on lb2 at ${fill_lb2:-?} (slow_start ${FILL_RAMP_S}s); lb1 killed, withdrawn in ${took} ms, back in ${back} ms; ${verdict#ok }; lb2 sent $((sc_after - sc_before)) packets naming be2 as previous owner while lb1 was down"
+	else
+		fail "fill-crash" "fills: lb1 ${fill_lb1:-?}, lb2 ${fill_lb2:-?}; withdraw: $took; back: $back; ${verdict#* }; lb2's second chance to be2: $sc_before -> $sc_after"
 	fi
 }
 
@@ -434,7 +498,7 @@ check_hang_withdraw() {
 
 # FLEET_CHECKS=... runs a subset (in this order; each check starts from whatever the previous left).
 FLEET_CHECKS=${FLEET_CHECKS:-bgp_ecmp routes_flushed same_tuple_either_host fingerprints_agree host_drain_under_load
-	drain_survives_restart second_chance_across_hosts crash_withdraw hang_withdraw fleet_kv}
+	drain_survives_restart second_chance_across_hosts crash_withdraw fill_crash hang_withdraw fleet_kv}
 KV_PREFIX=fleets/lab
 kv_config_of() { printf '%s/sluiced-%s-kv.yaml' "$LAB_RUN_DIR" "$1"; }
 

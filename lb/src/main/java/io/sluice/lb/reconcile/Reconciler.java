@@ -225,7 +225,12 @@ public final class Reconciler {
      *       backends (draining ones at their weights): the buckets it owned keep a second chance;</li>
      *   <li>a slot a filling backend took is named after its owner in the table without the filling
      *       backends: flows in flight there (a handshake, a flow another CPU or LB host remembers)
-     *       stay where they are.</li>
+     *       stay where they are;</li>
+     *   <li>while a slow start ramps a backend up, a slot it owns only at its full weight names it as
+     *       previous owner: another LB host further along the same ramp (its fill began earlier) has
+     *       already placed new flows there on it, and those reach it from this host too when ECMP
+     *       moves them here (a crash, a withdraw). The ramp hardly ever takes a slot back as it
+     *       grows, so the full-weight table covers every point ahead.</li>
      * </ul>
      * Every table is a pure function of the backend set and its states, so LB hosts with the same
      * view compute the same pairs.
@@ -235,8 +240,10 @@ public final class Reconciler {
         List<MaglevBackend> current = new ArrayList<>(vip.backends().size());
         List<MaglevBackend> withDraining = new ArrayList<>(vip.backends().size());
         List<MaglevBackend> withoutFilling = new ArrayList<>(vip.backends().size());
+        List<MaglevBackend> rampsDone = new ArrayList<>(vip.backends().size());
         Set<Integer> draining = new HashSet<>();
         Set<Integer> filling = new HashSet<>();
+        Set<Integer> ramping = new HashSet<>();
         for (DesiredBackend backend : vip.backends()) {
             int id = idOf.apply(backend.address());
             idByIdentity.put(backend.identity(), id);
@@ -246,11 +253,15 @@ public final class Reconciler {
                 draining.add(id);
             } else {
                 current.add(candidate);
+                rampsDone.add(new MaglevBackend(backend.identity(), backend.targetWeight()));
             }
             if (backend.filling()) {
                 filling.add(id);
             } else {
                 withoutFilling.add(candidate);
+            }
+            if (backend.ramping()) {
+                ramping.add(id);
             }
         }
         MaglevTable table = MaglevTable.build(current, vip.tableSize());
@@ -260,6 +271,7 @@ public final class Reconciler {
         int[] slots = table.toSlots(b -> idByIdentity.get(b.identity()));
         int[] drainingOwners = draining.isEmpty() ? null : ownersOf(withDraining, vip, idByIdentity);
         int[] ownersBeforeFill = filling.isEmpty() ? null : ownersOf(withoutFilling, vip, idByIdentity);
+        int[] ownersAfterRamp = ramping.isEmpty() ? null : ownersOf(rampsDone, vip, idByIdentity);
         if (drainingOwners == null && ownersBeforeFill == null) {
             return Optional.of(slots);
         }
@@ -270,6 +282,8 @@ public final class Reconciler {
             } else if (ownersBeforeFill != null && filling.contains(owner) && ownersBeforeFill[i] >= 0
                     && ownersBeforeFill[i] != owner) {
                 slots[i] = PackedSlot.of(owner, ownersBeforeFill[i]);
+            } else if (ownersAfterRamp != null && ramping.contains(ownersAfterRamp[i]) && ownersAfterRamp[i] != owner) {
+                slots[i] = PackedSlot.of(owner, ownersAfterRamp[i]);
             }
         }
         return Optional.of(slots);

@@ -82,7 +82,8 @@ public final class Steering {
             boolean rampingNow = SlowStart.ramping(sinceUp, vip.slowStart()) && backend.weight() > 0;
             ramping |= rampingNow;
             eligible.add(new DesiredBackend(backend.address(),
-                    SlowStart.rampedWeight(sinceUp, vip.slowStart(), backend.weight()), false, fillingNow || rampingNow));
+                    SlowStart.rampedWeight(sinceUp, vip.slowStart(), backend.weight()), false, fillingNow || rampingNow,
+                    backend.weight()));
         }
         if (eligible.isEmpty() && anyInRotation) {
             if (vip.whenAllDown() == AllDownPolicy.FAIL_CLOSED) {

@@ -55,9 +55,14 @@ class SteeringTest {
         Steering.Decision done = steering.decide(vip, key, book, T0.plusSeconds(111));
 
         assertThat(weightOf(early, "10.0.2.12")).isEqualTo(20);
+        assertThat(backendOf(early, "10.0.2.12").targetWeight()).as("the ramp's end, for the table's hints")
+                .isEqualTo(100);
+        assertThat(backendOf(early, "10.0.2.12").ramping()).isTrue();
         assertThat(weightOf(early, "10.0.2.11")).as("serving since startup: no ramp").isEqualTo(100);
+        assertThat(backendOf(early, "10.0.2.11").ramping()).isFalse();
         assertThat(early.ramping()).isTrue();
         assertThat(weightOf(done, "10.0.2.12")).isEqualTo(100);
+        assertThat(backendOf(done, "10.0.2.12").ramping()).isFalse();
         assertThat(done.ramping()).isFalse();
     }
 
@@ -137,8 +142,12 @@ class SteeringTest {
     }
 
     private static int weightOf(Steering.Decision d, String address) {
+        return backendOf(d, address).weight();
+    }
+
+    private static DesiredBackend backendOf(Steering.Decision d, String address) {
         return d.backends().stream().filter(b -> b.address().getHostAddress().equals(address))
-                .findFirst().orElseThrow().weight();
+                .findFirst().orElseThrow();
     }
 
     private static VipConfig vip(AllDownPolicy policy, Duration slowStart, BackendConfig... backends)
