@@ -493,7 +493,8 @@ lab_write_config() {
 
 # The command that runs sluiced, one word per line: $SLUICED when set (the
 # installed /usr/sbin/sluiced: the package drives the lab), else java -jar on the
-# build's jar with the package's JVM options.
+# build's jar with the package's JVM options ($LAB_JVM_OPTIONS names another
+# options file: bench/daemon-idle.sh compares them).
 lab_sluiced_command() {
 	local jar
 	if [[ -n ${SLUICED:-} ]]; then
@@ -502,7 +503,7 @@ lab_sluiced_command() {
 	fi
 	jar=$(lab_jar) || return 1
 	# The package's JVM options (packaging/jvm.options), so the lab runs what ships.
-	printf '%s\n' java "@$LAB_REPO_DIR/packaging/jvm.options" -jar "$jar"
+	printf '%s\n' java "@${LAB_JVM_OPTIONS:-$LAB_REPO_DIR/packaging/jvm.options}" -jar "$jar"
 }
 
 # Run the sluice CLI: $SLUICE_CLI when set (the installed /usr/bin/sluice), else the
