@@ -419,12 +419,14 @@ second_chance_named() { # lb backend-address -> packets lb sent naming it as pre
 		"$LAB_PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["backends"].get(sys.argv[1], {}).get("second_chance", 0))' "$2" 2>/dev/null || echo 0
 }
 
-slow_start() { # lb duration|"": sets (or removes) slow_start on its VIPs and reloads
+slow_start() { # lb seconds: sets slow_start on its VIPs (0: removes it), reloads, checks web has it
 	local file
 	file=$(config_of "$1")
-	sed -i '/^    slow_start: /d' "$file"
-	[[ -n $2 ]] && sed -i "s/^    table_size: .*$/&\n    slow_start: $2/" "$file"
-	api "$1" POST /v1/config/reload '{}' >/dev/null
+	# The API checks before have the daemon rewrite the file, in its own indentation: keep it.
+	sed -i '/^ *slow_start: /d' "$file"
+	(($2)) && sed -i "s/^\( *\)table_size: .*$/&\n\1slow_start: $2s/" "$file"
+	api "$1" POST /v1/config/reload '{}' >/dev/null &&
+		[[ $(json "$(api "$1" GET /v1/vips/web)" 's["slow_start"]') == "$(($2 * 1000))ms" ]]
 }
 
 # ECMP moves the flows of a crashed LB host to the others. In the middle of a slow start the
@@ -439,7 +441,7 @@ check_fill_crash() {
 		lab_wait_fills_done web 30 lb1 lb2 ||
 		{ fail "fill-crash" "precondition: lb1 running and announced, no backend of web filling"; return; }
 	for lb in lb1 lb2; do
-		slow_start "$lb" "${FILL_RAMP_S}s" && backend_drain "$lb" "$be2" true ||
+		slow_start "$lb" "$FILL_RAMP_S" && backend_drain "$lb" "$be2" true ||
 			{ fail "fill-crash" "slow_start or drain on $lb failed"; return; }
 	done
 	backend_drain lb1 "$be2" false
@@ -460,7 +462,7 @@ check_fill_crash() {
 	wait_streams
 	streams=$(cat "$LAB_RUN_DIR/streams.json")
 	verdict=$(streams_verdict "$streams" be2)
-	for lb in lb1 lb2; do slow_start "$lb" ""; done
+	for lb in lb1 lb2; do slow_start "$lb" 0; done
 	if [[ $verdict == ok* && $took =~ ^[0-9]+$ && $back =~ ^[0-9]+$ ]] && ((sc_after > sc_before)); then
 		pass "fill-crash" "be2's fill began on lb1 at ${fill_lb1:-?}, on lb2 at ${fill_lb2:-?} (slow_start ${FILL_RAMP_S}s); lb1 killed, withdrawn in ${took} ms, back in ${back} ms; ${verdict#ok }; lb2 sent $((sc_after - sc_before)) packets naming be2 as previous owner while lb1 was down"
 	else
