@@ -134,7 +134,7 @@ class DrainingSlotsTest {
                 assertThat(PackedSlot.previousOwner(during[i])).isEqualTo(-1);
             }
         }
-        // At 20 of 100 be3 has about a fourteenth of the slots; it will have a third.
+        // At 20 of 100 be3 has about an eleventh of the slots; at its full weight, a third.
         assertThat(ahead).isGreaterThan(TABLE_SIZE / 6);
     }
 
