@@ -13,6 +13,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,13 +39,16 @@ public final class AttachedDataplane implements AutoCloseable {
     private final boolean adopted;
     private final BpfObject object;
     private final DosMaps dosMaps;
+    private final List<Path> strayPins;
 
-    private AttachedDataplane(BpfLink link, DataplaneMaps maps, boolean adopted, BpfObject object) {
+    private AttachedDataplane(BpfLink link, DataplaneMaps maps, boolean adopted, BpfObject object,
+                              List<Path> strayPins) {
         this.link = link;
         this.maps = maps;
         this.adopted = adopted;
         this.object = object;
         this.dosMaps = DosMaps.of(object);
+        this.strayPins = strayPins;
     }
 
     /**
@@ -93,7 +98,7 @@ public final class AttachedDataplane implements AutoCloseable {
                 }
             }
             removeRetiredFlowTables(pinDir);
-            return new AttachedDataplane(link, DataplaneMaps.of(object), true, object);
+            return new AttachedDataplane(link, DataplaneMaps.of(object), true, object, reportStrayPins(pinDir, object));
         } catch (RuntimeException e) {
             if (object != null) {
                 object.close();
@@ -112,7 +117,8 @@ public final class AttachedDataplane implements AutoCloseable {
             link.pin(linkPin);
             log.info("event=attached interface={} ifindex={} mode={} pin_dir={} program_id={} program_tag={}",
                     interfaceName, ifindex, link.mode(), pinDir, link.info().programId(), balancer.tag());
-            return new AttachedDataplane(link, DataplaneMaps.of(object), false, object);
+            return new AttachedDataplane(link, DataplaneMaps.of(object), false, object,
+                    reportStrayPins(pinDir, object));
         } catch (RuntimeException e) {
             object.close();
             throw e;
@@ -160,6 +166,18 @@ public final class AttachedDataplane implements AutoCloseable {
         }
     }
 
+    /** One warning per pin this build does not use (StrayPins): it keeps its memory until removed. */
+    private static List<Path> reportStrayPins(Path pinDir, BpfObject object) {
+        List<String> used = new ArrayList<>(object.mapNames());
+        used.add(LINK_PIN);
+        List<Path> strays = StrayPins.in(pinDir, used);
+        for (Path stray : strays) {
+            log.warn("event=stray_pin pin={} reason=\"not a map of this build (a newer build's table, left by a"
+                    + " downgrade?); it keeps its memory until removed (rm, or sluiced --detach)\"", stray);
+        }
+        return strays;
+    }
+
     /**
      * Removes the program from the interface and every pin under the directory. The one way the
      * data plane stops: an explicit operator command, never a daemon exit.
@@ -197,6 +215,11 @@ public final class AttachedDataplane implements AutoCloseable {
 
     public boolean adopted() {
         return adopted;
+    }
+
+    /** Pins in the directory this build does not use, as found at start (logged as event=stray_pin). */
+    public List<Path> strayPins() {
+        return strayPins;
     }
 
     public BpfLink link() {

@@ -111,6 +111,24 @@ class AttachedDataplaneTest {
     }
 
     @Test
+    void aPinThisBuildDoesNotUseIsReportedAndKept() {
+        try (AttachedDataplane first = attach()) {
+            assertThat(first.strayPins()).as("every pin of a fresh attach is this build's").isEmpty();
+        }
+        // A newer build's table, left pinned by a downgrade to this one.
+        Path newer = pinDir.resolve("flows_next");
+        try (BpfMap table = BpfMap.create(MapType.ARRAY, "flows_next", Integer.BYTES, Long.BYTES, 16, 0)) {
+            table.pin(newer);
+        }
+
+        try (AttachedDataplane adopted = attach()) {
+            assertThat(adopted.adopted()).isTrue();
+            assertThat(adopted.strayPins()).containsExactly(newer);
+            assertThat(newer).as("reported, not removed").exists();
+        }
+    }
+
+    @Test
     void pinnedMapsOfAnotherLayoutAreRefusedAndTheRunningDataPlaneIsLeftAlone() {
         int programId;
         try (AttachedDataplane first = attach()) {
