@@ -272,7 +272,7 @@ public final class Reconciler {
         int[] drainingOwners = draining.isEmpty() ? null : ownersOf(withDraining, vip, idByIdentity);
         int[] ownersBeforeFill = filling.isEmpty() ? null : ownersOf(withoutFilling, vip, idByIdentity);
         int[] ownersAfterRamp = ramping.isEmpty() ? null : ownersOf(rampsDone, vip, idByIdentity);
-        if (drainingOwners == null && ownersBeforeFill == null) {
+        if (drainingOwners == null && ownersBeforeFill == null && ownersAfterRamp == null) {
             return Optional.of(slots);
         }
         for (int i = 0; i < slots.length; i++) {
