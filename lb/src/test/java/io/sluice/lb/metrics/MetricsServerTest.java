@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sluice.lb.net.ServerEventLoop;
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -15,6 +14,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -25,6 +27,8 @@ class MetricsServerTest {
     private final HttpClient client = HttpClient.newHttpClient();
     private SluiceMetrics metrics;
     private MetricsServer server;
+
+    private static final long THREAD_EXIT_WAIT_MS = 5_000;
 
     @BeforeEach
     void start() {
@@ -104,13 +108,20 @@ class MetricsServerTest {
     }
 
     @Test
-    void anAddressInUseIsAClearErrorAndLeavesNothingRunning() throws IOException {
+    void anAddressInUseIsAClearErrorAndLeavesNothingRunning() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), taken.getLocalPort());
-            long before = metricsThreads();
+            Set<Thread> before = metricsThreads();
 
             assertThatThrownBy(() -> MetricsServer.start(metrics, address))
                     .hasMessageContaining("metrics cannot listen on");
+            // The failed start's loop has terminated when start throws; its thread may still be
+            // returning from run(). Give it a bounded moment to exit, then none may be left.
+            Set<Thread> started = metricsThreads();
+            started.removeAll(before);
+            for (Thread thread : started) {
+                thread.join(THREAD_EXIT_WAIT_MS);
+            }
             assertThat(metricsThreads()).isEqualTo(before);
         }
     }
@@ -129,8 +140,9 @@ class MetricsServerTest {
         }
     }
 
-    private static long metricsThreads() {
+    private static Set<Thread> metricsThreads() {
         return Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.getName().equals("sluiced-metrics") && t.isAlive()).count();
+                .filter(t -> t.getName().equals("sluiced-metrics") && t.isAlive())
+                .collect(Collectors.toCollection(HashSet::new));
     }
 }
