@@ -50,12 +50,29 @@ static __always_inline int answer_too_big(struct xdp_md *ctx, const struct packe
 	return XDP_TX;
 }
 
+/*
+ * The second layer of a remembered flow whose bucket moved (select.h, flow_moved_to): added
+ * when the packet still fits the MTU with it; otherwise the packet goes to the remembered backend
+ * alone, as it would without the check (a flow that is where it was remembered is not made to
+ * shrink its packets for a stale entry's sake).
+ */
+static __always_inline struct sluice_backend *moved_layer(const struct packet *pkt, __u32 mtu, __u32 overhead,
+							   struct sluice_backend *moved_to)
+{
+	if (pkt->ip_len + overhead + encap_overhead(moved_to) > mtu) {
+		count_reason(SLUICE_FLOW_MOVED_ALONE);
+		return NULL;
+	}
+	count_reason(SLUICE_FLOW_MOVED);
+	return moved_to;
+}
+
 static __always_inline int balance(struct xdp_md *ctx, struct packet *pkt, __u32 vip_id)
 {
 	__u32 config_key = 0;
 	struct sluice_config *cfg = bpf_map_lookup_elem(&lb_config, &config_key);
 	enum sluice_reason drop_reason = SLUICE_DROP_NO_BACKEND;
-	struct sluice_backend *backend, *previous;
+	struct sluice_backend *backend, *previous, *second, *moved_to;
 	__u32 backend_id = 0, packed = 0, hash, overhead;
 	int failed;
 
@@ -64,7 +81,7 @@ static __always_inline int balance(struct xdp_md *ctx, struct packet *pkt, __u32
 		return drop(SLUICE_DROP_NO_CONFIG);
 
 	hash = flow_hash(&pkt->flow);
-	backend = select_backend(pkt, vip_id, hash, &backend_id, &packed, &drop_reason);
+	backend = select_backend(pkt, vip_id, hash, &backend_id, &packed, &moved_to, &drop_reason);
 	if (!backend)
 		return drop(drop_reason);
 
@@ -73,11 +90,12 @@ static __always_inline int balance(struct xdp_md *ctx, struct packet *pkt, __u32
 	overhead = encap_overhead(backend) + (previous ? encap_overhead(previous) : 0);
 	if (pkt->ip_len + overhead > cfg->mtu)
 		return answer_too_big(ctx, pkt, cfg->mtu, overhead);
+	second = moved_to ? moved_layer(pkt, cfg->mtu, overhead, moved_to) : previous;
 
 	if (trim_trailer(ctx, pkt))
 		return drop(SLUICE_DROP_ENCAP_FAILED);
-	failed = previous ? encapsulate_two(ctx, pkt, cfg, backend, previous, hash)
-			  : encapsulate(ctx, pkt, cfg, backend, hash);
+	failed = second ? encapsulate_two(ctx, pkt, cfg, backend, second, hash)
+			: encapsulate(ctx, pkt, cfg, backend, hash);
 	if (failed)
 		return drop(SLUICE_DROP_ENCAP_FAILED);
 

@@ -3,8 +3,8 @@
 # lb1's data plane and serves traffic; it stops (the program keeps forwarding); the daemon of
 # TO_JAR adopts the pins, swaps its own program in through the link, and serves again. Prints
 # the adoption's events, the pins before and after, and both rounds of traffic (IPv4, then IPv4
-# and IPv6). Used for ABI 8 -> 9, 9 -> 10 and back (docs/drain.md, "ABI"); not part of test.sh,
-# since it needs a jar of another revision (ABI 9: 35b8c53; ABI 8: 82f3910):
+# and IPv6). Used for ABI 8 -> 9, 9 -> 10, 10 -> 11 and back (docs/drain.md, "ABI"); not part of
+# test.sh, since it needs a jar of another revision (ABI 10: 74489f8; ABI 9: 35b8c53; ABI 8: 82f3910):
 #
 #   git worktree add /tmp/sluice-abi8 82f3910 && (cd /tmp/sluice-abi8 && mvn -q -o package -DskipTests -pl lb -am)
 #   lab/abi-upgrade-check.sh /tmp/sluice-abi8/lb/target/sluice-lb-0.1.0.jar lb/target/sluice-lb-0.1.0.jar

@@ -3,7 +3,7 @@
 
   counters.py PIN_DIR [--abi bpf-xdp/include/sluice_abi.h] [--json]
 
-Sums the per-CPU values of reason_stats (named after enum sluice_reason, read
+Sums the per-CPU values of reasons (reason_stats until ABI 10; named after enum sluice_reason, read
 from the ABI header so the names never drift from the C side) and
 backend_stats (labelled with each backend's address from the backends map).
 Until the daemon exposes its own counters this is the lab's window into the
@@ -71,7 +71,8 @@ def backend_addresses(pin_dir):
 def collect(pin_dir, abi):
     names = enum_members(abi, "sluice_reason")
     reasons = {}
-    for entry in dump(pin_dir, "reason_stats"):
+    pinned = "reasons" if os.path.exists(os.path.join(pin_dir, "reasons")) else "reason_stats"
+    for entry in dump(pin_dir, pinned):
         index = entry["formatted"]["key"]
         if index < len(names) and names[index] != "SLUICE_REASON_MAX":
             reasons[names[index].removeprefix("SLUICE_")] = per_cpu_sum(entry)

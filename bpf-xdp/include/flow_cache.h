@@ -32,13 +32,14 @@ _Static_assert(SLUICE_MAX_VIPS - 1 <= SLUICE_FLOW_TAG_VIP_MASK, "a vip id fits a
 _Static_assert((SLUICE_FLOW_TAG_IN_USE & SLUICE_FLOW_TAG_VIP_MASK) == 0, "the in-use bit is not a vip id bit");
 
 /*
- * The kernel's struct bpf_map, only the field read here (CO-RE relocated against the
- * running kernel's BTF). The geometry is the map's own max_entries, set by the loader
- * (sluice_abi.h): it can never disagree with the map, and a daemon that adopts the
- * pinned maps has nothing to restore.
+ * The kernel's struct bpf_map, only the fields read here (CO-RE relocated against the
+ * running kernel's BTF). A flow table's geometry is the map's own max_entries, set by the
+ * loader (sluice_abi.h): it can never disagree with the map, and a daemon that adopts the
+ * pinned maps has nothing to restore. A Maglev table's id names it for table_epoch.
  */
 struct bpf_map___sluice {
 	__u32 max_entries;
+	__u32 id;
 } __attribute__((preserve_access_index));
 
 /* The bucket index of a flow hash in a flow table (either family: the same geometry rule). */
@@ -146,15 +147,17 @@ static __always_inline __u32 flow4_victim(struct sluice_flow4_bucket *bucket)
 }
 
 /*
- * Check first, key (one 8-byte store) next, backend last (the compiler barriers keep that
- * order; x86 keeps stores in order): a CPU that reads the way meanwhile and sees this key
+ * Epoch and check first, key (one 8-byte store) next, backend last (the compiler barriers keep
+ * that order; x86 keeps stores in order): a CPU that reads the way meanwhile and sees this key
  * complete sees either this backend or the way's earlier one, and the earlier one fails this
- * check unless it is the same backend.
+ * check unless it is the same backend. An epoch read with the earlier key costs at most one
+ * needless (or one skipped) look at the table for a flow that is being replaced.
  */
 static __always_inline void flow4_store(struct sluice_flow4_bucket *bucket, __u32 way, __u64 word,
-					__u32 packed_backend, __u32 hash)
+					__u32 packed_backend, __u32 hash, __u8 epoch)
 {
 	way &= FLOW_WAY_MASK;
+	bucket->table_epoch[way] = epoch;
 	bucket->check[way] = flow_check(hash, packed_backend);
 	__asm__ __volatile__("" ::: "memory");
 	((__u64 *)bucket->key)[way] = word;
@@ -198,14 +201,16 @@ static __always_inline __u32 flow6_victim(struct sluice_flow6_bucket *bucket)
 	return way;
 }
 
-/* Check first, key next (three 8-byte stores), backend last: see flow4_store. */
+/* Epoch and check first, key next (three 8-byte stores), backend last: see flow4_store. */
 static __always_inline void flow6_store(struct sluice_flow6_bucket *bucket, __u32 way,
-					const struct flow_place *place, __u32 packed_backend, __u32 hash)
+					const struct flow_place *place, __u32 packed_backend, __u32 hash,
+					__u8 epoch)
 {
 	__u64 *to;
 
 	way &= FLOW_WAY_MASK;
 	to = (__u64 *)&bucket->key[way];
+	bucket->table_epoch[way] = epoch;
 	bucket->check[way] = flow_check(hash, packed_backend);
 	__asm__ __volatile__("" ::: "memory");
 	to[0] = place->key6[0];
@@ -266,17 +271,44 @@ static __always_inline int flow_place_backend(const struct flow_place *place, __
 	return check == flow_check(hash, packed);
 }
 
-/* Remembers the choice: over the found way (a stale entry of this key), else in a victim way. */
-static __always_inline void flow_remember(struct flow_place *place, __u32 packed_backend, __u32 hash)
+/* The found way's table_epoch: which table the way last agreed with (sluice_abi.h). */
+static __always_inline __u8 flow_place_epoch(const struct flow_place *place)
+{
+	__u32 way = place->way & FLOW_WAY_MASK;
+
+	if (place->bucket4)
+		return place->bucket4->table_epoch[way];
+	if (place->bucket6)
+		return place->bucket6->table_epoch[way];
+	return 0;
+}
+
+/* The found way agrees with the table of this epoch: the next packets skip the table. */
+static __always_inline void flow_place_set_epoch(const struct flow_place *place, __u8 epoch)
+{
+	__u32 way = place->way & FLOW_WAY_MASK;
+
+	if (place->bucket4)
+		place->bucket4->table_epoch[way] = epoch;
+	else if (place->bucket6)
+		place->bucket6->table_epoch[way] = epoch;
+}
+
+/*
+ * Remembers the choice, made from the table of this epoch: over the found way (a stale entry of
+ * this key), else in a victim way.
+ */
+static __always_inline void flow_remember(struct flow_place *place, __u32 packed_backend, __u32 hash,
+					  __u8 epoch)
 {
 	if (place->bucket4) {
 		flow4_store(place->bucket4, place->found ? place->way : flow4_victim(place->bucket4),
-			    place->key4, packed_backend, hash);
+			    place->key4, packed_backend, hash, epoch);
 		return;
 	}
 	if (place->bucket6)
 		flow6_store(place->bucket6, place->found ? place->way : flow6_victim(place->bucket6),
-			    place, packed_backend, hash);
+			    place, packed_backend, hash, epoch);
 }
 
 #endif /* SLUICE_FLOW_CACHE_H */

@@ -84,12 +84,14 @@ struct {
 	__type(value, struct sluice_traffic);
 } backend_stats SEC(".maps");
 
+_Static_assert(SLUICE_REASON_MAX <= SLUICE_REASON_SLOTS, "every reason has a slot in reasons");
+
 /* Indexed by enum sluice_reason (array keys must be plain u32 in BTF). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, SLUICE_REASON_MAX);
+	__uint(max_entries, SLUICE_REASON_SLOTS);
 	__type(key, __u32);
 	__type(value, __u64);
-} reason_stats SEC(".maps");
+} reasons SEC(".maps");
 
 #endif /* SLUICE_MAPS_H */

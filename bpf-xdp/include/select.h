@@ -35,15 +35,26 @@ static __always_inline struct sluice_backend *slot_previous(__u32 packed)
 	return backend_in_use((packed >> SLUICE_SLOT_PREV_SHIFT) & SLUICE_SLOT_PREV_MASK);
 }
 
+/* The VIP's current Maglev table (an inner map of maglev_tables), or NULL. */
+static __always_inline struct bpf_map___sluice *maglev_table(__u32 vip_id)
+{
+	return bpf_map_lookup_elem(&maglev_tables, &vip_id);
+}
+
+/* Which table this is, for a flow-cache way's table_epoch: every swap installs a new map. */
+static __always_inline __u8 maglev_epoch(const struct bpf_map___sluice *table)
+{
+	return table ? SLUICE_TABLE_EPOCH(table->id) : 0;
+}
+
 /*
  * Slot = 1 + hash % M. M is read from the inner map's own size (M + 1 entries: slot 0 keeps M for
  * readers of the map), a field of the kernel's struct bpf_map the table pointer already points
  * at: one array lookup (a helper call: an inner map's lookup is not inlined) instead of two.
  * *packed: see SLUICE_SLOT_*.
  */
-static __always_inline enum sluice_reason maglev_pick(__u32 vip_id, __u32 hash, __u32 *packed)
+static __always_inline enum sluice_reason maglev_pick(struct bpf_map___sluice *table, __u32 hash, __u32 *packed)
 {
-	struct bpf_map___sluice *table = bpf_map_lookup_elem(&maglev_tables, &vip_id);
 	__u32 size, slot, *id;
 
 	if (!table)
@@ -60,9 +71,37 @@ static __always_inline enum sluice_reason maglev_pick(__u32 vip_id, __u32 hash, 
 }
 
 /*
+ * A remembered flow whose VIP has had a new table since its way last agreed with one: does the
+ * table now give the flow's bucket to another backend? Then that backend, named as second chance
+ * behind the remembered one: whichever of the two has the flow takes it. The case this is for is a
+ * stale entry of a reused 5-tuple whose new connection another LB host placed by the table (the
+ * hosts' tables agree; this host's entry is older); a flow remembered before its bucket moved
+ * stays where it is. The way stays unmarked, so each of its packets asks again. Otherwise the way
+ * is marked as agreeing with this table, and NULL. A remembered pair (a drain's previous owner)
+ * keeps its pair: a packet carries one second layer at most.
+ */
+static __always_inline struct sluice_backend *flow_moved_to(const struct flow_place *place,
+							    struct bpf_map___sluice *table, __u32 hash,
+							    __u32 remembered, __u8 epoch)
+{
+	struct sluice_backend *owner;
+	__u32 packed;
+
+	if (!(remembered & SLUICE_SLOT_PREV_VALID) && maglev_pick(table, hash, &packed) == SLUICE_FLOW_MISS &&
+	    slot_owner(packed) != slot_owner(remembered)) {
+		owner = backend_in_use(slot_owner(packed));
+		if (owner)
+			return owner;
+	}
+	flow_place_set_epoch(place, epoch);
+	return NULL;
+}
+
+/*
  * Returns the backend for this flow, or NULL with *drop_reason set. *packed is the slot as
  * the table (or the flow cache, which keeps the pair) holds it: slot_previous() names the
- * bucket's draining previous owner, if any.
+ * bucket's draining previous owner, if any. *moved_to: for a remembered flow whose bucket the
+ * table now gives to another backend, that backend (flow_moved_to), else NULL.
  * Counts the flow-table hit / miss and the new flow per VIP and backend.
  * A remembered flow whose backend left service (or whose VIP id was reused) is a
  * miss: it is re-chosen and its slot overwritten in place.
@@ -70,13 +109,17 @@ static __always_inline enum sluice_reason maglev_pick(__u32 vip_id, __u32 hash, 
 static __always_inline struct sluice_backend *select_backend(const struct packet *pkt,
 							     __u32 vip_id, __u32 hash,
 							     __u32 *backend_id, __u32 *packed,
+							     struct sluice_backend **moved_to,
 							     enum sluice_reason *drop_reason)
 {
 	const struct sluice_flow_key *key = &pkt->flow;
+	struct bpf_map___sluice *table = maglev_table(vip_id);
+	__u8 epoch = maglev_epoch(table);
 	struct flow_place place = {};
 	struct sluice_backend *backend;
 	enum sluice_reason picked;
 
+	*moved_to = NULL;
 	flow_locate(key, vip_id, hash, &place);
 	/*
 	 * A SYN starts a new flow: it follows the table, never a remembered entry (a reused
@@ -89,11 +132,13 @@ static __always_inline struct sluice_backend *select_backend(const struct packet
 		backend = backend_in_use(*backend_id);
 		if (backend) {
 			count_reason(SLUICE_FLOW_HIT);
+			if (table && flow_place_epoch(&place) != epoch)
+				*moved_to = flow_moved_to(&place, table, hash, *packed, epoch);
 			return backend;
 		}
 	}
 
-	picked = maglev_pick(vip_id, hash, packed);
+	picked = maglev_pick(table, hash, packed);
 	if (picked != SLUICE_FLOW_MISS) {
 		*drop_reason = picked;
 		return NULL;
@@ -115,7 +160,7 @@ static __always_inline struct sluice_backend *select_backend(const struct packet
 			count_reason(SLUICE_FLOW_SYN_REPLACED);
 	}
 
-	flow_remember(&place, *packed, hash);
+	flow_remember(&place, *packed, hash, epoch);
 	count_reason(SLUICE_FLOW_MISS);
 	count_new_flow(&vip_stats, vip_id);
 	count_new_flow(&backend_stats, *backend_id);

@@ -15,7 +15,7 @@
 #include <linux/types.h>
 
 /* Bumped on any incompatible change of a struct or map below. */
-#define SLUICE_ABI_VERSION 10
+#define SLUICE_ABI_VERSION 11
 
 /*
  * Map sizes. The flow cache is two tables (flows4, flows6c), each one table for all CPUs: by
@@ -167,20 +167,31 @@ struct sluice_flow6_key {
 /*
  * A bucket stores its ways member by member, not way by way, so that a lookup reads the keys
  * first and touches as few cache lines as possible (the array's values start page-aligned).
- * Way i is key[i], backend_id[i] (packed like a table slot) and check[i]: CPUs write ways
- * without a lock, and the check ties the backend to the key (((flow hash >> 16) ^ backend_id)
- * & 0xffff; it covers the bytes the key leaves out, the destination among them, as the flow
- * hash does), so a way two CPUs wrote at once reads as a miss, never as another flow's backend.
- * Ways fill in order; once full, next_victim is replaced (FIFO) and advances.
+ * Way i is key[i], backend_id[i] (packed like a table slot), check[i] and table_epoch[i]:
+ * CPUs write ways without a lock, and the check ties the backend to the key (((flow hash >> 16)
+ * ^ backend_id) & 0xffff; it covers the bytes the key leaves out, the destination among them, as
+ * the flow hash does), so a way two CPUs wrote at once reads as a miss, never as another flow's
+ * backend. Ways fill in order; once full, next_victim is replaced (FIFO) and advances.
+ *
+ * table_epoch (ABI 11) names the VIP's table the way last agreed with: SLUICE_TABLE_EPOCH() of
+ * the inner Maglev map's kernel id (every table swap installs a new map). While it matches, the
+ * table has not changed since; when it does not, the program reads the flow's slot, and if the
+ * table now gives the bucket to another backend it sends the packet to the remembered backend
+ * with the table's owner as second chance (a stale entry of a reused 5-tuple, docs/drain.md).
  *
  * flows4: one 64-byte cache line.
  */
+#define SLUICE_TABLE_EPOCH_MULT  0x9e3779b1u  /* spreads sequential map ids over the byte */
+#define SLUICE_TABLE_EPOCH_SHIFT 24
+#define SLUICE_TABLE_EPOCH(map_id) ((__u8)(((__u32)(map_id) * SLUICE_TABLE_EPOCH_MULT) >> SLUICE_TABLE_EPOCH_SHIFT))
+
 struct sluice_flow4_bucket {
 	struct sluice_flow4_key key[SLUICE_FLOW_WAYS];
 	__u32 backend_id[SLUICE_FLOW_WAYS];
 	__u16 check[SLUICE_FLOW_WAYS];
 	__u16 next_victim;
-	__u16 pad[3];        /* the line's last bytes, always zero */
+	__u8  table_epoch[SLUICE_FLOW_WAYS];
+	__u16 pad;           /* the line's last bytes, always zero */
 };
 
 /* flows6c: two 64-byte cache lines (ABI 10; until ABI 9 four whole 5-tuples in 200 bytes). */
@@ -189,7 +200,8 @@ struct sluice_flow6_bucket {
 	__u32 backend_id[SLUICE_FLOW_WAYS];
 	__u16 check[SLUICE_FLOW_WAYS];
 	__u16 next_victim;
-	__u16 pad[3];        /* the second line's last bytes, always zero */
+	__u8  table_epoch[SLUICE_FLOW_WAYS];
+	__u16 pad;           /* the second line's last bytes, always zero */
 };
 
 /* lb_config map: a one-entry array, key 0 */
@@ -212,7 +224,7 @@ struct sluice_traffic {
 	                          * (flows the balancer did not see start: the drain's activity) */
 };
 
-/* reason_stats: per-CPU array of __u64 packet counts indexed by enum sluice_reason */
+/* reasons (until ABI 10 reason_stats): per-CPU array of __u64 packet counts indexed by enum sluice_reason */
 enum sluice_reason {
 	SLUICE_PASS_NOT_IP = 0,      /* ARP, LLDP, ...: not ours */
 	SLUICE_PASS_NOT_VIP,         /* IP traffic to an address/port/proto that is no VIP */
@@ -237,8 +249,13 @@ enum sluice_reason {
 	SLUICE_DOS_ALLOWED,          /* informational: source on the allow list (no deny, no rate limit) */
 	SLUICE_TX_SECOND_CHANCE,     /* informational: forwarded naming the bucket's draining previous owner */
 	SLUICE_FLOW_SYN_REPLACED,    /* informational: a TCP SYN found its 5-tuple remembered (a retransmitted SYN, a reused port) and replaced the entry */
+	SLUICE_FLOW_MOVED,           /* informational: a remembered flow's bucket has another owner in the table now: sent to the remembered backend, naming the table's owner as second chance */
+	SLUICE_FLOW_MOVED_ALONE,     /* informational: the same, but two layers would exceed the MTU: sent to the remembered backend alone */
 	SLUICE_REASON_MAX,
 };
+
+/* reasons' max_entries (ABI 11): room for reasons to come, so adding one keeps the pinned map. */
+#define SLUICE_REASON_SLOTS 64
 
 /* decap_stats (backend side): per-CPU array of __u64 indexed by enum sluice_decap_reason */
 enum sluice_decap_reason {

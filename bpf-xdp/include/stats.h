@@ -7,7 +7,7 @@
 
 static __always_inline void count_reason(enum sluice_reason reason)
 {
-	__u64 *count = bpf_map_lookup_elem(&reason_stats, &reason);
+	__u64 *count = bpf_map_lookup_elem(&reasons, &reason);
 
 	if (count)
 		*count += 1;

@@ -56,7 +56,7 @@ public class FlowFlushBenchmark {
         buckets = balancer.maps().flowBucketCount();
         FlowKey key = new FlowKey(InetAddress.getByName("2001:db8::1"), InetAddress.getByName("2001:db8:100::1"),
                 40000, 80, Protocol.TCP);
-        byte[] bucket = FlowBucket.of(List.of(Optional.of(FlowWay.of(key, 1, 1)), Optional.empty(),
+        byte[] bucket = FlowBucket.of(List.of(Optional.of(FlowWay.of(key, 1, 1, 0)), Optional.empty(),
                 Optional.empty(), Optional.empty()), 1).encode();
         ByteBuffer keys = ByteBuffer.allocate(buckets * Integer.BYTES).order(ByteOrder.nativeOrder());
         fullBuckets = new byte[buckets * BUCKET_SIZE];

@@ -243,7 +243,7 @@ public final class BpfMap implements AutoCloseable {
     }
 
     /**
-     * The u64 counter at {@code index} of a per-CPU array of u64 values (reason_stats,
+     * The u64 counter at {@code index} of a per-CPU array of u64 values (reasons,
      * decap_stats), summed over CPUs; 0 for an index the map does not hold.
      */
     public long sumPerCpuCounter(int index) {

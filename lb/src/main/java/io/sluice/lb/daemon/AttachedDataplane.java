@@ -97,7 +97,7 @@ public final class AttachedDataplane implements AutoCloseable {
                             link.info().programId());
                 }
             }
-            removeRetiredFlowTables(pinDir);
+            removeRetiredPins(pinDir);
             return new AttachedDataplane(link, DataplaneMaps.of(object), true, object, reportStrayPins(pinDir, object));
         } catch (RuntimeException e) {
             if (object != null) {
@@ -148,17 +148,17 @@ public final class AttachedDataplane implements AutoCloseable {
     }
 
     /**
-     * An upgrade from an older ABI runs on the current flow tables (flows4, flows6c) as soon as the
-     * program is replaced; an old table's pin (ABI 5-8's `flows`, ABI 9's `flows6`) would keep its
-     * memory (26 MB each by default) for nothing.
+     * An upgrade from an older ABI runs on the current maps (flows4, flows6c, reasons) as soon as
+     * the program is replaced; a pin of an older layout (ABI 5-8's `flows`, ABI 9's `flows6`, ABI
+     * 10's `reason_stats`) would keep its memory (a flow table's is 26 MB by default) for nothing.
      */
-    private static void removeRetiredFlowTables(Path pinDir) {
-        for (String name : DataplaneAbi.MAPS_FLOWS_RETIRED) {
+    private static void removeRetiredPins(Path pinDir) {
+        for (String name : DataplaneAbi.MAPS_RETIRED) {
             Path retired = pinDir.resolve(name);
             try {
                 if (Files.deleteIfExists(retired)) {
-                    log.info("event=retired_pin_removed pin={} reason=\"a flow table of an older ABI; its flows are"
-                            + " forgotten\"", retired);
+                    log.info("event=retired_pin_removed pin={} reason=\"a map of an older ABI; what it held (flows,"
+                            + " counts) is forgotten\"", retired);
                 }
             } catch (IOException e) {
                 log.warn("event=retired_pin_kept pin={} error=\"{}\"", retired, e.getMessage());

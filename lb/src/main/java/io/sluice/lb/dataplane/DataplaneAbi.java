@@ -12,7 +12,7 @@ import java.util.List;
  */
 public final class DataplaneAbi {
 
-    public static final int ABI_VERSION = 10;
+    public static final int ABI_VERSION = 11;
 
     public static final int MAX_VIPS = 1024;
     public static final int MAX_BACKENDS = 16384;
@@ -39,6 +39,12 @@ public final class DataplaneAbi {
     /** A flow key's vip_tag: the VIP's id with this bit set; 0 marks an empty way (ABI 9, IPv6 since ABI 10). */
     public static final int FLOW_TAG_IN_USE = 0x8000;
     public static final int FLOW_TAG_VIP_MASK = 0x7fff;
+    /**
+     * A flow-cache way's table_epoch (ABI 11): a byte of the VIP's Maglev table's kernel map id,
+     * spread by a multiply (SLUICE_TABLE_EPOCH in sluice_abi.h): see {@link #tableEpoch}.
+     */
+    public static final int TABLE_EPOCH_MULT = 0x9e3779b1;
+    public static final int TABLE_EPOCH_SHIFT = 24;
     /** The largest prime Maglev table size the data plane accepts. */
     public static final int MAGLEV_MAX_SIZE = 655373;
     /** The flow hash (FlowHash, hash.h): its seed, word multiplier, and finaliser's multiplier and shift. */
@@ -78,15 +84,21 @@ public final class DataplaneAbi {
     public static final String MAP_FLOWS4 = "flows4";
     public static final String MAP_FLOWS6 = "flows6c";
     /**
-     * Flow tables of older layouts, a pin of which an older data plane may have left: the one
-     * table of ABI 5-8 (IPv4 and IPv6 alike) and ABI 9's IPv6 table (whole 5-tuples). Removed once
-     * the new program runs.
+     * Maps of older layouts, a pin of which an older data plane may have left: the one flow table
+     * of ABI 5-8 (IPv4 and IPv6 alike), ABI 9's IPv6 flow table (whole 5-tuples) and the reason
+     * counts of ABI 10 and before (sized to the reasons of their time). Removed once the new
+     * program runs.
      */
-    public static final List<String> MAPS_FLOWS_RETIRED = List.of("flows", "flows6");
+    public static final List<String> MAPS_RETIRED = List.of("flows", "flows6", "reason_stats");
     public static final String MAP_LB_CONFIG = "lb_config";
     public static final String MAP_VIP_STATS = "vip_stats";
     public static final String MAP_BACKEND_STATS = "backend_stats";
-    public static final String MAP_REASON_STATS = "reason_stats";
+    /**
+     * Per-reason packet counts (enum sluice_reason). Since ABI 11 named {@code reasons} and sized
+     * {@link #REASON_SLOTS}, so that a reason added later keeps the pinned map.
+     */
+    public static final String MAP_REASONS = "reasons";
+    public static final int REASON_SLOTS = 64;
     /** In decap.o. */
     public static final String MAP_DECAP_STATS = "decap_stats";
 
@@ -97,6 +109,11 @@ public final class DataplaneAbi {
     public static final String OBJECT_DECAP = "decap.o";
 
     private DataplaneAbi() {}
+
+    /** SLUICE_TABLE_EPOCH: the table_epoch a flow-cache way stores for the Maglev table of this map id. */
+    public static int tableEpoch(int mapId) {
+        return (mapId * TABLE_EPOCH_MULT) >>> TABLE_EPOCH_SHIFT;
+    }
 
     /**
      * Sizes both flow maps of an opened, not yet loaded balancer object for {@code flowsPerCpu}

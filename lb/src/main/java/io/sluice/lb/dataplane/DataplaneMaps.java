@@ -60,7 +60,7 @@ public final class DataplaneMaps implements AutoCloseable {
             lbConfig = SizedMaps.open(opener, DataplaneAbi.MAP_LB_CONFIG, U32_BYTES, LbConfigEntry.SIZE, opened);
             vipStats = SizedMaps.open(opener, DataplaneAbi.MAP_VIP_STATS, U32_BYTES, TrafficCounter.SIZE, opened);
             backendStats = SizedMaps.open(opener, DataplaneAbi.MAP_BACKEND_STATS, U32_BYTES, TrafficCounter.SIZE, opened);
-            reasonStats = SizedMaps.open(opener, DataplaneAbi.MAP_REASON_STATS, U32_BYTES, U64_BYTES, opened);
+            reasonStats = SizedMaps.open(opener, DataplaneAbi.MAP_REASONS, U32_BYTES, U64_BYTES, opened);
             // Last: nothing after them can fail and leave a mapping behind.
             flowMaps.forEach((family, map) -> flowCaches.put(family, new FlowCache(family, map)));
         } catch (RuntimeException e) {

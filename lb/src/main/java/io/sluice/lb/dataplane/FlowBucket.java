@@ -9,7 +9,7 @@ import java.util.Optional;
 /**
  * struct sluice_flow4_bucket / sluice_flow6_bucket: the FLOW_WAYS ways of one bucket of a
  * family's table (empty ways are {@code Optional.empty()}) and the way the program replaces next
- * once all are taken. The ways' keys, backends and checks are stored member by member
+ * once all are taken. The ways' keys, backends, checks and table epochs are stored member by member
  * ({@link FlowStructs}), so a lookup reads the keys first.
  */
 public record FlowBucket(FlowFamily family, List<Optional<FlowWay>> ways, int nextVictim) {
@@ -50,6 +50,7 @@ public record FlowBucket(FlowFamily family, List<Optional<FlowWay>> ways, int ne
                 w.key().put(b, family.keyOffset(at));
                 b.putInt(family.backendOffset(at), w.backendId());
                 b.putShort(family.checkOffset(at), (short) w.check());
+                b.put(family.tableEpochOffset(at), (byte) w.tableEpoch());
             });
         }
         b.putShort(family.nextVictimOffset(), (short) nextVictim);
@@ -62,7 +63,7 @@ public record FlowBucket(FlowFamily family, List<Optional<FlowWay>> ways, int ne
         for (int way = 0; way < DataplaneAbi.FLOW_WAYS; way++) {
             FlowWayKey key = FlowWayKey.decodeOrNull(family, b, family.keyOffset(way));
             ways.add(key == null ? Optional.empty() : Optional.of(new FlowWay(key, b.getInt(family.backendOffset(way)),
-                    Codec.unsignedShort(b, family.checkOffset(way)))));
+                    Codec.unsignedShort(b, family.checkOffset(way)), Byte.toUnsignedInt(b.get(family.tableEpochOffset(way))))));
         }
         return new FlowBucket(family, ways, Codec.unsignedShort(b, family.nextVictimOffset()));
     }

@@ -15,11 +15,11 @@ public enum FlowFamily {
     IPV4(DataplaneAbi.MAP_FLOWS4, DataplaneAbi.AF_INET, FlowStructs.Key4.SIZE, FlowStructs.Key4.OFFSET_SPORT,
             FlowStructs.Key4.OFFSET_VIP_TAG, FlowStructs.Bucket4.SIZE, FlowStructs.Bucket4.OFFSET_KEY,
             FlowStructs.Bucket4.OFFSET_BACKEND_ID, FlowStructs.Bucket4.OFFSET_CHECK,
-            FlowStructs.Bucket4.OFFSET_NEXT_VICTIM),
+            FlowStructs.Bucket4.OFFSET_NEXT_VICTIM, FlowStructs.Bucket4.OFFSET_TABLE_EPOCH),
     IPV6(DataplaneAbi.MAP_FLOWS6, DataplaneAbi.AF_INET6, FlowStructs.Key6.SIZE, FlowStructs.Key6.OFFSET_SPORT,
             FlowStructs.Key6.OFFSET_VIP_TAG, FlowStructs.Bucket6.SIZE, FlowStructs.Bucket6.OFFSET_KEY,
             FlowStructs.Bucket6.OFFSET_BACKEND_ID, FlowStructs.Bucket6.OFFSET_CHECK,
-            FlowStructs.Bucket6.OFFSET_NEXT_VICTIM);
+            FlowStructs.Bucket6.OFFSET_NEXT_VICTIM, FlowStructs.Bucket6.OFFSET_TABLE_EPOCH);
 
     private final String mapName;
     private final int addressFamily;
@@ -31,9 +31,10 @@ public enum FlowFamily {
     private final int backendIdsOffset;
     private final int checksOffset;
     private final int nextVictimOffset;
+    private final int tableEpochsOffset;
 
     FlowFamily(String mapName, int addressFamily, int keySize, int sportOffset, int vipTagOffset, int bucketSize,
-            int keysOffset, int backendIdsOffset, int checksOffset, int nextVictimOffset) {
+            int keysOffset, int backendIdsOffset, int checksOffset, int nextVictimOffset, int tableEpochsOffset) {
         this.mapName = mapName;
         this.addressFamily = addressFamily;
         this.keySize = keySize;
@@ -44,6 +45,7 @@ public enum FlowFamily {
         this.backendIdsOffset = backendIdsOffset;
         this.checksOffset = checksOffset;
         this.nextVictimOffset = nextVictimOffset;
+        this.tableEpochsOffset = tableEpochsOffset;
     }
 
     public String mapName() {
@@ -98,6 +100,11 @@ public enum FlowFamily {
 
     public int nextVictimOffset() {
         return nextVictimOffset;
+    }
+
+    /** Where way {@code way}'s table epoch (one byte) is in a bucket. */
+    public int tableEpochOffset(int way) {
+        return tableEpochsOffset + way;
     }
 
     /** Whether way {@code way} of bucket {@code bucket} holds a flow (a read of its tag, nothing decoded). */

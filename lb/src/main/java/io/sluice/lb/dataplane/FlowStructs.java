@@ -3,8 +3,8 @@ package io.sluice.lb.dataplane;
 /**
  * The flow tables' C structs (sluice_abi.h) as sizes and member offsets, one holder per struct:
  * DataplaneAbiBtfTest checks each against the object file's BTF, and {@link FlowFamily} reads
- * them. The ways' key, backend and check are stored member by member, so a way's fields are at
- * {@code OFFSET_X + way * width}.
+ * them. The ways' key, backend, check and table epoch are stored member by member, so a way's
+ * fields are at {@code OFFSET_X + way * width}.
  */
 public final class FlowStructs {
 
@@ -38,7 +38,8 @@ public final class FlowStructs {
         public static final int OFFSET_BACKEND_ID = OFFSET_KEY + DataplaneAbi.FLOW_WAYS * Key4.SIZE;
         public static final int OFFSET_CHECK = OFFSET_BACKEND_ID + DataplaneAbi.FLOW_WAYS * Integer.BYTES;
         public static final int OFFSET_NEXT_VICTIM = OFFSET_CHECK + DataplaneAbi.FLOW_WAYS * Short.BYTES;
-        public static final int OFFSET_PAD = OFFSET_NEXT_VICTIM + Short.BYTES;
+        public static final int OFFSET_TABLE_EPOCH = OFFSET_NEXT_VICTIM + Short.BYTES;
+        public static final int OFFSET_PAD = OFFSET_TABLE_EPOCH + DataplaneAbi.FLOW_WAYS;
 
         private Bucket4() {}
     }
@@ -50,7 +51,8 @@ public final class FlowStructs {
         public static final int OFFSET_BACKEND_ID = OFFSET_KEY + DataplaneAbi.FLOW_WAYS * Key6.SIZE;
         public static final int OFFSET_CHECK = OFFSET_BACKEND_ID + DataplaneAbi.FLOW_WAYS * Integer.BYTES;
         public static final int OFFSET_NEXT_VICTIM = OFFSET_CHECK + DataplaneAbi.FLOW_WAYS * Short.BYTES;
-        public static final int OFFSET_PAD = OFFSET_NEXT_VICTIM + Short.BYTES;
+        public static final int OFFSET_TABLE_EPOCH = OFFSET_NEXT_VICTIM + Short.BYTES;
+        public static final int OFFSET_PAD = OFFSET_TABLE_EPOCH + DataplaneAbi.FLOW_WAYS;
 
         private Bucket6() {}
     }

@@ -2,7 +2,7 @@ package io.sluice.lb.dataplane;
 
 /**
  * enum sluice_reason: why the balancer did what it did to a packet, in the C order
- * (the ordinal is the index into {@code reason_stats}). SLUICE_REASON_MAX is {@link #COUNT}.
+ * (the ordinal is the index into {@code reasons}). SLUICE_REASON_MAX is {@link #COUNT}.
  */
 public enum Reason implements AbiEnum {
     PASS_NOT_IP,
@@ -27,9 +27,11 @@ public enum Reason implements AbiEnum {
     PASS_FRAGMENT,
     DOS_ALLOWED,
     TX_SECOND_CHANCE,
-    FLOW_SYN_REPLACED;
+    FLOW_SYN_REPLACED,
+    FLOW_MOVED,
+    FLOW_MOVED_ALONE;
 
-    /** SLUICE_REASON_MAX: the number of reasons, the size of reason_stats. */
+    /** SLUICE_REASON_MAX: the number of reasons (the map {@code reasons} has room for {@link DataplaneAbi#REASON_SLOTS}). */
     public static final int COUNT = values().length;
 
     @Override

@@ -83,7 +83,7 @@ class AttachedDataplaneTest {
             assertThat(link.info().programId()).isEqualTo(oldProgram.id());
         }
         // ... and it pinned flow tables this build no longer uses (ABI 5-8's one table, ABI 9's IPv6 one).
-        List<Path> retired = DataplaneAbi.MAPS_FLOWS_RETIRED.stream().map(pinDir::resolve).toList();
+        List<Path> retired = DataplaneAbi.MAPS_RETIRED.stream().map(pinDir::resolve).toList();
         for (Path pin : retired) {
             try (BpfMap oldFlows = BpfMap.create(MapType.ARRAY, pin.getFileName().toString(), Integer.BYTES,
                     OLD_FLOW_BUCKET_SIZE, DataplaneAbi.FLOW_MIN_BUCKETS, MappedArray.F_MMAPABLE)) {

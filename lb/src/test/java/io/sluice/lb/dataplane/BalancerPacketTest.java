@@ -460,7 +460,8 @@ class BalancerPacketTest {
         rig.run(ack);
         int bucket = maps.bucketOf(FlowHash.hash(flow6(CLIENT_PORT)));
         assertThat(maps.readFlowBucket(FlowFamily.IPV6, bucket).occupied()).singleElement()
-                .isEqualTo(FlowWay.of(flow6(CLIENT_PORT), ID_BACKEND6_A, VIP_TCP6));
+                .isEqualTo(FlowWay.of(flow6(CLIENT_PORT), ID_BACKEND6_A, VIP_TCP6,
+                        DataplaneAbi.tableEpoch(maps.maglevTableId(VIP_TCP6).orElseThrow())));
         assertThat(maps.flowCount(FlowFamily.IPV4, 0, maps.flowBucketCount())).isZero();
         maps.swapMaglevTable(VIP_TCP6, filled(SMALL_TABLE, ID_BACKEND4_A));
 

@@ -137,7 +137,9 @@ class DataplaneAbiBtfTest {
         assertMap(balancer, DataplaneAbi.MAP_LB_CONFIG, "__u32", "sluice_config");
         assertMap(balancer, DataplaneAbi.MAP_VIP_STATS, "__u32", "sluice_traffic");
         assertMap(balancer, DataplaneAbi.MAP_BACKEND_STATS, "__u32", "sluice_traffic");
-        assertMap(balancer, DataplaneAbi.MAP_REASON_STATS, "__u32", "__u64");
+        assertMap(balancer, DataplaneAbi.MAP_REASONS, "__u32", "__u64");
+        assertThat(balancer.memberUint(balancer.mapDefinition(DataplaneAbi.MAP_REASONS).orElseThrow(), "max_entries"))
+                .as("reasons has room beyond today's reasons").isEqualTo(DataplaneAbi.REASON_SLOTS);
         assertMap(decap, DataplaneAbi.MAP_DECAP_STATS, "__u32", "__u64");
         assertThat(balancer.mapDefinition(DataplaneAbi.MAP_MAGLEV_TABLES)).isPresent();
     }

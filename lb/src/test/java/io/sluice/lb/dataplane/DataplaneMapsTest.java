@@ -174,8 +174,8 @@ class DataplaneMapsTest {
             assertThat(buckets).isGreaterThan(batch);
             InetAddress client = InetAddress.getByName("192.0.2.7");
             InetAddress vip = InetAddress.getByName("198.51.100.7");
-            FlowWay one = FlowWay.of(new FlowKey(client, vip, 1000, 80, Protocol.TCP), 3, 1);
-            FlowWay two = FlowWay.of(new FlowKey(client, vip, 1001, 80, Protocol.TCP), 4, 1);
+            FlowWay one = FlowWay.of(new FlowKey(client, vip, 1000, 80, Protocol.TCP), 3, 1, 0);
+            FlowWay two = FlowWay.of(new FlowKey(client, vip, 1001, 80, Protocol.TCP), 4, 1, 0);
             FlowBucket single = FlowBucket.of(List.of(Optional.of(one), Optional.empty(), Optional.empty(),
                     Optional.empty()), 1);
             FlowBucket pair = FlowBucket.of(List.of(Optional.of(one), Optional.empty(), Optional.of(two),
@@ -187,7 +187,7 @@ class DataplaneMapsTest {
             // A bucket with no flow but a moved victim pointer is emptied too, and counts nothing.
             bigMaps.writeFlowBucket(batch + 1, new FlowBucket(IPV4, FlowBucket.empty(IPV4).ways(), 2));
             FlowWay six = FlowWay.of(new FlowKey(InetAddress.getByName("2001:db8::7"),
-                    InetAddress.getByName("2001:db8:100::7"), 1000, 80, Protocol.TCP), 5, 2);
+                    InetAddress.getByName("2001:db8:100::7"), 1000, 80, Protocol.TCP), 5, 2, 0);
             FlowBucket six1 = FlowBucket.of(List.of(Optional.empty(), Optional.of(six), Optional.empty(),
                     Optional.empty()), 0);
             bigMaps.writeFlowBucket(batch, six1);

@@ -29,8 +29,8 @@ class FlowCacheCodecTest {
 
     @Test
     void anIpv6WayIsTheClientAndTheVipIdInThreeWordsWithItsBackendAndCheckAfterTheKeys() throws Exception {
-        FlowWay second = FlowWay.of(key6(1234), 0x0001_0042, 1023);
-        FlowWay third = FlowWay.of(key6(9), 16383, 0);
+        FlowWay second = FlowWay.of(key6(1234), 0x0001_0042, 1023, 0xa5);
+        FlowWay third = FlowWay.of(key6(9), 16383, 0, 0);
         FlowBucket bucket = new FlowBucket(IPV6, List.of(Optional.empty(), Optional.of(second), Optional.of(third),
                 Optional.empty()), 2);
 
@@ -51,13 +51,16 @@ class FlowCacheCodecTest {
         int hash = FlowHash.hash(key6(1234).encode());
         assertThat(Short.toUnsignedInt(b.getShort(112 + Short.BYTES))).isEqualTo(FlowWay.check(hash, 0x0001_0042));
         assertThat(Short.toUnsignedInt(b.getShort(120))).as("next victim").isEqualTo(2);
+        // The table epochs follow next_victim, a byte per way.
+        assertThat(Arrays.copyOfRange(bytes, 122, 126)).containsExactly((byte) 0, (byte) 0xa5, (byte) 0, (byte) 0);
+        assertThat(b.getShort(126)).as("pad").isZero();
         assertThat(FlowBucket.decode(IPV6, new byte[128])).isEqualTo(FlowBucket.empty(IPV6));
         assertThat(IPV6.bucketSize()).isEqualTo(FlowStructs.Bucket6.SIZE);
     }
 
     @Test
     void aBucketHoldsOnlyItsFamilysFlowsAndFourWays() throws Exception {
-        FlowWay v4 = FlowWay.of(key(1), 5, 2);
+        FlowWay v4 = FlowWay.of(key(1), 5, 2, 0);
         assertThatThrownBy(() -> new FlowBucket(IPV6, List.of(Optional.of(v4), Optional.empty(), Optional.empty(),
                 Optional.empty()), 0)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new FlowBucket(IPV4, List.of(Optional.of(v4)), 0))
@@ -114,21 +117,23 @@ class FlowCacheCodecTest {
 
     @Test
     void theCheckTiesTheBackendToTheFlowHashAsTheProgramStoresIt() throws Exception {
-        FlowWay way = FlowWay.of(key(1234), 0x0001_0042, 7);
+        FlowWay way = FlowWay.of(key(1234), 0x0001_0042, 7, 0);
         int hash = FlowHash.hash(key(1234).encode());
 
         assertThat(way.check()).isEqualTo(((hash >>> 16) ^ 0x0001_0042) & 0xffff);
         // Another backend for the same key stores another check: a mix of two writers fails it.
         assertThat(FlowWay.check(hash, 0x42)).isNotEqualTo(FlowWay.check(hash, 0x43));
-        assertThatThrownBy(() -> FlowWay.of(key(1), 1, DataplaneAbi.MAX_VIPS)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new FlowWay(FlowWayKey.of(key(1), 1), 1, 0x10000))
+        assertThatThrownBy(() -> FlowWay.of(key(1), 1, DataplaneAbi.MAX_VIPS, 0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new FlowWay(FlowWayKey.of(key(1), 1), 1, 0x10000, 0))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new FlowWay(FlowWayKey.of(key(1), 1), 1, 0, 0x100))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
     void anIpv4WayIsTheClientAndTheVipIdInOneWordWithItsBackendAndCheckBesideTheOtherWays() throws Exception {
-        FlowWay first = FlowWay.of(key(1234), 0x0001_0042, 1023);
-        FlowWay fourth = FlowWay.of(key(80), 16383, 0);
+        FlowWay first = FlowWay.of(key(1234), 0x0001_0042, 1023, 0x7f);
+        FlowWay fourth = FlowWay.of(key(80), 16383, 0, 0xff);
         FlowBucket bucket = new FlowBucket(IPV4, List.of(Optional.of(first), Optional.empty(), Optional.empty(),
                 Optional.of(fourth)), 3);
 
@@ -147,6 +152,8 @@ class FlowCacheCodecTest {
         int hash = FlowHash.hash(key(1234).encode());
         assertThat(Short.toUnsignedInt(b.getShort(FlowStructs.Bucket4.OFFSET_CHECK))).isEqualTo(FlowWay.check(hash, 0x0001_0042));
         assertThat(Short.toUnsignedInt(b.getShort(FlowStructs.Bucket4.OFFSET_NEXT_VICTIM))).isEqualTo(3);
+        assertThat(b.get(IPV4.tableEpochOffset(0))).isEqualTo((byte) 0x7f);
+        assertThat(b.get(IPV4.tableEpochOffset(3))).isEqualTo((byte) 0xff);
         // VIP id 0 is a real key: the in-use bit, not the id, tells a way from an empty one.
         assertThat(Short.toUnsignedInt(b.getShort(IPV4.keyOffset(3) + FlowStructs.Key4.OFFSET_VIP_TAG))).isEqualTo(0x8000);
         assertThat(FlowBucket.decode(IPV4, new byte[64])).isEqualTo(FlowBucket.empty(IPV4));

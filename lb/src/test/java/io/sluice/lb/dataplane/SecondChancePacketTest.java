@@ -14,8 +14,7 @@ import io.sluice.lb.bpf.XdpAction;
 import io.sluice.testing.packet.BalancerRig;
 import io.sluice.testing.packet.EtherType;
 import io.sluice.testing.packet.Frame;
-import io.sluice.testing.packet.Ipv4Header;
-import io.sluice.testing.packet.Ipv6Header;
+import io.sluice.testing.packet.IpLayer;
 import io.sluice.testing.packet.PacketBuilder;
 import java.io.IOException;
 import java.net.DatagramSocket;
@@ -85,25 +84,11 @@ class SecondChancePacketTest {
     }
 
     private long reason(Reason r) {
-        return balancer.counter(DataplaneAbi.MAP_REASON_STATS, r.value());
+        return balancer.counter(DataplaneAbi.MAP_REASONS, r.value());
     }
 
     private long decapCount(DecapReason r) {
         return decap.counter(DataplaneAbi.MAP_DECAP_STATS, r.value());
-    }
-
-    /** The IP destination of the header at `offset` of `frame`, and where its payload starts. */
-    private record Layer(InetAddress dst, int protocol, int payloadOffset) {
-        static Layer at(byte[] frame, int offset) {
-            int version = (frame[offset] & 0xff) >>> 4;
-            if (version == 4) {
-                Ipv4Header h = Ipv4Header.parse(frame, offset);
-                assertThat(h.checksumValid()).as("IPv4 header checksum at %d", offset).isTrue();
-                return new Layer(h.dst(), h.protocol(), h.payloadOffset());
-            }
-            Ipv6Header h = Ipv6Header.parse(frame, offset);
-            return new Layer(h.dst(), h.nextHeader(), h.payloadOffset());
-        }
     }
 
     private static byte[] clientPacket(String vip, int sport, int dport, int flags) {
@@ -130,11 +115,11 @@ class SecondChancePacketTest {
         Frame frame = Frame.parse(out.data());
         assertThat(frame.dstMac()).isEqualTo(GATEWAY_MAC);
         assertThat(frame.srcMac()).isEqualTo(LB_MAC);
-        Layer outer = Layer.at(out.data(), frame.l3Offset());
+        IpLayer outer = IpLayer.at(out.data(), frame.l3Offset());
         assertThat(outer.dst()).isEqualTo(ip(current));
         assertThat(outer.protocol()).isEqualTo(ip(previous) instanceof Inet6Address ? EtherType.PROTO_IPV6
                 : EtherType.PROTO_IPIP);
-        Layer middle = Layer.at(out.data(), outer.payloadOffset());
+        IpLayer middle = IpLayer.at(out.data(), outer.payloadOffset());
         assertThat(middle.dst()).isEqualTo(ip(previous));
         byte[] inner = Arrays.copyOfRange(out.data(), middle.payloadOffset(), out.data().length);
         byte[] originalIp = Frame.parse(original).l3Bytes();
@@ -157,8 +142,8 @@ class SecondChancePacketTest {
         assertThat(reason(Reason.FLOW_HIT)).isEqualTo(1);
         assertThat(reason(Reason.TX_SECOND_CHANCE)).isEqualTo(2);
         Frame frame = Frame.parse(out.data());
-        Layer outer = Layer.at(out.data(), frame.l3Offset());
-        assertThat(Layer.at(out.data(), outer.payloadOffset()).dst()).isEqualTo(ip("10.2.0.2"));
+        IpLayer outer = IpLayer.at(out.data(), frame.l3Offset());
+        assertThat(IpLayer.at(out.data(), outer.payloadOffset()).dst()).isEqualTo(ip("10.2.0.2"));
         FlowEntry cached = balancer.maps().lookupFlow(clientFlow(40001)).orElseThrow();
         assertThat(PackedSlot.owner(cached.backendId())).isEqualTo(CURRENT);
         assertThat(PackedSlot.previousOwner(cached.backendId())).isEqualTo(PREVIOUS);
@@ -173,10 +158,10 @@ class SecondChancePacketTest {
 
         assertThat(out.action()).isEqualTo(XdpAction.TX);
         Frame frame = Frame.parse(out.data());
-        Layer outer = Layer.at(out.data(), frame.l3Offset());
+        IpLayer outer = IpLayer.at(out.data(), frame.l3Offset());
         assertThat(outer.dst()).isEqualTo(ip("10.2.0.1"));
         assertThat(outer.protocol()).isEqualTo(EtherType.PROTO_IPIP);
-        assertThat(Layer.at(out.data(), outer.payloadOffset()).dst()).isEqualTo(ip("198.51.100.1"));
+        assertThat(IpLayer.at(out.data(), outer.payloadOffset()).dst()).isEqualTo(ip("198.51.100.1"));
         assertThat(reason(Reason.TX_SECOND_CHANCE)).isZero();
     }
 
@@ -288,9 +273,9 @@ class SecondChancePacketTest {
         TestRunResult ack = balancer.run(clientPacket(vip, 40021, PORT, TCP_FLAG_ACK));
 
         for (TestRunResult r : List.of(out, ack)) {
-            Layer outer = Layer.at(r.data(), Frame.parse(r.data()).l3Offset());
+            IpLayer outer = IpLayer.at(r.data(), Frame.parse(r.data()).l3Offset());
             assertThat(outer.dst()).isEqualTo(ip("10.2.0.1"));
-            assertThat(Layer.at(r.data(), outer.payloadOffset()).dst()).isEqualTo(ip(vip));
+            assertThat(IpLayer.at(r.data(), outer.payloadOffset()).dst()).isEqualTo(ip(vip));
         }
         assertThat(reason(Reason.TX_SECOND_CHANCE)).isZero();
         assertThat(reason(Reason.FLOW_HIT)).isEqualTo(1);
@@ -314,11 +299,11 @@ class SecondChancePacketTest {
         TestRunResult established = balancer.run(clientPacket("198.51.100.1", 40030, PORT, TCP_FLAG_ACK));
         TestRunResult reused = balancer.run(clientPacket("198.51.100.1", 40031, PORT, TCP_FLAG_SYN));
 
-        assertThat(Layer.at(established.data(), Frame.parse(established.data()).l3Offset()).dst())
+        assertThat(IpLayer.at(established.data(), Frame.parse(established.data()).l3Offset()).dst())
                 .isEqualTo(ip("10.2.0.2"));
-        Layer outer = Layer.at(reused.data(), Frame.parse(reused.data()).l3Offset());
+        IpLayer outer = IpLayer.at(reused.data(), Frame.parse(reused.data()).l3Offset());
         assertThat(outer.dst()).isEqualTo(ip("10.2.0.1"));
-        assertThat(Layer.at(reused.data(), outer.payloadOffset()).dst()).isEqualTo(ip("198.51.100.1"));
+        assertThat(IpLayer.at(reused.data(), outer.payloadOffset()).dst()).isEqualTo(ip("198.51.100.1"));
         assertThat(balancer.maps().lookupFlow(clientFlow(40031)).orElseThrow().backendId()).isEqualTo(CURRENT);
     }
 
@@ -354,7 +339,7 @@ class SecondChancePacketTest {
                 assertThat(ours.action()).isEqualTo(XdpAction.PASS);
                 assertThat(ours.data()).isEqualTo(expectedLocal(established, EtherType.IPV4));
                 assertThat(notOurs.action()).isEqualTo(XdpAction.TX);
-                assertThat(Layer.at(notOurs.data(), Frame.parse(notOurs.data()).l3Offset()).dst())
+                assertThat(IpLayer.at(notOurs.data(), Frame.parse(notOurs.data()).l3Offset()).dst())
                         .isEqualTo(ip("10.2.0.2"));
                 assertThat(decapCount(DecapReason.SECOND_CHANCE_LOCAL)).isEqualTo(1);
                 assertThat(decapCount(DecapReason.SECOND_CHANCE_FORWARD)).isEqualTo(1);

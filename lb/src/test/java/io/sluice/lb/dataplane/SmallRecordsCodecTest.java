@@ -40,7 +40,9 @@ class SmallRecordsCodecTest {
         assertThat(Reason.PASS_NOT_IP.cName()).isEqualTo("SLUICE_PASS_NOT_IP");
         assertThat(Reason.PASS_NOT_IP.value()).isZero();
         assertThat(Reason.IPV4_OPTIONS.value()).as("reasons are only ever appended").isEqualTo(12);
-        assertThat(Reason.FLOW_SYN_REPLACED.value()).isEqualTo(Reason.COUNT - 1);
+        assertThat(Reason.FLOW_SYN_REPLACED.value()).isEqualTo(22);
+        assertThat(Reason.FLOW_MOVED_ALONE.value()).isEqualTo(Reason.COUNT - 1);
+        assertThat(Reason.COUNT).as("the reasons map has a slot for each").isLessThanOrEqualTo(DataplaneAbi.REASON_SLOTS);
         assertThat(Reason.DROP_NO_CONFIG.label()).isEqualTo("drop_no_config");
         assertThat(DecapReason.DONE.cName()).isEqualTo("SLUICE_DECAP_DONE");
     }

@@ -88,7 +88,7 @@ public final class BalancerRig implements AutoCloseable {
         return CpuPin.cpu();
     }
 
-    /** A per-CPU u64 counter array (reason_stats, decap_stats) summed over CPUs. */
+    /** A per-CPU u64 counter array (reasons, decap_stats) summed over CPUs. */
     public long counter(String mapName, int index) {
         try (BpfMap map = object.map(mapName)) {
             return map.sumPerCpuCounter(index);
