@@ -29,6 +29,11 @@
 #                          killed (-9) and restarted: every stream survives its moves, the ones lb1
 #                          had placed on be2 in buckets lb2 still gives to others included (lb2
 #                          names be2 as their previous owner: its second-chance count for be2 grows)
+#   reused-tuple-crash     100 streams on fixed source ports through lb2 alone (lb1 drained), then
+#                          be1's weight 100 -> 300 on both hosts and the same ports again through
+#                          both; lb1 killed (-9) and restarted: every stream survives, those that
+#                          meet lb2's stale entries of the first round included (lb2 sends them to
+#                          the remembered backend with the table's owner behind: its flow_moved grows)
 #   hang-withdraw          lb1 restarted under a watchdog (systemd's WatchdogSec, played by
 #                          lab/watchdog.py): it keeps pinging for 2 x WatchdogSec; then SIGSTOP:
 #                          the watchdog kills it and the router drops lb1 (measured)
@@ -61,6 +66,10 @@ FILL_RAMP_S=60
 FILL_OFFSET_S=20
 FILL_STREAMS=100
 FILL_STREAM_SECONDS=24
+REUSE_STREAMS=100
+REUSE_FIRST_PORT=42001
+REUSE_FIRST_SECONDS=3
+REUSE_WEIGHT=300
 CONSUL_SERVICE=edge
 SOURCE_PORTS=(41001 41002 41003 41004 41005 41006)
 
@@ -127,9 +136,10 @@ backend_drain() { # lb backend-address true|false
 	api "$1" PATCH "/v1/vips/web/backends/$2" "{\"drain\": $3}" >/dev/null
 }
 
-start_streams() { # seconds [count]
+start_streams() { # seconds [count [first source port]]
 	timeout $(($1 + 30)) nsenter --net="/run/netns/$(lab_ns client)" "$LAB_PYTHON" "$LAB_DIR/streams.py" \
-		--target "$LAB_VIP_V4" --port "$VIP_PORT" --count "${2:-$STREAMS}" --seconds "$1" >"$LAB_RUN_DIR/streams.json" &
+		--target "$LAB_VIP_V4" --port "$VIP_PORT" --count "${2:-$STREAMS}" --seconds "$1" \
+		--first-source-port "${3:-0}" >"$LAB_RUN_DIR/streams.json" &
 	lab_record_pid streams $!
 	STREAMS_PID=$!
 }
@@ -414,6 +424,11 @@ check_crash_withdraw() {
 	fi
 }
 
+reason_count_of() { # lb reason -> that host's count of it (from the pinned maps: works with sluiced dead)
+	"$LAB_PYTHON" "$LAB_DIR/counters.py" --json "$(lab_pin_dir "$1")" 2>/dev/null |
+		"$LAB_PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["reasons"].get(sys.argv[1], 0))' "$2" 2>/dev/null || echo 0
+}
+
 second_chance_named() { # lb backend-address -> packets lb sent naming it as previous owner
 	"$LAB_PYTHON" "$LAB_DIR/counters.py" --json "$(lab_pin_dir "$1")" 2>/dev/null |
 		"$LAB_PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["backends"].get(sys.argv[1], {}).get("second_chance", 0))' "$2" 2>/dev/null || echo 0
@@ -476,6 +491,52 @@ check_fill_crash() {
 	fi
 }
 
+# A client reuses its ports. Connections made while lb1 is drained run through lb2, which remembers
+# their 5-tuples on the table of that time. Then the table changes on both hosts (a weight), and the
+# same ports connect again through both: the SYNs ECMP gives lb1 follow the new table there. lb1
+# crashes, and lb2's stale entries meet those connections. lb2 sends such a packet to the
+# remembered backend with the table's owner as second chance, which has the connection
+# (docs/drain.md, "Stale entries on another LB host"); before ABI 11 the remembered backend reset it.
+check_reused_tuple_crash() {
+	local be1 fp first second verdict moved_before moved_after took back
+	be1=$(lab_v4 be1)
+	lab_running sluiced-lb1 && wait_nexthops "$LAB_VIP_V4" "lb1 lb2" >/dev/null &&
+		lab_wait_fills_done web 30 lb1 lb2 ||
+		{ fail "reused-tuple-crash" "precondition: lb1 running and announced, no backend of web filling"; return; }
+	fp=$(fingerprints lb1)
+	host lb1 drain
+	wait_nexthops "$LAB_VIP_V4" "lb2" >/dev/null || { host lb1 undrain; fail "reused-tuple-crash" "lb1 not withdrawn"; return; }
+	start_streams "$REUSE_FIRST_SECONDS" "$REUSE_STREAMS" "$REUSE_FIRST_PORT"
+	wait_streams
+	first=$(streams_verdict "$(cat "$LAB_RUN_DIR/streams.json")")
+	host lb1 undrain
+	wait_nexthops "$LAB_VIP_V4" "lb1 lb2" >/dev/null || { fail "reused-tuple-crash" "lb1 not announced again"; return; }
+	for lb in lb1 lb2; do
+		api "$lb" PATCH "/v1/vips/web/backends/$be1" "{\"weight\": $REUSE_WEIGHT}" >/dev/null
+	done
+	wait_fingerprints_equal "$fp" >/dev/null || { fail "reused-tuple-crash" "the hosts' tables did not agree on the new weight"; return; }
+	moved_before=$(reason_count_of lb2 FLOW_MOVED)
+	start_streams "$FILL_STREAM_SECONDS" "$REUSE_STREAMS" "$REUSE_FIRST_PORT"
+	sleep 4
+	kill -KILL "$(lab_pid sluiced-lb1)"
+	took=$(wait_nexthops "$LAB_VIP_V4" "lb2")
+	sleep 4 # the streams lb1 carried run through lb2
+	moved_after=$(reason_count_of lb2 FLOW_MOVED)
+	start_daemon lb1 "$(($(grep -c 'event=ready' "$(log_of lb1)") + 1))"
+	back=$(wait_nexthops "$LAB_VIP_V4" "lb1 lb2")
+	wait_streams
+	second=$(cat "$LAB_RUN_DIR/streams.json")
+	verdict=$(streams_verdict "$second")
+	for lb in lb1 lb2; do
+		api "$lb" PATCH "/v1/vips/web/backends/$be1" '{"weight": 100}' >/dev/null
+	done
+	if [[ $first == ok* && $verdict == ok* && $took =~ ^[0-9]+$ && $back =~ ^[0-9]+$ ]] && ((moved_after > moved_before)); then
+		pass "reused-tuple-crash" "first through lb2 alone: ${first#ok }; be1 weight 100 -> $REUSE_WEIGHT on both; the same ports again, lb1 killed, withdrawn in ${took} ms, back in ${back} ms: ${verdict#ok }; lb2 sent $((moved_after - moved_before)) packets of moved buckets to the remembered backend with the table's owner behind"
+	else
+		fail "reused-tuple-crash" "first: ${first#* }; withdraw: $took; back: $back; then: ${verdict#* }; lb2's flow_moved: $moved_before -> $moved_after"
+	fi
+}
+
 check_hang_withdraw() {
 	local pid start took fired
 	lab_stop sluiced-lb1 # a clean stop: withdraws, then the restart under the watchdog announces again
@@ -506,7 +567,7 @@ check_hang_withdraw() {
 
 # FLEET_CHECKS=... runs a subset (in this order; each check starts from whatever the previous left).
 FLEET_CHECKS=${FLEET_CHECKS:-bgp_ecmp routes_flushed same_tuple_either_host fingerprints_agree host_drain_under_load
-	drain_survives_restart second_chance_across_hosts crash_withdraw fill_crash hang_withdraw fleet_kv}
+	drain_survives_restart second_chance_across_hosts crash_withdraw fill_crash reused_tuple_crash hang_withdraw fleet_kv}
 KV_PREFIX=fleets/lab
 kv_config_of() { printf '%s/sluiced-%s-kv.yaml' "$LAB_RUN_DIR" "$1"; }
 
