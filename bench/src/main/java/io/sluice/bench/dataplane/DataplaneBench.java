@@ -141,6 +141,13 @@ public final class DataplaneBench {
                 new Scenario("established flow, 4in4 with a draining previous owner (two layers)",
                         tcp(CLIENT4, ProgrammedBalancer.VIP_4IN4_SECOND_CHANCE).sameFlow(), lb, XdpAction.TX,
                         () -> balancer.reasonCount(Reason.TX_SECOND_CHANCE)),
+                // A remembered flow whose bucket the table now gives another backend (a stale entry of a
+                // reused 5-tuple, or a flow that started before the bucket moved): the slot is read on
+                // every packet, which goes to the remembered backend with the table's owner behind.
+                new Scenario("established flow, 4in4, its bucket moved since (slot read + two layers)",
+                        tcp(CLIENT4, ProgrammedBalancer.VIP_4IN4_MOVED).sameFlow(), lb, XdpAction.TX,
+                        () -> balancer.reasonCount(Reason.FLOW_MOVED))
+                        .withSetup(() -> balancer.rememberOnAnotherBackend(CLIENT4, CLIENT_PORT)),
                 new Scenario("decap, two layers, no local socket: sent on (sk lookup + XDP_TX)", twiceTunnelled4in4(),
                         decap.program(), XdpAction.TX, () -> decap.count(DecapReason.SECOND_CHANCE_FORWARD))
                         .withHeadBaseline(wrapper.pullIpv4()));

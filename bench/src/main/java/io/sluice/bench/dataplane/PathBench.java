@@ -23,6 +23,9 @@ final class PathBench {
             throw new IllegalArgumentException(scenario.path() + ": a wrapped path needs a path counter");
         }
         BenchFrame frame = scenario.frame();
+        if (scenario.setup() != null) {
+            scenario.setup().run();
+        }
         wrapper.load(frame);
         runChecked(scenario, scenario.warmupRepeat());
         wrapperAlone(frame, Scenario.DEFAULT_WARMUP_REPEAT);

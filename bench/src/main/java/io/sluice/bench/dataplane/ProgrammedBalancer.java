@@ -6,7 +6,11 @@ import io.sluice.lb.dataplane.BackendEntry;
 import io.sluice.lb.dataplane.BpfObjectFiles;
 import io.sluice.lb.dataplane.DataplaneAbi;
 import io.sluice.lb.dataplane.DataplaneMaps;
+import io.sluice.lb.dataplane.FlowBucket;
 import io.sluice.lb.dataplane.FlowFamily;
+import io.sluice.lb.dataplane.FlowHash;
+import io.sluice.lb.dataplane.FlowKey;
+import io.sluice.lb.dataplane.FlowWay;
 import io.sluice.lb.dataplane.LbConfigEntry;
 import io.sluice.lb.dataplane.PackedSlot;
 import io.sluice.lb.dataplane.Protocol;
@@ -23,12 +27,14 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * balancer.o loaded with a flow cache of the given flows per CPU (in one table for all CPUs; the bench's
  * default is the production default) and programmed the way the daemon
- * does it (DataplaneMaps, MaglevTable): four TCP VIPs, one per encapsulation, each with a
- * Maglev table of {@value #TABLE_SIZE} slots over {@value #BACKENDS_PER_POOL} backends.
+ * does it (DataplaneMaps, MaglevTable): four TCP VIPs, one per encapsulation, and two more for the
+ * second-layer paths (a drain, a moved bucket), each with a Maglev table of {@value #TABLE_SIZE}
+ * slots over {@value #BACKENDS_PER_POOL} backends.
  */
 final class ProgrammedBalancer implements AutoCloseable {
     static final int TABLE_SIZE = MaglevTable.DEFAULT_SIZE;
@@ -46,6 +52,8 @@ final class ProgrammedBalancer implements AutoCloseable {
     static final InetAddress VIP_6IN4 = address("2001:db8:100::2");
     /** IPv4 clients and backends, every bucket naming a draining previous owner (second chance). */
     static final InetAddress VIP_4IN4_SECOND_CHANCE = address("198.51.100.3");
+    /** IPv4 clients and backends, for a remembered flow whose bucket moved ({@link #rememberOnAnotherBackend}). */
+    static final InetAddress VIP_4IN4_MOVED = address("198.51.100.4");
     /** Same address family and port as the VIPs, but no VIP: the host's own traffic. */
     static final InetAddress NOT_A_VIP = address("198.51.100.99");
 
@@ -57,9 +65,12 @@ final class ProgrammedBalancer implements AutoCloseable {
     private static final int ENCAP_SRC6_VARY = 0xffff;
     private static final int NO_FLAGS = 0;
 
+    private static final int MOVED_VIP_ID = 6;
+
     private final BpfObject object;
     private final BpfProgram program;
     private final DataplaneMaps maps;
+    private final int[] movedTable;
 
     ProgrammedBalancer(int flowsPerCpu) {
         object = DataplaneAbi.sizeFlowCache(BpfObject.open(BpfObjectFiles.balancer()), flowsPerCpu).load();
@@ -74,6 +85,24 @@ final class ProgrammedBalancer implements AutoCloseable {
         vip(3, VIP_6IN6, v6Table);
         vip(4, VIP_6IN4, v4Table);
         vip(5, VIP_4IN4_SECOND_CHANCE, withPreviousOwners(v4Table));
+        vip(MOVED_VIP_ID, VIP_4IN4_MOVED, v4Table);
+        movedTable = v4Table;
+    }
+
+    /**
+     * Remembers the flow from {@code client} to VIP_4IN4_MOVED on the backend after its slot's
+     * owner, as chosen from an earlier table (another epoch than the current table's): each of its
+     * packets then reads the slot and goes to that backend with the owner behind it (select.h,
+     * flow_moved_to).
+     */
+    void rememberOnAnotherBackend(InetAddress client, int clientPort) {
+        FlowKey key = new FlowKey(client, VIP_4IN4_MOVED, clientPort, SERVICE_PORT, Protocol.TCP);
+        int hash = FlowHash.hash(key.encode());
+        int owner = movedTable[Integer.remainderUnsigned(hash, movedTable.length)];
+        int other = FIRST_V4_BACKEND_ID + (owner - FIRST_V4_BACKEND_ID + 1) % BACKENDS_PER_POOL;
+        int earlierEpoch = DataplaneAbi.tableEpoch(maps.maglevTableId(MOVED_VIP_ID).orElseThrow()) ^ 1;
+        maps.writeFlowBucket(maps.bucketOf(hash), FlowBucket.of(List.of(Optional.of(FlowWay.of(key, other,
+                MOVED_VIP_ID, earlierEpoch)), Optional.empty(), Optional.empty(), Optional.empty()), 0));
     }
 
     /** The worst case of a drain: every slot packed with another backend of the pool as its previous owner. */

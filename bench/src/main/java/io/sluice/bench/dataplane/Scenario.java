@@ -12,13 +12,13 @@ import java.util.function.LongSupplier;
  * program does (see RestoreWrapper), {@code warmupRepeat} iterations run before timing.
  */
 record Scenario(String path, BenchFrame frame, BpfProgram target, XdpAction expected, LongSupplier onPath,
-                BpfProgram headBaseline, int warmupRepeat) {
+                BpfProgram headBaseline, int warmupRepeat, Runnable setup) {
 
     /** Enough to insert the established flow and warm caches and branch predictors. */
     static final int DEFAULT_WARMUP_REPEAT = 10_000;
 
     Scenario(String path, BenchFrame frame, BpfProgram target, XdpAction expected, LongSupplier onPath) {
-        this(path, frame, target, expected, onPath, null, DEFAULT_WARMUP_REPEAT);
+        this(path, frame, target, expected, onPath, null, DEFAULT_WARMUP_REPEAT, null);
     }
 
     /** For a program with a single path (xdp_pass): its verdict is proof enough. */
@@ -27,11 +27,16 @@ record Scenario(String path, BenchFrame frame, BpfProgram target, XdpAction expe
     }
 
     Scenario withHeadBaseline(BpfProgram baseline) {
-        return new Scenario(path, frame, target, expected, onPath, baseline, warmupRepeat);
+        return new Scenario(path, frame, target, expected, onPath, baseline, warmupRepeat, setup);
     }
 
     Scenario withWarmup(int repeat) {
-        return new Scenario(path, frame, target, expected, onPath, headBaseline, repeat);
+        return new Scenario(path, frame, target, expected, onPath, headBaseline, repeat, setup);
+    }
+
+    /** Runs right before the path's warm-up: a state the earlier paths may have overwritten (a flow-cache entry). */
+    Scenario withSetup(Runnable before) {
+        return new Scenario(path, frame, target, expected, onPath, headBaseline, warmupRepeat, before);
     }
 
     boolean counted() {
