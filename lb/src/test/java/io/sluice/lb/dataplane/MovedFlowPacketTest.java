@@ -172,9 +172,9 @@ class MovedFlowPacketTest {
         // The entry is left as it was (this host cannot tell which backend has the flow), so the
         // next packet asks the table again.
         assertThat(way(here, vip)).isEqualTo(stale);
-        assertThat(IpLayer.outer(here.run(ack(vip)).data()).next(here.run(ack(vip)).data()).dst())
-                .isEqualTo(ip(NEW_ADDR));
-        assertThat(reason(here, Reason.FLOW_MOVED)).isEqualTo(3);
+        byte[] again = here.run(ack(vip)).data();
+        assertThat(IpLayer.outer(again).next(again).dst()).isEqualTo(ip(NEW_ADDR));
+        assertThat(reason(here, Reason.FLOW_MOVED)).isEqualTo(2);
     }
 
     @Test
