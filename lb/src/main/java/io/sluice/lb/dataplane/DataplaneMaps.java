@@ -42,7 +42,7 @@ public final class DataplaneMaps implements AutoCloseable {
     private final BpfMap lbConfig;
     private final BpfMap vipStats;
     private final BpfMap backendStats;
-    private final BpfMap reasonStats;
+    private final BpfMap reasons;
 
     private DataplaneMaps(Function<String, BpfMap> opener) {
         List<BpfMap> opened = new ArrayList<>();
@@ -60,7 +60,7 @@ public final class DataplaneMaps implements AutoCloseable {
             lbConfig = SizedMaps.open(opener, DataplaneAbi.MAP_LB_CONFIG, U32_BYTES, LbConfigEntry.SIZE, opened);
             vipStats = SizedMaps.open(opener, DataplaneAbi.MAP_VIP_STATS, U32_BYTES, TrafficCounter.SIZE, opened);
             backendStats = SizedMaps.open(opener, DataplaneAbi.MAP_BACKEND_STATS, U32_BYTES, TrafficCounter.SIZE, opened);
-            reasonStats = SizedMaps.open(opener, DataplaneAbi.MAP_REASONS, U32_BYTES, U64_BYTES, opened);
+            reasons = SizedMaps.open(opener, DataplaneAbi.MAP_REASONS, U32_BYTES, U64_BYTES, opened);
             // Last: nothing after them can fail and leave a mapping behind.
             flowMaps.forEach((family, map) -> flowCaches.put(family, new FlowCache(family, map)));
         } catch (RuntimeException e) {
@@ -257,7 +257,7 @@ public final class DataplaneMaps implements AutoCloseable {
     public Map<Reason, Long> reasonCounts() {
         Map<Reason, Long> counts = new EnumMap<>(Reason.class);
         for (Reason reason : Reason.values()) {
-            counts.put(reason, reasonStats.sumPerCpuCounter(reason.value()));
+            counts.put(reason, reasons.sumPerCpuCounter(reason.value()));
         }
         return counts;
     }
@@ -345,7 +345,7 @@ public final class DataplaneMaps implements AutoCloseable {
         flowCaches.values().forEach(FlowCache::close);
         flowMaps.values().forEach(BpfMap::close);
         for (BpfMap map : List.of(vips, backends, maglevTables, lbConfig, vipStats, backendStats,
-                reasonStats)) {
+                reasons)) {
             map.close();
         }
     }
