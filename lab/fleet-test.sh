@@ -69,6 +69,7 @@ FILL_STREAM_SECONDS=24
 REUSE_STREAMS=100
 REUSE_FIRST_PORT=42001
 REUSE_FIRST_SECONDS=3
+REUSE_WEIGHT_BEFORE=100 # the lab config's (no weight: the default)
 REUSE_WEIGHT=300
 CONSUL_SERVICE=edge
 SOURCE_PORTS=(41001 41002 41003 41004 41005 41006)
@@ -528,10 +529,10 @@ check_reused_tuple_crash() {
 	second=$(cat "$LAB_RUN_DIR/streams.json")
 	verdict=$(streams_verdict "$second")
 	for lb in lb1 lb2; do
-		api "$lb" PATCH "/v1/vips/web/backends/$be1" '{"weight": 100}' >/dev/null
+		api "$lb" PATCH "/v1/vips/web/backends/$be1" "{\"weight\": $REUSE_WEIGHT_BEFORE}" >/dev/null
 	done
 	if [[ $first == ok* && $verdict == ok* && $took =~ ^[0-9]+$ && $back =~ ^[0-9]+$ ]] && ((moved_after > moved_before)); then
-		pass "reused-tuple-crash" "first through lb2 alone: ${first#ok }; be1 weight 100 -> $REUSE_WEIGHT on both; the same ports again, lb1 killed, withdrawn in ${took} ms, back in ${back} ms: ${verdict#ok }; lb2 sent $((moved_after - moved_before)) packets of moved buckets to the remembered backend with the table's owner behind"
+		pass "reused-tuple-crash" "first through lb2 alone: ${first#ok }; be1 weight $REUSE_WEIGHT_BEFORE -> $REUSE_WEIGHT on both; the same ports again, lb1 killed, withdrawn in ${took} ms, back in ${back} ms: ${verdict#ok }; lb2 sent $((moved_after - moved_before)) packets of moved buckets to the remembered backend with the table's owner behind"
 	else
 		fail "reused-tuple-crash" "first: ${first#* }; withdraw: $took; back: $back; then: ${verdict#* }; lb2's flow_moved: $moved_before -> $moved_after"
 	fi
