@@ -91,6 +91,7 @@ def summarise(runs, idle):
                 "rps_x": median([p["rps"] / d["rps"] for p, d in pairs]),
                 "rps_x_range": (min(p["rps"] / d["rps"] for p, d in pairs), max(p["rps"] / d["rps"] for p, d in pairs)),
                 "p99_x": median([p["p99"] / d["p99"] for p, d in pairs]),
+                "p99_x_range": (min(p["p99"] / d["p99"] for p, d in pairs), max(p["p99"] / d["p99"] for p, d in pairs)),
                 "lb_cpu": median([p["cpu"] - d["cpu"] for p, d in pairs]) if path != "direct" else None,
             }
     return rows
@@ -107,7 +108,7 @@ def xdp_cell(r):
 
 
 def table(rows):
-    out = ["| mode | path | req/s | x direct (min-max over rounds) | p50 ms | p99 ms | p99.9 ms | p99 x direct "
+    out = ["| mode | path | req/s | x direct (min-max over rounds) | p50 ms | p99 ms | p99.9 ms | p99 x direct (min-max over rounds) "
            "| machine CPU ms / 1k req | extra CPU vs direct ms / 1k req | HAProxy process ms / 1k req "
            "| sluice XDP program on lb1 ms / 1k req (ns / packet) "
            "| LB host CPU ms / 1k req (lb1 receive thread + LB process) | network CPU busy | errors |",
@@ -118,7 +119,7 @@ def table(rows):
             if r is None:
                 continue
             out.append(f"| {MODE_NAMES[mode]} | {path} | {r['rps']:,.0f} | {r['rps_x']:.2f} ({r['rps_x_range'][0]:.2f}-{r['rps_x_range'][1]:.2f}) | {r['p50']:.2f} "
-                       f"| {r['p99']:.2f} | {r['p999']:.2f} | {r['p99_x']:.2f} | {fmt(r['cpu'], '.1f')} "
+                       f"| {r['p99']:.2f} | {r['p999']:.2f} | {r['p99_x']:.2f} ({r['p99_x_range'][0]:.2f}-{r['p99_x_range'][1]:.2f}) | {fmt(r['cpu'], '.1f')} "
                        f"| {fmt(r['lb_cpu'], '.1f')} | {fmt(r['haproxy'], '.1f')} | {xdp_cell(r)} "
                        f"| {fmt(r['lb_host'], '.2f')} | {fmt(r['net_busy'], '.2f')} | {r['errors']} |")
     return "\n".join(out)

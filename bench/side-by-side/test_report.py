@@ -33,6 +33,20 @@ class SummaryTest(unittest.TestCase):
         self.assertEqual(rows[("keepalive", "sluice")]["rps_x_range"], (0.5, 0.9))
         self.assertAlmostEqual(rows[("keepalive", "sluice")]["rps"], 16_000)
 
+    def test_p99_ratio_is_the_median_of_per_round_ratios_with_its_range_in_the_table(self):
+        # A run of two paths (--paths sluice,direct): three rounds whose tails move together
+        # (ratios 0.8, 1.05, 2.0), so the median is the middle round's and the range shows all.
+        runs = [run(0, "direct", 100_000, 0, p99_us=1000), run(0, "sluice", 100_000, 0, p99_us=800),
+                run(1, "direct", 100_000, 0, p99_us=4000), run(1, "sluice", 100_000, 0, p99_us=4200),
+                run(2, "direct", 100_000, 0, p99_us=2000), run(2, "sluice", 100_000, 0, p99_us=4000)]
+        rows = report.summarise(runs, {(r, "keepalive"): idle(r, 0) for r in range(3)})
+        self.assertAlmostEqual(rows[("keepalive", "sluice")]["p99_x"], 1.05)
+        self.assertEqual(rows[("keepalive", "sluice")]["p99_x_range"], (0.8, 2.0))
+        self.assertIn("| 1.05 (0.80-2.00) |", report.table(rows))
+        text = report.verdicts(rows)
+        self.assertIn("p99 1.050x direct (target <= 1.10x): met", text)
+        self.assertNotIn("HAProxy", text)
+
     def test_background_cpu_is_subtracted_before_dividing_by_requests(self):
         # Background: 100 ticks in 2 s = 0.5 CPU. A 10 s run with 1,500 ticks busy = 15 CPU-s,
         # of which 5 are background: 10 CPU-s for 100,000 requests = 100 ms per 1,000.
