@@ -32,6 +32,8 @@ public final class DataplaneMaps implements AutoCloseable {
     private static final int U64_BYTES = Long.BYTES;
     private static final int CONFIG_KEY = 0;
     private static final String INNER_MAGLEV_NAME_PREFIX = "maglev_";
+    /** Each attempt is barred with a chance of at most 129/256: a bound on the loop that is never reached in practice. */
+    private static final int INNER_TABLE_ATTEMPTS = 32;
 
     private final BpfMap vips;
     private final VipTable vipTable;
@@ -43,6 +45,7 @@ public final class DataplaneMaps implements AutoCloseable {
     private final BpfMap vipStats;
     private final BpfMap backendStats;
     private final BpfMap reasons;
+    private final RecentTableEpochs tableEpochs = new RecentTableEpochs();
 
     private DataplaneMaps(Function<String, BpfMap> opener) {
         List<BpfMap> opened = new ArrayList<>();
@@ -208,10 +211,30 @@ public final class DataplaneMaps implements AutoCloseable {
             keys.putInt(DataplaneAbi.MAGLEV_FIRST_SLOT + slot);
             values.putInt(backendIds[slot]);
         }
-        try (BpfMap inner = BpfMap.create(MapType.ARRAY, INNER_MAGLEV_NAME_PREFIX + vipId, U32_BYTES, U32_BYTES,
-                entries, DataplaneAbi.BPF_F_INNER_MAP)) {
+        try (BpfMap inner = createInnerTable(vipId, entries)) {
             inner.updateBatch(keys.array(), values.array(), entries);
             maglevTables.update(Codec.u32(vipId), Codec.u32(inner.fd()), UpdateFlags.ANY);
+        }
+    }
+
+    /**
+     * An empty inner map for the VIP's next table, whose epoch none of its recent tables had
+     * ({@link RecentTableEpochs}): maps are created until one qualifies, at most
+     * {@link #INNER_TABLE_ATTEMPTS} (then the last is kept: about once in 3 billion swaps).
+     */
+    private BpfMap createInnerTable(int vipId, int entries) {
+        if (!tableEpochs.knows(vipId)) {
+            maglevTableId(vipId).ifPresent(id -> tableEpochs.remember(vipId, DataplaneAbi.tableEpoch(id)));
+        }
+        for (int attempt = 1; ; attempt++) {
+            BpfMap inner = BpfMap.create(MapType.ARRAY, INNER_MAGLEV_NAME_PREFIX + vipId, U32_BYTES, U32_BYTES,
+                    entries, DataplaneAbi.BPF_F_INNER_MAP);
+            int epoch = DataplaneAbi.tableEpoch(inner.id());
+            if (!tableEpochs.isBarred(vipId, epoch) || attempt == INNER_TABLE_ATTEMPTS) {
+                tableEpochs.remember(vipId, epoch);
+                return inner;
+            }
+            inner.close();
         }
     }
 

@@ -19,6 +19,7 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -103,6 +104,42 @@ class DataplaneMapsTest {
         maps.clearMaglevTable(3);
         assertThat(maps.readMaglevTable(3)).isEmpty();
         assertThatThrownBy(() -> maps.swapMaglevTable(3, new int[0])).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aNewTableNeverTakesTheEpochOfOneOfTheVipsRecentTablesNorZero() {
+        // Left to chance, 300 epochs of 256 would all but surely repeat one within 128 swaps.
+        int[] table = {1, 2, 3};
+        List<Integer> epochs = new ArrayList<>();
+        for (int swap = 0; swap < 300; swap++) {
+            maps.swapMaglevTable(5, table);
+            epochs.add(DataplaneAbi.tableEpoch(maps.maglevTableId(5).orElseThrow()));
+        }
+        for (int i = 0; i < epochs.size(); i++) {
+            List<Integer> recent = epochs.subList(Math.max(0, i - RecentTableEpochs.RECENT), i);
+            assertThat(recent).as("swap %d's epoch %d", i, epochs.get(i)).doesNotContain(epochs.get(i));
+            assertThat(epochs.get(i)).isNotEqualTo(RecentTableEpochs.NO_EPOCH);
+        }
+        assertThat(maps.readMaglevTable(5)).hasValueSatisfying(t -> assertThat(t).containsExactly(table));
+    }
+
+    @Test
+    void aRestartedDaemonAvoidsTheEpochOfTheTableInPlace() {
+        maps.swapMaglevTable(7, new int[] {1, 2});
+        int inPlace = DataplaneAbi.tableEpoch(maps.maglevTableId(7).orElseThrow());
+        try (DataplaneMaps restarted = DataplaneMaps.openPinned(pinDir)) {
+            // Map ids are handed out in sequence: burn ids until the next one has the epoch in place,
+            // so the restarted daemon's first try would reuse it unless it knows the table in place.
+            boolean nextIdReusesIt = false;
+            for (int i = 0; i < 4096 && !nextIdReusesIt; i++) {
+                try (BpfMap probe = BpfMap.create(MapType.ARRAY, "epoch_probe", 4, 4, 1, 0)) {
+                    nextIdReusesIt = DataplaneAbi.tableEpoch(probe.id() + 1) == inPlace;
+                }
+            }
+            assertThat(nextIdReusesIt).isTrue();
+            restarted.swapMaglevTable(7, new int[] {2, 1});
+            assertThat(DataplaneAbi.tableEpoch(restarted.maglevTableId(7).orElseThrow())).isNotEqualTo(inPlace);
+        }
     }
 
     @Test
