@@ -29,7 +29,7 @@ final class RecentTableEpochs {
 
     private final Map<Integer, ArrayDeque<Integer>> byVip = new HashMap<>();
 
-    /** Whether the VIP's history is empty (nothing swapped by this process yet). */
+    /** Whether this process has a history for the VIP yet (it swapped one of its tables, or seeded it). */
     boolean knows(int vipId) {
         return byVip.containsKey(vipId);
     }
