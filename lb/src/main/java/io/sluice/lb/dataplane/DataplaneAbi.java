@@ -45,6 +45,8 @@ public final class DataplaneAbi {
      */
     public static final int TABLE_EPOCH_MULT = 0x9e3779b1;
     public static final int TABLE_EPOCH_SHIFT = 24;
+    /** The table_epoch of every way an ABI 10 program wrote (it had none): no table is installed with it. */
+    public static final int TABLE_EPOCH_NONE = 0;
     /** The largest prime Maglev table size the data plane accepts. */
     public static final int MAGLEV_MAX_SIZE = 655373;
     /** The flow hash (FlowHash, hash.h): its seed, word multiplier, and finaliser's multiplier and shift. */

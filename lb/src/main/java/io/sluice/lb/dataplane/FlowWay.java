@@ -5,9 +5,10 @@ import java.util.Objects;
 /**
  * One way of a flow-table bucket: the key, the backend (packed like a table slot), the check
  * the program requires of a hit (flow_check in flow_cache.h) and the epoch of the VIP's table the
- * way last agreed with ({@link DataplaneAbi#tableEpoch}; 0 in a way an ABI 10 program wrote). The
- * check covers what the key leaves out (it is made from the whole 5-tuple's flow hash), so it is a
- * component here, not derived: use {@link #of} to build the way the program would store for a flow.
+ * way last agreed with ({@link DataplaneAbi#tableEpoch}; {@link DataplaneAbi#TABLE_EPOCH_NONE} in
+ * a way an ABI 10 program wrote). The check covers what the key leaves out (it is made from the
+ * whole 5-tuple's flow hash), so it is a component here, not derived: use {@link #of} to build the
+ * way the program would store for a flow.
  */
 public record FlowWay(FlowWayKey key, int backendId, int check, int tableEpoch) {
 

@@ -24,9 +24,6 @@ final class RecentTableEpochs {
     /** How many of a VIP's latest tables a new table's epoch must differ from: half of the 256. */
     static final int RECENT = 128;
 
-    /** What a way written by an ABI 10 program holds (FlowWay): a table with it would trust them all. */
-    static final int NO_EPOCH = 0;
-
     private final Map<Integer, ArrayDeque<Integer>> byVip = new HashMap<>();
 
     /** Whether this process has a history for the VIP yet (it swapped one of its tables, or seeded it). */
@@ -36,11 +33,12 @@ final class RecentTableEpochs {
 
     /**
      * Whether a new table of the VIP must not have this epoch: one of its last {@link #RECENT}
-     * tables had it, or it is 0, the epoch of every way written before ABI 11.
+     * tables had it, or it is {@link DataplaneAbi#TABLE_EPOCH_NONE}: a table with it would trust
+     * every way written before ABI 11.
      */
     boolean isBarred(int vipId, int epoch) {
         ArrayDeque<Integer> recent = byVip.get(vipId);
-        return epoch == NO_EPOCH || recent != null && recent.contains(epoch);
+        return epoch == DataplaneAbi.TABLE_EPOCH_NONE || recent != null && recent.contains(epoch);
     }
 
     /** Records the epoch of the table just installed; the oldest falls out past {@link #RECENT}. */

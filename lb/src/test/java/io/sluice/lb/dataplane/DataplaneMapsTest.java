@@ -118,7 +118,7 @@ class DataplaneMapsTest {
         for (int i = 0; i < epochs.size(); i++) {
             List<Integer> recent = epochs.subList(Math.max(0, i - RecentTableEpochs.RECENT), i);
             assertThat(recent).as("swap %d's epoch %d", i, epochs.get(i)).doesNotContain(epochs.get(i));
-            assertThat(epochs.get(i)).isNotEqualTo(RecentTableEpochs.NO_EPOCH);
+            assertThat(epochs.get(i)).isNotEqualTo(DataplaneAbi.TABLE_EPOCH_NONE);
         }
         assertThat(maps.readMaglevTable(5)).hasValueSatisfying(t -> assertThat(t).containsExactly(table));
     }

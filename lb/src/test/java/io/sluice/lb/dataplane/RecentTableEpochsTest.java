@@ -30,7 +30,7 @@ class RecentTableEpochsTest {
 
     @Test
     void theEpochOfWaysWrittenBeforeAbi11IsAlwaysBarred() {
-        assertThat(epochs.isBarred(3, RecentTableEpochs.NO_EPOCH)).isTrue();
+        assertThat(epochs.isBarred(3, DataplaneAbi.TABLE_EPOCH_NONE)).isTrue();
         assertThat(epochs.isBarred(3, 1)).isFalse();
     }
 }
