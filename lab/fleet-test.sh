@@ -498,9 +498,15 @@ check_fill_crash() {
 # crashes, and lb2's stale entries meet those connections. lb2 sends such a packet to the
 # remembered backend with the table's owner as second chance, which has the connection
 # (docs/drain.md, "Stale entries on another LB host"); before ABI 11 the remembered backend reset it.
+reuse_weight() { # weight: be1's on both hosts
+	local lb
+	for lb in lb1 lb2; do
+		api "$lb" PATCH "/v1/vips/web/backends/$(lab_v4 be1)" "{\"weight\": $1}" >/dev/null
+	done
+}
+
 check_reused_tuple_crash() {
-	local be1 fp first second verdict moved_before moved_after took back
-	be1=$(lab_v4 be1)
+	local fp first second verdict moved_before moved_after took back
 	lab_running sluiced-lb1 && wait_nexthops "$LAB_VIP_V4" "lb1 lb2" >/dev/null &&
 		lab_wait_fills_done web 30 lb1 lb2 ||
 		{ fail "reused-tuple-crash" "precondition: lb1 running and announced, no backend of web filling"; return; }
@@ -512,10 +518,12 @@ check_reused_tuple_crash() {
 	first=$(streams_verdict "$(cat "$LAB_RUN_DIR/streams.json")")
 	host lb1 undrain
 	wait_nexthops "$LAB_VIP_V4" "lb1 lb2" >/dev/null || { fail "reused-tuple-crash" "lb1 not announced again"; return; }
-	for lb in lb1 lb2; do
-		api "$lb" PATCH "/v1/vips/web/backends/$be1" "{\"weight\": $REUSE_WEIGHT}" >/dev/null
-	done
-	wait_fingerprints_equal "$fp" >/dev/null || { fail "reused-tuple-crash" "the hosts' tables did not agree on the new weight"; return; }
+	reuse_weight "$REUSE_WEIGHT"
+	wait_fingerprints_equal "$fp" >/dev/null || {
+		reuse_weight "$REUSE_WEIGHT_BEFORE" # the next checks start from the lab's config, as after a pass
+		fail "reused-tuple-crash" "the hosts' tables did not agree on the new weight"
+		return
+	}
 	moved_before=$(reason_count_of lb2 FLOW_MOVED)
 	start_streams "$FILL_STREAM_SECONDS" "$REUSE_STREAMS" "$REUSE_FIRST_PORT"
 	sleep 4
@@ -528,9 +536,7 @@ check_reused_tuple_crash() {
 	wait_streams
 	second=$(cat "$LAB_RUN_DIR/streams.json")
 	verdict=$(streams_verdict "$second")
-	for lb in lb1 lb2; do
-		api "$lb" PATCH "/v1/vips/web/backends/$be1" "{\"weight\": $REUSE_WEIGHT_BEFORE}" >/dev/null
-	done
+	reuse_weight "$REUSE_WEIGHT_BEFORE"
 	if [[ $first == ok* && $verdict == ok* && $took =~ ^[0-9]+$ && $back =~ ^[0-9]+$ ]] && ((moved_after > moved_before)); then
 		pass "reused-tuple-crash" "first through lb2 alone: ${first#ok }; be1 weight $REUSE_WEIGHT_BEFORE -> $REUSE_WEIGHT on both; the same ports again, lb1 killed, withdrawn in ${took} ms, back in ${back} ms: ${verdict#ok }; lb2 sent $((moved_after - moved_before)) packets of moved buckets to the remembered backend with the table's owner behind"
 	else
