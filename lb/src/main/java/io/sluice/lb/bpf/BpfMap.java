@@ -247,9 +247,7 @@ public final class BpfMap implements AutoCloseable {
      * decap_stats), summed over CPUs; 0 for an index the map does not hold.
      */
     public long sumPerCpuCounter(int index) {
-        if (!isPerCpu() || valueSize != Long.BYTES || keySize != Integer.BYTES) {
-            throw new UnsupportedOperationException("sumPerCpuCounter needs a per-CPU array of u64: " + describe());
-        }
+        requirePerCpuCounters("sumPerCpuCounter");
         byte[] value = new byte[userValueSize()];
         byte[] key = ByteBuffer.allocate(Integer.BYTES).order(ByteOrder.nativeOrder()).putInt(index).array();
         if (index < 0 || index >= maxEntries || !lookup(key, value)) {
@@ -264,13 +262,42 @@ public final class BpfMap implements AutoCloseable {
     }
 
     /**
+     * Every counter of a per-CPU array of u64 values, each summed over CPUs, indexed by key: the
+     * whole array in one batch syscall, where {@link #sumPerCpuCounter} takes one per counter (the
+     * status read all 25 reasons one by one, twice a second).
+     */
+    public long[] sumPerCpuCounters() {
+        requirePerCpuCounters("sumPerCpuCounters");
+        long[] sums = new long[maxEntries];
+        scan(Math.max(1, maxEntries), (keys, values, count) -> {
+            ByteBuffer k = ByteBuffer.wrap(keys).order(ByteOrder.nativeOrder());
+            ByteBuffer v = ByteBuffer.wrap(values).order(ByteOrder.nativeOrder());
+            for (int entry = 0; entry < count; entry++) {
+                long sum = 0;
+                for (int cpu = 0; cpu < POSSIBLE_CPUS; cpu++) {
+                    sum += v.getLong((entry * POSSIBLE_CPUS + cpu) * Long.BYTES);
+                }
+                sums[k.getInt(entry * Integer.BYTES)] = sum;
+            }
+        });
+        return sums;
+    }
+
+    private void requirePerCpuCounters(String what) {
+        if (!isPerCpu() || valueSize != Long.BYTES || keySize != Integer.BYTES) {
+            throw new UnsupportedOperationException(what + " needs a per-CPU array of u64: " + describe());
+        }
+    }
+
+    /**
      * Reads every entry with bpf_map_lookup_batch: a handful of syscalls instead of one per entry
-     * (a 65537-slot Maglev table is one call, not 65537). Not for per-CPU maps. Returns the number
+     * (a 65537-slot Maglev table is one call, not 65537). Per-CPU values, see {@link #scan}. Returns the number
      * of entries read; {@code keysOut} and {@code valuesOut} must have room for maxEntries entries.
      * Kernels or maps without batch support fall back to iterating one key at a time.
      */
     public int lookupAll(byte[] keysOut, byte[] valuesOut) {
-        if (keysOut.length < maxEntries * keySize || valuesOut.length < maxEntries * valueSize) {
+        int valueStride = userValueSize();
+        if (keysOut.length < maxEntries * keySize || valuesOut.length < maxEntries * valueStride) {
             throw new IllegalArgumentException("lookupAll of " + describe() + " needs room for " + maxEntries
                     + " entries");
         }
@@ -278,13 +305,16 @@ public final class BpfMap implements AutoCloseable {
         scan(Math.max(1, maxEntries), (keys, values, count) -> {
             int room = Math.min(count, maxEntries - total[0]); // a hash map that grew between two batches
             System.arraycopy(keys, 0, keysOut, total[0] * keySize, room * keySize);
-            System.arraycopy(values, 0, valuesOut, total[0] * valueSize, room * valueSize);
+            System.arraycopy(values, 0, valuesOut, total[0] * valueStride, room * valueStride);
             total[0] += room;
         });
         return total[0];
     }
 
-    /** What {@link #scan} hands over: {@code count} entries, packed; the arrays are reused by the next call. */
+    /**
+     * What {@link #scan} hands over: {@code count} entries, packed (a per-CPU map's value is
+     * {@link #userValueSize} bytes, CPU after CPU); the arrays are reused by the next call.
+     */
     @FunctionalInterface
     public interface BatchVisitor {
         void visit(byte[] keys, byte[] values, int count);
@@ -293,7 +323,8 @@ public final class BpfMap implements AutoCloseable {
     /**
      * Visits every entry, up to {@code chunkEntries} at a time, with bpf_map_lookup_batch: one
      * syscall per chunk and buffers the size of one chunk, reused (reading a 26 MB flow table is
-     * a few dozen calls and no 26 MB copy). Not for per-CPU maps. For a hash map, a chunk must
+     * a few dozen calls and no 26 MB copy). Per-CPU maps only with values of a multiple of 8 bytes
+     * (the kernel's per-CPU stride; other sizes would need repacking). For a hash map, a chunk must
      * hold the largest hash bucket (the kernel answers ENOSPC otherwise, reported as an error).
      * Kernels or maps without batch support fall back to one lookup per key, in chunks alike.
      */
@@ -321,15 +352,17 @@ public final class BpfMap implements AutoCloseable {
 
     /** Batches after key {@code after} (-1: from the start), {@code limit} entries at most. */
     private void scanBatches(int after, int limit, int chunkEntries, BatchVisitor visitor) {
-        if (isPerCpu()) {
-            throw new UnsupportedOperationException("batch lookup of per-CPU " + describe());
+        if (needsRepacking()) {
+            throw new UnsupportedOperationException("batch lookup of per-CPU values that are not a multiple of 8 bytes: "
+                    + describe());
         }
         if (chunkEntries < 1) {
             throw new IllegalArgumentException("a scan of " + describe() + " needs chunks of at least one entry");
         }
         int chunk = Math.min(Math.min(chunkEntries, limit), Math.max(1, maxEntries));
         byte[] keysOut = new byte[chunk * keySize];
-        byte[] valuesOut = new byte[chunk * valueSize];
+        int valueStride = userValueSize();
+        byte[] valuesOut = new byte[chunk * valueStride];
         // The batch token is opaque to callers: the kernel uses a u32 position for arrays and hashes.
         int tokenBytes = Math.max(keySize, Long.BYTES);
         Pointer inBatch = Native.allocate(tokenBytes);
@@ -358,7 +391,7 @@ public final class BpfMap implements AutoCloseable {
             int read = count.getValue();
             if (read > 0) {
                 keys.get(0, keysOut, 0, read * keySize);
-                values.get(0, valuesOut, 0, read * valueSize);
+                values.get(0, valuesOut, 0, read * valueStride);
                 visitor.visit(keysOut, valuesOut, read);
             }
             if (result < 0 || read == 0) { // ENOENT: the last batch has been returned
@@ -371,14 +404,15 @@ public final class BpfMap implements AutoCloseable {
     }
 
     private void scanOneByOne(byte[] keysOut, byte[] valuesOut, int chunk, BatchVisitor visitor) {
+        int valueStride = userValueSize();
         byte[] key = new byte[keySize];
-        byte[] value = new byte[valueSize];
+        byte[] value = new byte[valueStride];
         byte[] previous = null;
         int n = 0;
         while (nextKey(previous, key)) {
             if (lookup(key, value)) {
                 System.arraycopy(key, 0, keysOut, n * keySize, keySize);
-                System.arraycopy(value, 0, valuesOut, n * valueSize, valueSize);
+                System.arraycopy(value, 0, valuesOut, n * valueStride, valueStride);
                 if (++n == chunk) {
                     visitor.visit(keysOut, valuesOut, n);
                     n = 0;

@@ -276,11 +276,12 @@ public final class DataplaneMaps implements AutoCloseable {
         backendStats.update(Codec.u32(backendId), new byte[backendStats.userValueSize()], UpdateFlags.ANY);
     }
 
-    /** Packets per reason, summed over CPUs. */
+    /** Packets per reason, summed over CPUs (the whole array in one syscall). */
     public Map<Reason, Long> reasonCounts() {
+        long[] sums = reasons.sumPerCpuCounters();
         Map<Reason, Long> counts = new EnumMap<>(Reason.class);
         for (Reason reason : Reason.values()) {
-            counts.put(reason, reasons.sumPerCpuCounter(reason.value()));
+            counts.put(reason, reason.value() < sums.length ? sums[reason.value()] : 0L);
         }
         return counts;
     }

@@ -136,6 +136,32 @@ class BpfMapTest {
     }
 
     @Test
+    void everyPerCpuCounterIsSummedInOneBatchAsOneByOne() {
+        int n = 40;
+        try (BpfMap counters = BpfMap.create(MapType.PERCPU_ARRAY, "bt_ctrs", U32, U64, n, 0);
+             BpfMap plain = BpfMap.create(MapType.ARRAY, "bt_ctrs_plain", U32, U64, n, 0)) {
+            int cpus = BpfMap.possibleCpus();
+            for (int i = 0; i < n; i += 3) { // zeros in between: a wrong stride would mix neighbours' CPUs
+                ByteBuffer perCpu = ByteBuffer.allocate(cpus * U64).order(ByteOrder.nativeOrder());
+                for (int cpu = 0; cpu < cpus; cpu++) {
+                    perCpu.putLong(i * 1_000L + cpu + 1);
+                }
+                counters.update(u32(i), perCpu.array(), UpdateFlags.ANY);
+            }
+
+            long[] sums = counters.sumPerCpuCounters();
+
+            assertThat(sums).hasSize(n);
+            for (int i = 0; i < n; i++) {
+                long expected = i % 3 == 0 ? cpus * i * 1_000L + (long) cpus * (cpus + 1) / 2 : 0;
+                assertThat(sums[i]).as("counter %d", i).isEqualTo(expected).isEqualTo(counters.sumPerCpuCounter(i));
+            }
+            assertThatThrownBy(plain::sumPerCpuCounters).isInstanceOf(UnsupportedOperationException.class)
+                    .hasMessageContaining("bt_ctrs_plain");
+        }
+    }
+
+    @Test
     void perCpuValuesNotMultipleOfEightAreRepackedBothWays() {
         int valueSize = 12;
         int cpus = BpfMap.possibleCpus();
@@ -153,6 +179,9 @@ class BpfMapTest {
             byte[] again = new byte[valueSize * cpus];
             assertThat(map.lookup(u32(11), again)).isTrue();
             assertThat(again).isEqualTo(packed);
+            assertThatThrownBy(() -> map.scan(4, (k, v, count) -> { }))
+                    .as("a batch read would hand over the kernel's padded layout")
+                    .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("multiple of 8");
         }
     }
 
