@@ -1,5 +1,7 @@
 package io.sluice.lb.dos;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -17,7 +19,7 @@ public record DosSnapshot(List<String> allow, List<DenyEntry> deny, List<BlockVi
         allow = List.copyOf(allow);
         deny = List.copyOf(deny);
         blocks = List.copyOf(blocks);
-        drops = Map.copyOf(drops);
+        drops = Collections.unmodifiableMap(new LinkedHashMap<>(drops)); // in the caller's order, as DaemonStatus
     }
 
     /** One deny-list entry: where it comes from (config, auto, manual) and the packets it dropped. */

@@ -1,11 +1,13 @@
 package io.sluice.lb.status;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * What `sluice status` shows: written by the daemon as JSON after every change and every few
- * seconds. Field names are the JSON keys (snake_case via the writer's naming strategy).
+ * What `sluice status` shows: written by the daemon as JSON after every change and every
+ * second. Field names are the JSON keys (snake_case via the writer's naming strategy).
  */
 public record DaemonStatus(
         String version,
@@ -22,7 +24,16 @@ public record DaemonStatus(
 
     public DaemonStatus {
         vips = List.copyOf(vips);
-        packetReasons = Map.copyOf(packetReasons);
+        packetReasons = inOrder(packetReasons);
+    }
+
+    /**
+     * An unmodifiable copy that keeps the caller's order (the reasons' C order, the DoS drops'
+     * names): Map.copyOf iterates in an order that changes from one JVM start to the next, and the
+     * status file, the admin API and {@code sluice stats} print counters in this order.
+     */
+    public static Map<String, Long> inOrder(Map<String, Long> counters) {
+        return Collections.unmodifiableMap(new LinkedHashMap<>(counters));
     }
 
     /** Without a DoS section (null in the JSON). */
@@ -73,7 +84,7 @@ public record DaemonStatus(
     public record DosStatus(int allowEntries, int denyEntries, List<BlockStatus> blocks, Map<String, Long> drops) {
         public DosStatus {
             blocks = List.copyOf(blocks);
-            drops = Map.copyOf(drops);
+            drops = inOrder(drops);
         }
     }
 
