@@ -333,12 +333,12 @@ public final class BpfMap implements AutoCloseable {
     }
 
     /**
-     * {@link #scan} of the entries {@code first .. first + count - 1} of an array map (an array's
+     * {@link #scan} of the entries {@code first .. first + count - 1} of an array or per-CPU array (an array's
      * batch position is its key: the batch starts after key {@code first - 1}). Without the
      * one-by-one fallback: a kernel without batch lookups on arrays (before 5.6) is an error here.
      */
     public void scanRange(int first, int count, int chunkEntries, BatchVisitor visitor) {
-        if (type != MapType.ARRAY) {
+        if (type != MapType.ARRAY && type != MapType.PERCPU_ARRAY) {
             throw new UnsupportedOperationException("a ranged scan needs an array, not " + describe());
         }
         if (first < 0 || count < 0 || (long) first + count > maxEntries) {

@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -265,6 +266,16 @@ public final class DataplaneMaps implements AutoCloseable {
 
     public TrafficCounter backendTraffic(int backendId) {
         return traffic(backendStats, backendId);
+    }
+
+    /** These VIPs' counters, summed over CPUs, by vip id: a batch read per run of nearby ids. */
+    public Map<Integer, TrafficCounter> vipTraffic(Collection<Integer> vipIds) {
+        return TrafficReader.read(vipStats, vipIds);
+    }
+
+    /** These backends' counters, summed over CPUs, by backend id: a batch read per run of nearby ids. */
+    public Map<Integer, TrafficCounter> backendTraffic(Collection<Integer> backendIds) {
+        return TrafficReader.read(backendStats, backendIds);
     }
 
     /** Zeroes a VIP's counters on every CPU, so a reused vip id starts from zero. */

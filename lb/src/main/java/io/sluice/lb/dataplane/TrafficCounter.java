@@ -1,6 +1,7 @@
 package io.sluice.lb.dataplane;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
  * struct sluice_traffic: one CPU's counters of a VIP or backend, or their sum over CPUs.
@@ -43,16 +44,27 @@ public record TrafficCounter(long packets, long bytes, long newFlows, long secon
 
     /** Sums the per-CPU values of a per-CPU map lookup ({@code SIZE} bytes per CPU, packed). */
     public static TrafficCounter sumPerCpu(byte[] perCpu) {
-        if (perCpu.length % SIZE != 0) {
+        return sumPerCpu(perCpu, 0, perCpu.length);
+    }
+
+    /** {@link #sumPerCpu(byte[])} of the {@code length} bytes at {@code offset} (one entry of a batch read). */
+    public static TrafficCounter sumPerCpu(byte[] values, int offset, int length) {
+        if (length % SIZE != 0) {
             throw new IllegalArgumentException("per-CPU traffic values must be a multiple of " + SIZE
-                    + " bytes, got " + perCpu.length);
+                    + " bytes, got " + length);
         }
-        ByteBuffer b = Codec.wrap(perCpu, perCpu.length, "per-CPU struct sluice_traffic");
-        TrafficCounter sum = ZERO;
-        for (int offset = 0; offset < perCpu.length; offset += SIZE) {
-            sum = sum.plus(decode(b, offset));
+        ByteBuffer b = ByteBuffer.wrap(values).order(ByteOrder.nativeOrder());
+        long packets = 0;
+        long bytes = 0;
+        long newFlows = 0;
+        long secondChance = 0;
+        for (int base = offset; base < offset + length; base += SIZE) {
+            packets += b.getLong(base + OFFSET_PACKETS);
+            bytes += b.getLong(base + OFFSET_BYTES);
+            newFlows += b.getLong(base + OFFSET_NEW_FLOWS);
+            secondChance += b.getLong(base + OFFSET_SECOND_CHANCE);
         }
-        return sum;
+        return new TrafficCounter(packets, bytes, newFlows, secondChance);
     }
 
     private static TrafficCounter decode(ByteBuffer b, int base) {
