@@ -4,13 +4,13 @@
 # With no arguments: every benchmark, short iterations, with the GC profiler (allocation per op).
 # Builds bench/target/benchmarks.jar when it is missing or older than the sources and pins the JVM to
 # the last CPU. The benchmarks on real BPF maps (Reconcile*, *MapWrite*, FlowScan*, FlowFlush*,
-# CounterRead*, TrafficRead*) need root: when not root they are left out, with a line saying so, and
-# the others run.
+# CounterRead*, TrafficRead*, StatusBuild*) need root: when not root they are left out, with a line
+# saying so, and the others run.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 JAR="$ROOT/bench/target/benchmarks.jar"
-ROOT_ONLY='Reconcile|MapWrite|FlowScan|FlowFlush|CounterRead|TrafficRead'
+ROOT_ONLY='Reconcile|MapWrite|FlowScan|FlowFlush|CounterRead|TrafficRead|StatusBuild'
 DEFAULT_ARGS=(-f 1 -wi 2 -i 3 -w 1s -r 1s -prof gc)
 
 if [[ ! -f "$JAR" || -n "$(find "$ROOT/bench/src/main" "$ROOT/lb/src/main" "$ROOT/health/src/main" "$ROOT/bpf-xdp" -newer "$JAR" -type f -print -quit)" ]]; then

@@ -3,6 +3,11 @@ package io.sluice.lb.daemon;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.sluice.health.Target;
+import io.sluice.health.TargetStatus;
+import io.sluice.health.check.CheckResult;
+import io.sluice.health.check.CheckSpec;
+import io.sluice.health.state.HealthState;
 import io.sluice.lb.bpf.BpfMap;
 import io.sluice.lb.bpf.BpfObject;
 import io.sluice.lb.bpf.BpfTestSupport;
@@ -29,6 +34,7 @@ import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -102,7 +108,8 @@ class StatusBuilderTest {
                 new HealthBook(), new DrainBook(Set.of()), List.of(), "epoll", maps, ids, NOW);
 
         int cpus = BpfMap.possibleCpus();
-        Map<String, VipStatus> vips = status.vips().stream().collect(Collectors.toMap(VipStatus::name, Function.identity()));
+        Map<String, VipStatus> vips = status.vips().stream()
+                .collect(Collectors.toMap(VipStatus::name, Function.identity()));
         assertThat(vips).containsOnlyKeys("web", "web6", "idle");
         for (VipStatus vip : vips.values()) {
             int vipId = ids.vips().get(config.vips().stream().filter(v -> v.name().equals(vip.name())).findFirst()
@@ -116,6 +123,43 @@ class StatusBuilderTest {
                 assertThat(backend.bytes()).as(vip.name() + " " + backend.address()).isEqualTo(cpus * 1_000L * id);
             }
         }
+    }
+
+    @Test
+    void eachBackendShowsTheLastResultOfItsOwnCheck() throws Exception {
+        String webLine = "  - { name: web, address: 10.100.0.1, port: 80, table_size: 7,";
+        SluiceConfig config = ConfigLoader.parse(
+                CONFIG.replace(webLine, webLine + " health_check: {type: http, path: /h},"));
+        DesiredState desired = new DesiredStateBuilder(iface -> null).build(config, settings(),
+                DesiredStateBuilder.ALL_CONFIGURED);
+        new Reconciler(maps).apply(desired);
+        DataplaneIds ids = new DataplaneIds();
+        ids.refresh(1, maps::readVips, maps::readBackends);
+        CheckSpec spec = config.vips().get(0).backends().get(0).healthCheck().orElseThrow().spec();
+        List<TargetStatus> checks = List.of(
+                result("10.0.2.11", 80, spec, true, "HTTP 200"),
+                result("10.0.2.12", 80, spec, false, "connection refused"),
+                result("10.0.2.13", 8080, spec, true, "another port's check"), // not this backend's check
+                result("10.0.2.13", 80, spec.withInterval(Duration.ofSeconds(9)), true, "another check"));
+
+        DaemonStatus status = new StatusBuilder("eth0", false, NOW).build(config, desired, Map.of(), Set.of(),
+                new HealthBook(), new DrainBook(Set.of()), checks, "epoll", maps, ids, NOW);
+
+        Map<String, BackendStatus> web = status.vips().get(0).backends().stream()
+                .collect(Collectors.toMap(BackendStatus::address, Function.identity()));
+        assertThat(web.get("10.0.2.11").lastCheck().detail()).isEqualTo("HTTP 200");
+        assertThat(web.get("10.0.2.11").lastCheck().passed()).isTrue();
+        assertThat(web.get("10.0.2.12").lastCheck().detail()).isEqualTo("connection refused");
+        assertThat(web.get("10.0.2.12").lastCheck().passed()).isFalse();
+        assertThat(web.get("10.0.2.13").lastCheck()).as("only other checks of its address ran").isNull();
+        assertThat(status.vips().get(1).backends()).allSatisfy(b -> assertThat(b.lastCheck()).isNull());
+    }
+
+    private static TargetStatus result(String address, int port, CheckSpec spec, boolean passed, String detail)
+            throws Exception {
+        return new TargetStatus(new Target(InetAddress.getByName(address), port), spec,
+                passed ? HealthState.UP : HealthState.DOWN, new CheckResult(passed, NOW, Duration.ofMillis(3), detail),
+                NOW.toEpochMilli(), 1);
     }
 
     /** packets = base, bytes = 100 x base, new flows = base / 10 on every CPU. */
