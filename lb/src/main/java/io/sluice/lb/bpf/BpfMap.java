@@ -291,8 +291,9 @@ public final class BpfMap implements AutoCloseable {
 
     /**
      * Reads every entry with bpf_map_lookup_batch: a handful of syscalls instead of one per entry
-     * (a 65537-slot Maglev table is one call, not 65537). Per-CPU values, see {@link #scan}. Returns the number
-     * of entries read; {@code keysOut} and {@code valuesOut} must have room for maxEntries entries.
+     * (a 65537-slot Maglev table is one call, not 65537). Per-CPU values, see {@link #scan}.
+     * Returns the number of entries read; {@code keysOut} and {@code valuesOut} must have room for
+     * maxEntries entries.
      * Kernels or maps without batch support fall back to iterating one key at a time.
      */
     public int lookupAll(byte[] keysOut, byte[] valuesOut) {
@@ -333,9 +334,9 @@ public final class BpfMap implements AutoCloseable {
     }
 
     /**
-     * {@link #scan} of the entries {@code first .. first + count - 1} of an array or per-CPU array (an array's
-     * batch position is its key: the batch starts after key {@code first - 1}). Without the
-     * one-by-one fallback: a kernel without batch lookups on arrays (before 5.6) is an error here.
+     * {@link #scan} of the entries {@code first .. first + count - 1} of an array or per-CPU array
+     * (an array's batch position is its key: the batch starts after key {@code first - 1}). Without
+     * the one-by-one fallback: a kernel without batch lookups on arrays (before 5.6) is an error here.
      */
     public void scanRange(int first, int count, int chunkEntries, BatchVisitor visitor) {
         if (type != MapType.ARRAY && type != MapType.PERCPU_ARRAY) {
@@ -353,8 +354,8 @@ public final class BpfMap implements AutoCloseable {
     /** Batches after key {@code after} (-1: from the start), {@code limit} entries at most. */
     private void scanBatches(int after, int limit, int chunkEntries, BatchVisitor visitor) {
         if (needsRepacking()) {
-            throw new UnsupportedOperationException("batch lookup of per-CPU values that are not a multiple of 8 bytes: "
-                    + describe());
+            throw new UnsupportedOperationException(
+                    "batch lookup of per-CPU values that are not a multiple of 8 bytes: " + describe());
         }
         if (chunkEntries < 1) {
             throw new IllegalArgumentException("a scan of " + describe() + " needs chunks of at least one entry");

@@ -1,7 +1,6 @@
 package io.sluice.lb.dos;
 
-import java.util.Collections;
-import java.util.LinkedHashMap;
+import io.sluice.lb.status.DaemonStatus;
 import java.util.List;
 import java.util.Map;
 
@@ -19,7 +18,7 @@ public record DosSnapshot(List<String> allow, List<DenyEntry> deny, List<BlockVi
         allow = List.copyOf(allow);
         deny = List.copyOf(deny);
         blocks = List.copyOf(blocks);
-        drops = Collections.unmodifiableMap(new LinkedHashMap<>(drops)); // in the caller's order, as DaemonStatus
+        drops = DaemonStatus.inOrder(drops);
     }
 
     /** One deny-list entry: where it comes from (config, auto, manual) and the packets it dropped. */

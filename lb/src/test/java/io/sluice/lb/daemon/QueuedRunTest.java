@@ -32,9 +32,11 @@ class QueuedRunTest {
     void aRunEndsAtItsBoundAndAnEmptyQueueGivesTheFirstAlone() {
         Queue<Event> queue = new ArrayDeque<>(List.of(new Health(2), new Health(3), new Health(4)));
 
-        assertThat(QueuedRun.take(new Health(1), queue, Health.class, 2)).containsExactly(new Health(1), new Health(2));
+        assertThat(QueuedRun.take(new Health(1), queue, Health.class, 2))
+                .containsExactly(new Health(1), new Health(2));
         assertThat(queue).containsExactly(new Health(3), new Health(4));
-        assertThat(QueuedRun.take(new Health(9), new ArrayDeque<Event>(), Health.class, 5)).containsExactly(new Health(9));
+        assertThat(QueuedRun.take(new Health(9), new ArrayDeque<Event>(), Health.class, 5))
+                .containsExactly(new Health(9));
         assertThatThrownBy(() -> QueuedRun.take(new Health(1), queue, Health.class, 0))
                 .isInstanceOf(IllegalArgumentException.class);
     }
