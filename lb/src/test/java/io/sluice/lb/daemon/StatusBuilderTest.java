@@ -14,11 +14,11 @@ import io.sluice.lb.bpf.BpfTestSupport;
 import io.sluice.lb.bpf.UpdateFlags;
 import io.sluice.lb.config.ConfigLoader;
 import io.sluice.lb.config.SluiceConfig;
-import io.sluice.lb.dataplane.BpfObjectFiles;
 import io.sluice.lb.dataplane.DataplaneAbi;
 import io.sluice.lb.dataplane.DataplaneIds;
 import io.sluice.lb.dataplane.DataplaneMaps;
 import io.sluice.lb.dataplane.LbConfigEntry;
+import io.sluice.lb.dataplane.PinnedBalancer;
 import io.sluice.lb.dataplane.TrafficCounter;
 import io.sluice.lb.drain.DrainBook;
 import io.sluice.lb.reconcile.DesiredState;
@@ -33,7 +33,6 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -59,29 +58,22 @@ class StatusBuilderTest {
             "");
     private static final Instant NOW = Instant.parse("2026-11-25T00:00:00Z");
 
-    private Path pinDir;
+    private PinnedBalancer balancer;
     private BpfObject object;
     private DataplaneMaps maps;
 
     @BeforeEach
     void load() {
         assumeTrue(BpfTestSupport.isRoot(), "needs root for BPF");
-        pinDir = BpfTestSupport.newPinDir("status-builder");
-        object = DataplaneAbi.sizeFlowCache(BpfObject.open(BpfObjectFiles.balancer()).pinMapsUnder(pinDir), 1024)
-                .load();
-        maps = DataplaneMaps.of(object);
+        balancer = PinnedBalancer.load("status-builder", 1024);
+        object = balancer.object();
+        maps = balancer.maps();
     }
 
     @AfterEach
     void unload() {
-        if (maps != null) {
-            maps.close();
-        }
-        if (object != null) {
-            object.close();
-        }
-        if (pinDir != null) {
-            BpfTestSupport.removePinDir(pinDir);
+        if (balancer != null) {
+            balancer.close();
         }
     }
 

@@ -37,6 +37,7 @@ class DataplaneMapsTest {
     private static final int ETHERTYPE_IPV4 = 0x0800;
     private static final int TCP_SYN = 0x02;
 
+    private PinnedBalancer balancer;
     private Path pinDir;
     private BpfObject object;
     private DataplaneMaps maps;
@@ -48,21 +49,17 @@ class DataplaneMapsTest {
 
     @BeforeEach
     void load() {
-        pinDir = BpfTestSupport.newPinDir("maps");
-        object = DataplaneAbi.sizeFlowCache(BpfObject.open(BpfObjectFiles.balancer()).pinMapsUnder(pinDir),
-                SMALL_FLOW_TABLE).load();
-        maps = DataplaneMaps.of(object);
+        balancer = PinnedBalancer.load("maps", SMALL_FLOW_TABLE);
+        pinDir = balancer.pinDir();
+        object = balancer.object();
+        maps = balancer.maps();
     }
 
     @AfterEach
     void unload() {
-        if (maps != null) {
-            maps.close();
+        if (balancer != null) {
+            balancer.close();
         }
-        if (object != null) {
-            object.close();
-        }
-        BpfTestSupport.removePinDir(pinDir);
     }
 
     @Test
@@ -202,8 +199,7 @@ class DataplaneMapsTest {
     void flushEmptiesBothTablesFromFirstToLastBucketAndCountsTheirFlowsInTheKernelsCopyToo() throws Exception {
         int batch = 4096; // an earlier DataplaneMaps emptied the flow cache 4,096 buckets at a time
         Path dir = BpfTestSupport.newPinDir("flush");
-        try (BpfObject big = DataplaneAbi.sizeFlowCache(BpfObject.open(BpfObjectFiles.balancer()).pinMapsUnder(dir),
-                    32_768).load();
+        try (BpfObject big = PinnedBalancer.load(dir, 32_768);
              DataplaneMaps bigMaps = DataplaneMaps.of(big);
              BpfMap flows4 = big.map(DataplaneAbi.MAP_FLOWS4);
              BpfMap flows6 = big.map(DataplaneAbi.MAP_FLOWS6)) {
@@ -286,8 +282,7 @@ class DataplaneMapsTest {
     void aFlowTablePinnedWithoutTheMmapableFlagIsRefusedOnAdoption() {
         for (FlowFamily family : FlowFamily.values()) {
             Path dir = BpfTestSupport.newPinDir("oldflows");
-            try (BpfObject pinned = DataplaneAbi.sizeFlowCache(BpfObject.open(BpfObjectFiles.balancer())
-                    .pinMapsUnder(dir), SMALL_FLOW_TABLE).load()) {
+            try (BpfObject pinned = PinnedBalancer.load(dir, SMALL_FLOW_TABLE)) {
                 // As ABI 7 pinned its table: the same array, same sizes, without BPF_F_MMAPABLE.
                 try (BpfMap current = pinned.map(family.mapName());
                      BpfMap old = BpfMap.create(MapType.ARRAY, family.mapName(), current.keySize(),

@@ -6,10 +6,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.sluice.lb.bpf.BpfObject;
 import io.sluice.lb.bpf.BpfTestSupport;
 import io.sluice.lb.dataplane.BackendEntry;
-import io.sluice.lb.dataplane.BpfObjectFiles;
-import io.sluice.lb.dataplane.DataplaneAbi;
 import io.sluice.lb.dataplane.DataplaneMaps;
 import io.sluice.lb.dataplane.LbConfigEntry;
+import io.sluice.lb.dataplane.PinnedBalancer;
 import io.sluice.lb.dataplane.Protocol;
 import io.sluice.lb.dataplane.VipKey;
 import io.sluice.lb.dataplane.VipMeta;
@@ -33,28 +32,22 @@ class ReconcilerTest {
     private static final int TABLE_SIZE = 251;
     private static final int SMALL_FLOW_TABLE = 1024;
 
+    private PinnedBalancer balancer;
     private Path pinDir;
-    private BpfObject object;
     private DataplaneMaps maps;
 
     @BeforeEach
     void load() {
         assumeTrue(BpfTestSupport.isRoot(), "needs root for BPF");
-        pinDir = BpfTestSupport.newPinDir("reconciler");
-        object = loadPinned(pinDir);
-        maps = DataplaneMaps.of(object);
+        balancer = PinnedBalancer.load("reconciler", SMALL_FLOW_TABLE);
+        pinDir = balancer.pinDir();
+        maps = balancer.maps();
     }
 
     @AfterEach
     void unload() {
-        if (maps != null) {
-            maps.close();
-        }
-        if (object != null) {
-            object.close();
-        }
-        if (pinDir != null) {
-            BpfTestSupport.removePinDir(pinDir);
+        if (balancer != null) {
+            balancer.close();
         }
     }
 
@@ -239,7 +232,8 @@ class ReconcilerTest {
         assertThat(fingerprint).matches("[0-9a-f]{16}");
 
         Path otherDir = BpfTestSupport.newPinDir("reconciler-other-host");
-        try (BpfObject otherObject = loadPinned(otherDir); DataplaneMaps other = DataplaneMaps.of(otherObject)) {
+        try (BpfObject otherObject = PinnedBalancer.load(otherDir, SMALL_FLOW_TABLE);
+             DataplaneMaps other = DataplaneMaps.of(otherObject)) {
             // Another host met another VIP first: its ids for the same backends differ.
             Reconciler there = new Reconciler(other);
             there.apply(state(vip("dns", "10.100.0.53", 53, Protocol.UDP, backend("10.0.3.1", 1),
@@ -297,11 +291,6 @@ class ReconcilerTest {
         String[] owners = new String[table.size()];
         Arrays.setAll(owners, slot -> table.backends().get(table.ownerIndex(slot)).identity());
         return List.of(owners);
-    }
-
-    private static BpfObject loadPinned(Path dir) {
-        return DataplaneAbi.sizeFlowCache(BpfObject.open(BpfObjectFiles.balancer()).pinMapsUnder(dir),
-                SMALL_FLOW_TABLE).load();
     }
 
     private static DesiredState state(DesiredVip... vips) throws Exception {
