@@ -43,9 +43,22 @@ public final class Reconciler {
 
     /**
      * A table this reconciler wrote or read, by the id of the inner map that holds it, with its
-     * fingerprint (computed once per table, not per reconcile).
+     * fingerprint (computed once per table, not per reconcile) and what it was built from (null for
+     * a table read from the maps).
      */
-    private record KnownTable(int innerMapId, int[] slots, String fingerprint) {
+    private record KnownTable(int innerMapId, int[] slots, String fingerprint, TableInputs inputs) {
+        KnownTable withInputs(TableInputs built) {
+            return new KnownTable(innerMapId, slots, fingerprint, built);
+        }
+    }
+
+    /**
+     * Everything a VIP's table is built from: its size, its backends with their weights and states,
+     * and their ids. Equal inputs build an equal table (buildSlots is a pure function of them), so a
+     * reconcile builds only the tables whose inputs changed: a health change or a ramp step of one
+     * VIP no longer rebuilds every VIP's table.
+     */
+    private record TableInputs(int tableSize, List<DesiredBackend> backends, List<Integer> ids) {
     }
 
     private final DataplaneMaps maps;
@@ -57,12 +70,15 @@ public final class Reconciler {
     private final Map<Integer, KnownTable> knownTables = new HashMap<>();
     /** Each desired VIP's table fingerprint after the last successful apply (TableFingerprint). */
     private Map<VipKey, String> fingerprints = Map.of();
+    /** Maglev tables built by the apply under way (for its report). */
+    private int tablesBuilt;
 
     public Reconciler(DataplaneMaps maps) {
         this.maps = maps;
     }
 
     public ReconcileReport apply(DesiredState desired) {
+        tablesBuilt = 0;
         boolean settingsWritten = applySettings(desired.settings());
 
         Map<Owned, Integer> backendIds = new HashMap<>();
@@ -130,8 +146,8 @@ public final class Reconciler {
             }
         }
         fingerprints = Map.copyOf(tableFingerprints);
-        return new ReconcileReport(vipsAdded, vipsRemoved, tablesSwapped, backendsAdded, backendsRemoved,
-                settingsWritten);
+        return new ReconcileReport(vipsAdded, vipsRemoved, tablesSwapped, tablesBuilt, backendsAdded,
+                backendsRemoved, settingsWritten);
     }
 
     /**
@@ -152,9 +168,19 @@ public final class Reconciler {
         return true;
     }
 
-    /** Builds the VIP's Maglev table and swaps it in unless the map already holds exactly that table. */
+    /**
+     * Builds the VIP's Maglev table and swaps it in unless the map already holds exactly that table;
+     * builds nothing when the table in place was built from the same inputs.
+     */
     private boolean writeTableIfChanged(int vipId, DesiredVip vip, Map<Owned, Integer> backendIds) {
         Optional<int[]> current = currentTable(vipId, backendIds);
+        TableInputs inputs = new TableInputs(vip.tableSize(), vip.backends(),
+                vip.backends().stream().map(b -> backendIds.get(new Owned(vipId, b.address()))).toList());
+        KnownTable known = knownTables.get(vipId); // the table in place, when current is present
+        if (current.isPresent() && known != null && inputs.equals(known.inputs())) {
+            return false;
+        }
+        tablesBuilt++;
         Optional<int[]> wanted = buildSlots(vip, address -> backendIds.get(new Owned(vipId, address)));
         if (wanted.isEmpty()) {
             // No backend takes new flows: no table at all, the program counts a no-backend drop.
@@ -165,12 +191,13 @@ public final class Reconciler {
             return true;
         }
         if (current.isPresent() && Arrays.equals(current.get(), wanted.get())) {
+            knownTables.computeIfPresent(vipId, (id, table) -> table.withInputs(inputs));
             return false;
         }
         maps.swapMaglevTable(vipId, wanted.get());
         String fingerprint = fingerprint(vipId, wanted.get(), backendIds);
         maps.maglevTableId(vipId)
-                .ifPresent(id -> knownTables.put(vipId, new KnownTable(id, wanted.get(), fingerprint)));
+                .ifPresent(id -> knownTables.put(vipId, new KnownTable(id, wanted.get(), fingerprint, inputs)));
         return true;
     }
 
@@ -187,7 +214,7 @@ public final class Reconciler {
         }
         Optional<int[]> read = maps.readMaglevTable(vipId);
         read.ifPresentOrElse(slots -> knownTables.put(vipId,
-                        new KnownTable(id.getAsInt(), slots, readFingerprint(vipId, slots, backendIds))),
+                        new KnownTable(id.getAsInt(), slots, readFingerprint(vipId, slots, backendIds), null)),
                 () -> knownTables.remove(vipId));
         return read;
     }

@@ -149,8 +149,42 @@ class ReconcilerTest {
         ReconcileReport report = reconciler.apply(state(web(backend("10.0.2.11", 1), backend("10.0.2.12", 5)), dns));
 
         assertThat(report.tablesSwapped()).isEqualTo(1);
+        assertThat(report.tablesBuilt()).as("dns's inputs did not change: its table is not built again").isEqualTo(1);
         assertThat(report.vipsAdded() + report.vipsRemoved() + report.backendsAdded() + report.backendsRemoved())
                 .isZero();
+    }
+
+    @Test
+    void aTableIsBuiltOnlyWhenWhatItIsBuiltFromChanged() throws Exception {
+        DesiredVip web = web(backend("10.0.2.11", 1), backend("10.0.2.12", 1));
+        DesiredVip dns = vip("dns", "10.100.0.2", 53, Protocol.UDP, backend("10.0.2.12", 1), backend("10.0.2.13", 1));
+        Reconciler reconciler = new Reconciler(maps);
+        assertThat(reconciler.apply(state(web, dns)).tablesBuilt()).isEqualTo(2);
+
+        ReconcileReport again = reconciler.apply(state(web, dns));
+        assertThat(again.tablesBuilt()).isZero();
+        assertThat(again.changedAnything()).isFalse();
+
+        // A restarted daemon did not build the tables in place: it builds each once to compare.
+        Reconciler adopter = new Reconciler(maps);
+        ReconcileReport adopted = adopter.apply(state(web, dns));
+        assertThat(adopted.tablesBuilt()).isEqualTo(2);
+        assertThat(adopted.changedAnything()).isFalse();
+        assertThat(adopter.apply(state(web, dns)).tablesBuilt()).isZero();
+
+        // Draining a backend of dns changes what dns's table is built from, and only that.
+        DesiredVip dnsDraining = vip("dns", "10.100.0.2", 53, Protocol.UDP, backend("10.0.2.12", 1),
+                new DesiredBackend(InetAddress.getByName("10.0.2.13"), 1, true));
+        ReconcileReport drain = adopter.apply(state(web, dnsDraining));
+        assertThat(drain.tablesBuilt()).isEqualTo(1);
+        assertThat(drain.tablesSwapped()).isEqualTo(1);
+        int dnsId = maps.readVips().get(dns.key()).vipId();
+        InetAddress stays = InetAddress.getByName("10.0.2.12");
+        int staysId = maps.readBackends().entrySet().stream()
+                .filter(e -> e.getValue().ownerVip() == dnsId && e.getValue().address().equals(stays))
+                .mapToInt(Map.Entry::getKey).findFirst().orElseThrow();
+        assertThat(Arrays.stream(maps.readMaglevTable(dnsId).orElseThrow())
+                .map(io.sluice.lb.dataplane.PackedSlot::owner).distinct()).containsExactly(staysId);
     }
 
     @Test
